@@ -1,0 +1,154 @@
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { frame, fromBase64url, fromUtf8, randomBytes, toBase64url, utf8 } from './bytes.js';
+import { VaultError } from './errors.js';
+import { KEY_LENGTH, type KeyEncryptionKeys, NONCE_LENGTH } from './keyring.js';
+
+/**
+ * The `cv1` envelope, as specified in FORMAT.md:
+ * `cv1.<kid>.<base64url wrapped DEK>.<base64url sealed secrets>.<canonical JSON of readable fields>`
+ */
+export const FORMAT_VERSION = 'cv1';
+const PREFIX = `${FORMAT_VERSION}.`;
+const TAG_LENGTH = 16;
+
+/** The parts of a `cv1` envelope. */
+export interface EnvelopeParts {
+  /** Key id the data key is wrapped under. */
+  readonly kid: string;
+  /** `nonce(24) || XChaCha20-Poly1305(KEK, DEK) || tag(16)`. */
+  readonly wrappedKey: Uint8Array;
+  /** `nonce(24) || XChaCha20-Poly1305(DEK, secret JSON) || tag(16)`. */
+  readonly sealed: Uint8Array;
+  /** Canonical JSON text of the readable fields. */
+  readonly readable: string;
+}
+
+/** What a record is sealed from and opened to. */
+export interface RecordText {
+  /** Canonical JSON of the readable fields. */
+  readonly readable: string;
+  /** Canonical JSON of the secret fields. */
+  readonly secret: string;
+}
+
+/** Associated data the wrapped DEK is bound to. */
+export function wrapContext(kid: string, namespace: string, id: string): Uint8Array {
+  return frame('credvault/cv1/wrap', [utf8(kid), utf8(namespace), utf8(id)]);
+}
+
+/** Associated data the sealed secrets are bound to. It does not depend on the kid, so rotation leaves it alone. */
+export function dataContext(namespace: string, id: string, readable: string): Uint8Array {
+  return frame('credvault/cv1/data', [utf8(namespace), utf8(id), utf8(readable)]);
+}
+
+/** `nonce || XChaCha20-Poly1305(key, nonce, aad).encrypt(plaintext)`. */
+export function sealBytes(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
+  const out = new Uint8Array(NONCE_LENGTH + plaintext.length + TAG_LENGTH);
+  out.set(nonce, 0);
+  xchacha20poly1305(key, nonce, aad).encrypt(plaintext, out.subarray(NONCE_LENGTH));
+  return out;
+}
+
+/**
+ * Opens {@link sealBytes} output.
+ * @throws VaultError `DECRYPT_FAILED` when it does not authenticate.
+ */
+export function openBytes(key: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array {
+  if (sealed.length < NONCE_LENGTH + TAG_LENGTH) throw new VaultError('DECRYPT_FAILED', 'sealed part too short');
+  try {
+    return xchacha20poly1305(key, sealed.subarray(0, NONCE_LENGTH), aad).decrypt(sealed.subarray(NONCE_LENGTH));
+  } catch (cause) {
+    throw new VaultError('DECRYPT_FAILED', 'sealed part does not authenticate', { cause });
+  }
+}
+
+/** Writes the envelope text. */
+export function formatEnvelope(parts: EnvelopeParts): string {
+  return `${PREFIX}${parts.kid}.${toBase64url(parts.wrappedKey)}.${toBase64url(parts.sealed)}.${parts.readable}`;
+}
+
+/** The kid of an envelope without decoding the rest, or `undefined` if it is not `cv1`. */
+export function envelopeKid(text: string): string | undefined {
+  if (!text.startsWith(PREFIX)) return undefined;
+  const end = text.indexOf('.', PREFIX.length);
+  return end === -1 ? undefined : text.slice(PREFIX.length, end);
+}
+
+function malformed(what: string): VaultError {
+  return new VaultError('DECRYPT_FAILED', `malformed ${FORMAT_VERSION} envelope: ${what}`);
+}
+
+/**
+ * Splits an envelope into its parts.
+ * @throws VaultError `DECRYPT_FAILED` when it is not a well-formed `cv1` envelope.
+ */
+export function parseEnvelope(text: unknown): EnvelopeParts {
+  if (typeof text !== 'string') throw malformed('not a string');
+  if (!text.startsWith(PREFIX)) throw malformed('unknown format version');
+  const a = text.indexOf('.', PREFIX.length);
+  const b = a === -1 ? -1 : text.indexOf('.', a + 1);
+  const c = b === -1 ? -1 : text.indexOf('.', b + 1);
+  if (c === -1) throw malformed('missing parts');
+  try {
+    const parts = {
+      kid: text.slice(PREFIX.length, a),
+      wrappedKey: fromBase64url(text.slice(a + 1, b)),
+      sealed: fromBase64url(text.slice(b + 1, c)),
+      readable: text.slice(c + 1),
+    };
+    if (parts.wrappedKey.length !== NONCE_LENGTH + KEY_LENGTH + TAG_LENGTH) throw malformed('wrapped key length');
+    return parts;
+  } catch (error) {
+    throw error instanceof VaultError ? error : malformed('bad base64url');
+  }
+}
+
+/**
+ * Seals a record: a fresh data key and nonce, the secrets sealed under the data key, the
+ * data key wrapped under the keyring's primary key.
+ */
+export async function sealRecord(
+  keys: KeyEncryptionKeys,
+  namespace: string,
+  id: string,
+  record: RecordText,
+): Promise<string> {
+  const kid = keys.primaryKid;
+  const dek = randomBytes(KEY_LENGTH);
+  try {
+    const sealed = sealBytes(
+      dek,
+      randomBytes(NONCE_LENGTH),
+      utf8(record.secret),
+      dataContext(namespace, id, record.readable),
+    );
+    const wrappedKey = await keys.wrap(kid, dek, wrapContext(kid, namespace, id));
+    return formatEnvelope({ kid, wrappedKey, sealed, readable: record.readable });
+  } finally {
+    dek.fill(0);
+  }
+}
+
+/**
+ * Opens an envelope stored under `namespace` / `id`.
+ * @throws VaultError `UNKNOWN_KEY` for a kid the keyring lacks; `DECRYPT_FAILED` when the
+ * envelope is malformed, moved, or altered in any byte.
+ */
+export async function openRecord(
+  keys: KeyEncryptionKeys,
+  namespace: string,
+  id: string,
+  text: unknown,
+): Promise<RecordText> {
+  const parts = parseEnvelope(text);
+  if (!keys.has(parts.kid)) throw new VaultError('UNKNOWN_KEY', `the keyring holds no key "${parts.kid}"`);
+  const dek = await keys.unwrap(parts.kid, parts.wrappedKey, wrapContext(parts.kid, namespace, id));
+  try {
+    const plaintext = openBytes(dek, parts.sealed, dataContext(namespace, id, parts.readable));
+    return { readable: parts.readable, secret: fromUtf8(plaintext) };
+  } catch (error) {
+    throw error instanceof VaultError ? error : malformed('secrets are not UTF-8');
+  } finally {
+    dek.fill(0);
+  }
+}

@@ -1,0 +1,70 @@
+export { canonicalJson } from './canonical-json.js';
+export {
+  type EnvelopeParts,
+  envelopeKid,
+  FORMAT_VERSION,
+  formatEnvelope,
+  parseEnvelope,
+} from './envelope.js';
+export {
+  isVaultError,
+  VaultError,
+  VaultErrorCode,
+  type VaultErrorOptions,
+  type VaultIssue,
+} from './errors.js';
+export {
+  type DateFieldSchema,
+  dateField,
+  type JsonObject,
+  type JsonObjectSchema,
+  type JsonValue,
+  jsonObjectField,
+  toDate,
+} from './fields.js';
+export {
+  type Awaitable,
+  createKeyring,
+  formatKeyEntry,
+  generateKey,
+  KEY_LENGTH,
+  type KeyEncryptionKeys,
+  type KeyEntry,
+  Keyring,
+  keyringFromEnv,
+  parseKeyList,
+} from './keyring.js';
+export { keyvStore } from './keyv-store.js';
+export { REDACTED, type Redacted, redact } from './redact.js';
+export {
+  type AnyCredentialSchema,
+  type CredentialObjectSchema,
+  type CredentialSchema,
+  type DefineCredentialSchemaOptions,
+  defineCredentialSchema,
+  type InputOf,
+  type OutputOf,
+  type ReadableOf,
+  type SecretOf,
+} from './schema.js';
+export {
+  type Connection,
+  type ConnectionInput,
+  type ConnectionSecret,
+  connectionSchema,
+  type TokenType,
+} from './schemas/connection.js';
+export {
+  type ConnectionAuth,
+  type ConnectionAuthInput,
+  type ConnectionAuthSecret,
+  connectionAuthSchema,
+} from './schemas/connection-auth.js';
+export type { VaultStore } from './store.js';
+export {
+  createVault,
+  type EntriesOptions,
+  type Vault,
+  type VaultOptions,
+  type Where,
+} from './vault.js';

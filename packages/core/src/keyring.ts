@@ -1,0 +1,177 @@
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { fromBase64url, randomBytes, toBase64url } from './bytes.js';
+import { VaultError } from './errors.js';
+
+/** A value or a promise of it: local keyrings answer at once, a KMS asynchronously. */
+export type Awaitable<T> = T | Promise<T>;
+
+/**
+ * The key-encryption side of the envelope: wraps and unwraps data keys by key id. The local
+ * {@link Keyring} implements it; a KMS-backed implementation can hold the master keys
+ * outside the process instead.
+ *
+ * `context` is associated data the wrapped key is bound to (format, kid, namespace, record id):
+ * an implementation must authenticate it, so that a wrapped key moved elsewhere fails to unwrap.
+ */
+export interface KeyEncryptionKeys {
+  /** Key id new writes are wrapped under. */
+  readonly primaryKid: string;
+  /** Every key id this keyring can unwrap, primary first. */
+  readonly kids: readonly string[];
+  /** Whether this keyring holds `kid`. */
+  has(kid: string): boolean;
+  /**
+   * Wraps a 32-byte data key under `kid`.
+   * @throws VaultError `UNKNOWN_KEY` when `kid` is not held.
+   */
+  wrap(kid: string, dek: Uint8Array, context: Uint8Array): Awaitable<Uint8Array>;
+  /**
+   * Unwraps a data key wrapped under `kid`.
+   * @throws VaultError `UNKNOWN_KEY` when `kid` is not held, `DECRYPT_FAILED` when it does not authenticate.
+   */
+  unwrap(kid: string, wrapped: Uint8Array, context: Uint8Array): Awaitable<Uint8Array>;
+}
+
+/** One key-encryption key: its id and its 32 secret bytes. */
+export interface KeyEntry {
+  readonly kid: string;
+  readonly key: Uint8Array;
+}
+
+/** Length of every key in bytes (256 bits). */
+export const KEY_LENGTH = 32;
+/** Length of the random nonce in front of every wrapped key and sealed payload. */
+export const NONCE_LENGTH = 24;
+const KID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Wraps `dek` under `kek` with XChaCha20-Poly1305: `nonce || ciphertext || tag`.
+ * Exposed for test vectors; applications use a {@link KeyEncryptionKeys}.
+ */
+export function wrapKey(kek: Uint8Array, nonce: Uint8Array, dek: Uint8Array, aad: Uint8Array): Uint8Array {
+  const out = new Uint8Array(NONCE_LENGTH + dek.length + 16);
+  out.set(nonce, 0);
+  out.set(xchacha20poly1305(kek, nonce, aad).encrypt(dek), NONCE_LENGTH);
+  return out;
+}
+
+/** The local keyring: master keys held in this process's memory. */
+export class Keyring implements KeyEncryptionKeys {
+  readonly primaryKid: string;
+  readonly kids: readonly string[];
+  readonly #keys: ReadonlyMap<string, Uint8Array>;
+
+  /**
+   * @param entries - the keys, primary first; the others can only unwrap
+   * @throws VaultError `INVALID_KEYRING` for an empty list, a bad or duplicate kid, or a key that is not 32 bytes.
+   */
+  constructor(entries: readonly KeyEntry[]) {
+    if (entries.length === 0) throw new VaultError('INVALID_KEYRING', 'the keyring holds no key');
+    const keys = new Map<string, Uint8Array>();
+    entries.forEach(({ kid, key }, index) => {
+      if (typeof kid !== 'string' || !KID.test(kid)) {
+        throw new VaultError('INVALID_KEYRING', `key #${index + 1}: kid must match ${KID.source}`);
+      }
+      if (keys.has(kid)) throw new VaultError('INVALID_KEYRING', `key #${index + 1}: duplicate kid "${kid}"`);
+      if (!(key instanceof Uint8Array) || key.length !== KEY_LENGTH) {
+        throw new VaultError('INVALID_KEYRING', `key "${kid}": must be ${KEY_LENGTH} bytes`);
+      }
+      keys.set(kid, Uint8Array.from(key));
+    });
+    this.#keys = keys;
+    this.kids = Object.freeze([...keys.keys()]);
+    this.primaryKid = this.kids[0] as string;
+  }
+
+  has(kid: string): boolean {
+    return this.#keys.has(kid);
+  }
+
+  wrap(kid: string, dek: Uint8Array, context: Uint8Array): Uint8Array {
+    return wrapKey(this.#key(kid), randomBytes(NONCE_LENGTH), dek, context);
+  }
+
+  unwrap(kid: string, wrapped: Uint8Array, context: Uint8Array): Uint8Array {
+    const kek = this.#key(kid);
+    if (wrapped.length !== NONCE_LENGTH + KEY_LENGTH + 16) {
+      throw new VaultError('DECRYPT_FAILED', 'wrapped data key has the wrong length');
+    }
+    try {
+      return xchacha20poly1305(kek, wrapped.subarray(0, NONCE_LENGTH), context).decrypt(wrapped.subarray(NONCE_LENGTH));
+    } catch (cause) {
+      throw new VaultError('DECRYPT_FAILED', `data key does not authenticate under "${kid}"`, { cause });
+    }
+  }
+
+  #key(kid: string): Uint8Array {
+    const key = this.#keys.get(kid);
+    if (key === undefined) throw new VaultError('UNKNOWN_KEY', `the keyring holds no key "${kid}"`);
+    return key;
+  }
+
+  /** Never shows key bytes. */
+  toJSON(): { primaryKid: string; kids: readonly string[] } {
+    return { primaryKid: this.primaryKid, kids: this.kids };
+  }
+}
+
+// util.inspect shows kids only; the key bytes live in a private field it cannot reach anyway.
+Object.defineProperty(Keyring.prototype, Symbol.for('nodejs.util.inspect.custom'), {
+  value(this: Keyring): string {
+    return `Keyring ${JSON.stringify(this.toJSON())}`;
+  },
+});
+
+/**
+ * Creates a local keyring from explicit keys, primary first.
+ * @throws VaultError `INVALID_KEYRING` (see {@link Keyring}).
+ */
+export function createKeyring(entries: readonly KeyEntry[]): Keyring {
+  return new Keyring(entries);
+}
+
+/**
+ * Parses a key list `kid:<base64url 32 bytes>,kid:<...>` (primary first; spaces and
+ * newlines around entries are ignored).
+ * @throws VaultError `INVALID_KEYRING` naming the entry at fault, never its key.
+ */
+export function parseKeyList(text: string): Keyring {
+  const entries = text
+    .split(/[,\n]/)
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .map((entry, index): KeyEntry => {
+      const colon = entry.indexOf(':');
+      const kid = colon === -1 ? '' : entry.slice(0, colon);
+      if (colon === -1) throw new VaultError('INVALID_KEYRING', `key #${index + 1}: expected "kid:base64url-key"`);
+      try {
+        return { kid, key: fromBase64url(entry.slice(colon + 1)) };
+      } catch {
+        throw new VaultError('INVALID_KEYRING', `key "${kid}": not unpadded base64url`);
+      }
+    });
+  return new Keyring(entries);
+}
+
+/**
+ * Reads the keyring from an environment variable (default `CREDVAULT_KEYS`).
+ * @throws VaultError `INVALID_KEYRING` when the variable is unset, empty or malformed.
+ */
+export function keyringFromEnv(variable = 'CREDVAULT_KEYS', env: NodeJS.ProcessEnv = process.env): Keyring {
+  const value = env[variable];
+  if (value === undefined || value.trim() === '') {
+    throw new VaultError('INVALID_KEYRING', `environment variable ${variable} is not set`);
+  }
+  return parseKeyList(value);
+}
+
+/** A fresh random 32-byte key from the platform CSPRNG. */
+export function generateKey(): Uint8Array {
+  return randomBytes(KEY_LENGTH);
+}
+
+/** Formats a key as a `kid:base64url` entry for `CREDVAULT_KEYS`. The result is secret. */
+export function formatKeyEntry(kid: string, key: Uint8Array): string {
+  new Keyring([{ kid, key }]); // validates
+  return `${kid}:${toBase64url(key)}`;
+}

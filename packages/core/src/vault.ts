@@ -1,0 +1,194 @@
+import { canonicalJson } from './canonical-json.js';
+import { openRecord, parseEnvelope, type RecordText, sealRecord } from './envelope.js';
+import { forRecord, storeCall, VaultError } from './errors.js';
+import type { KeyEncryptionKeys } from './keyring.js';
+import { keyvStore } from './keyv-store.js';
+import {
+  type AnyCredentialSchema,
+  type InputOf,
+  type OutputOf,
+  type ReadableOf,
+  splitRecord,
+  validate,
+} from './schema.js';
+import type { VaultStore } from './store.js';
+
+const NAMESPACE = /^[A-Za-z0-9_-]{1,64}$/;
+const MAX_ID_LENGTH = 512;
+
+/** Options of {@link createVault}. */
+export interface VaultOptions<S extends AnyCredentialSchema> {
+  /** Where sealed records live. Default: an in-memory Keyv (lost on exit). */
+  readonly store?: VaultStore;
+  /** The key-encryption keys; new writes use the primary. */
+  readonly keyring: KeyEncryptionKeys;
+  /** The record shape, e.g. `connectionSchema`. */
+  readonly schema: S;
+  /** Keeps vaults sharing a store apart, and is bound into every envelope. Default `default`. */
+  readonly namespace?: string;
+}
+
+/** A filter on readable fields: every given field must equal the record's. */
+export type Where<S extends AnyCredentialSchema> = { readonly [K in keyof ReadableOf<S>]?: ReadableOf<S>[K] };
+
+/** Options of {@link Vault.entries}. */
+export interface EntriesOptions<S extends AnyCredentialSchema> {
+  /** Only records whose readable fields equal these. Secret fields cannot be filtered on. */
+  readonly where?: Where<S>;
+}
+
+/** A vault of records of one shape in one namespace. */
+export interface Vault<S extends AnyCredentialSchema> {
+  /** The namespace this vault reads and writes. */
+  readonly namespace: string;
+  /** The store underneath. */
+  readonly store: VaultStore;
+  /** The record shape. */
+  readonly schema: S;
+  /**
+   * Validates, seals and stores a record under `id`, replacing any record there.
+   * @throws VaultError `VALIDATION_FAILED` (nothing is stored), `INVALID_ARGUMENT` for a bad id, `STORE_FAILED`.
+   */
+  set(id: string, record: InputOf<S>): Promise<void>;
+  /**
+   * Loads, opens and validates the record under `id`; `undefined` only when there is none.
+   * @throws VaultError `DECRYPT_FAILED`, `UNKNOWN_KEY`, `VALIDATION_FAILED`, `INVALID_ARGUMENT`, `STORE_FAILED`.
+   */
+  get(id: string): Promise<OutputOf<S> | undefined>;
+  /**
+   * Whether a record is stored under `id`. Does not open it.
+   * @throws VaultError `INVALID_ARGUMENT`, `STORE_FAILED`.
+   */
+  has(id: string): Promise<boolean>;
+  /**
+   * Removes the record under `id`; whether there was one.
+   * @throws VaultError `INVALID_ARGUMENT`, `STORE_FAILED`.
+   */
+  delete(id: string): Promise<boolean>;
+  /**
+   * Every record of this namespace as `[id, record]`, optionally filtered on readable fields.
+   * Each match is opened and validated; the first that fails ends the iteration with its error.
+   * @throws VaultError `UNSUPPORTED` when the store cannot iterate, `INVALID_ARGUMENT` for a
+   * filter on an unknown or secret field, and the errors of {@link Vault.get}.
+   */
+  entries(options?: EntriesOptions<S>): AsyncGenerator<[string, OutputOf<S>], void, undefined>;
+  /** Closes the store. */
+  close(): Promise<void>;
+}
+
+function checkId(id: unknown): asserts id is string {
+  if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH) {
+    throw new VaultError('INVALID_ARGUMENT', `id must be a string of 1 to ${MAX_ID_LENGTH} characters`);
+  }
+}
+
+function parseJson(text: string, what: string, id: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {}
+  throw new VaultError('DECRYPT_FAILED', `${what} fields are not a JSON object`, { id });
+}
+
+/** Compiles a `where` filter into a test on the readable JSON text of a stored record. */
+function compileWhere(
+  schema: AnyCredentialSchema,
+  where: object | undefined,
+): (readable: string, id: string) => boolean {
+  const wanted = Object.entries(where ?? {}).filter(([, value]) => value !== undefined);
+  for (const [field] of wanted) {
+    if (!schema.fields.includes(field) || schema.secret.has(field)) {
+      const why = schema.secret.has(field) ? 'is secret' : 'is not a field of the schema';
+      throw new VaultError('INVALID_ARGUMENT', `cannot filter on "${field}": it ${why}`, { path: field });
+    }
+  }
+  if (wanted.length === 0) return () => true;
+  const expected = wanted.map(([field, value]) => [field, canonicalJson(value)] as const);
+  return (readable, id) => {
+    const fields = parseJson(readable, 'readable', id);
+    return expected.every(([field, value]) => canonicalJson(fields[field] ?? null) === value);
+  };
+}
+
+/**
+ * Creates a vault: records are validated with `schema`, their secret fields sealed in a
+ * `cv1` envelope under `keyring`'s primary key, and stored in `store` under `namespace`.
+ *
+ * @example
+ * ```ts
+ * const vault = createVault({ keyring: keyringFromEnv(), schema: connectionSchema, namespace: 'connections' })
+ * await vault.set(connection.idConnection, connection)
+ * ```
+ * @throws VaultError `INVALID_ARGUMENT` for a namespace outside `[A-Za-z0-9_-]{1,64}` or a missing keyring or schema.
+ */
+export function createVault<S extends AnyCredentialSchema>(options: VaultOptions<S>): Vault<S> {
+  const { keyring, schema, namespace = 'default', store = keyvStore() } = options;
+  if (!NAMESPACE.test(namespace)) {
+    throw new VaultError('INVALID_ARGUMENT', `namespace must match ${NAMESPACE.source}`, { path: 'namespace' });
+  }
+  if (keyring === undefined || typeof keyring.wrap !== 'function') {
+    throw new VaultError('INVALID_ARGUMENT', 'a keyring is required', { path: 'keyring' });
+  }
+  if (schema === undefined || !(schema.secret instanceof Set)) {
+    throw new VaultError('INVALID_ARGUMENT', 'schema must come from defineCredentialSchema()', { path: 'schema' });
+  }
+  const prefix = `${namespace}:`;
+
+  function encode(id: string, record: unknown): RecordText {
+    const parts = splitRecord(validate(schema.schema, record, id) as object, schema.secret);
+    return { readable: canonicalJson(parts.readable), secret: canonicalJson(parts.secret) };
+  }
+
+  async function open(id: string, stored: string): Promise<OutputOf<S>> {
+    try {
+      const text = await openRecord(keyring, namespace, id, stored);
+      const record = { ...parseJson(text.readable, 'readable', id), ...parseJson(text.secret, 'secret', id) };
+      return validate(schema.schema, record, id) as OutputOf<S>;
+    } catch (error) {
+      throw forRecord(error, id);
+    }
+  }
+
+  return {
+    namespace,
+    store,
+    schema,
+    async set(id, record) {
+      checkId(id);
+      const envelope = await sealRecord(keyring, namespace, id, encode(id, record));
+      await storeCall('set', () => store.set(prefix + id, envelope), id);
+    },
+    async get(id) {
+      checkId(id);
+      const stored = await storeCall('get', () => store.get(prefix + id), id);
+      return stored === undefined ? undefined : open(id, stored);
+    },
+    async has(id) {
+      checkId(id);
+      return storeCall('has', () => store.has(prefix + id), id);
+    },
+    async delete(id) {
+      checkId(id);
+      return storeCall('delete', () => store.delete(prefix + id), id);
+    },
+    async *entries(entriesOptions = {}) {
+      const matches = compileWhere(schema, entriesOptions.where);
+      if (store.entries === undefined) {
+        throw new VaultError('UNSUPPORTED', `the ${store.name} store cannot iterate`);
+      }
+      for await (const [key, stored] of store.entries(prefix)) {
+        const id = key.slice(prefix.length);
+        let readable: string;
+        try {
+          readable = parseEnvelope(stored).readable;
+        } catch (error) {
+          throw forRecord(error, id);
+        }
+        if (matches(readable, id)) yield [id, await open(id, stored)];
+      }
+    },
+    async close() {
+      await storeCall('close', async () => store.close?.());
+    },
+  };
+}
