@@ -1,16 +1,10 @@
 import { canonicalJson } from './canonical-json.js';
-import { openRecord, parseEnvelope, type RecordText, sealRecord } from './envelope.js';
+import { decodeRecord, encodeRecord, parseObject } from './codec.js';
+import { openRecord, parseEnvelope, sealRecord } from './envelope.js';
 import { forRecord, storeCall, VaultError } from './errors.js';
 import type { KeyEncryptionKeys } from './keyring.js';
 import { keyvStore } from './keyv-store.js';
-import {
-  type AnyCredentialSchema,
-  type InputOf,
-  type OutputOf,
-  type ReadableOf,
-  splitRecord,
-  validate,
-} from './schema.js';
+import type { AnyCredentialSchema, InputOf, OutputOf, ReadableOf } from './schema.js';
 import type { VaultStore } from './store.js';
 
 const NAMESPACE = /^[A-Za-z0-9_-]{1,64}$/;
@@ -82,14 +76,6 @@ function checkId(id: unknown): asserts id is string {
   }
 }
 
-function parseJson(text: string, what: string, id: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(text);
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-  } catch {}
-  throw new VaultError('DECRYPT_FAILED', `${what} fields are not a JSON object`, { id });
-}
-
 /** Compiles a `where` filter into a test on the readable JSON text of a stored record. */
 function compileWhere(
   schema: AnyCredentialSchema,
@@ -105,7 +91,7 @@ function compileWhere(
   if (wanted.length === 0) return () => true;
   const expected = wanted.map(([field, value]) => [field, canonicalJson(value)] as const);
   return (readable, id) => {
-    const fields = parseJson(readable, 'readable', id);
+    const fields = parseObject(readable, 'readable', id);
     return expected.every(([field, value]) => canonicalJson(fields[field] ?? null) === value);
   };
 }
@@ -134,16 +120,9 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
   }
   const prefix = `${namespace}:`;
 
-  function encode(id: string, record: unknown): RecordText {
-    const parts = splitRecord(validate(schema.schema, record, id) as object, schema.secret);
-    return { readable: canonicalJson(parts.readable), secret: canonicalJson(parts.secret) };
-  }
-
   async function open(id: string, stored: string): Promise<OutputOf<S>> {
     try {
-      const text = await openRecord(keyring, namespace, id, stored);
-      const record = { ...parseJson(text.readable, 'readable', id), ...parseJson(text.secret, 'secret', id) };
-      return validate(schema.schema, record, id) as OutputOf<S>;
+      return decodeRecord(schema, await openRecord(keyring, namespace, id, stored), id);
     } catch (error) {
       throw forRecord(error, id);
     }
@@ -155,7 +134,7 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
     schema,
     async set(id, record) {
       checkId(id);
-      const envelope = await sealRecord(keyring, namespace, id, encode(id, record));
+      const envelope = await sealRecord(keyring, namespace, id, encodeRecord(schema, record, id));
       await storeCall('set', () => store.set(prefix + id, envelope), id);
     },
     async get(id) {

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { connectionAuthSchema, connectionSchema, toDate } from '@credvault/core';
+import { describe, expect, it } from 'vitest';
 import { connection, connectionAuth, randomConnection, randomConnectionAuth } from './support/fixtures.js';
 import { memoryVault } from './support/vault.js';
 

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { connectionAuthSchema, createKeyring, createVault, generateKey, keyvStore } from '@credvault/core';
+import { describe, expect, it } from 'vitest';
 import { sealRecord } from '../src/envelope.js';
 import { connection, connectionAuth, SECRET_STRINGS } from './support/fixtures.js';
 import { memoryVault } from './support/vault.js';
@@ -33,9 +33,19 @@ describe('a record sealed under a key the keyring lacks', () => {
     const next = { kid: 'new', key: generateKey() };
     const { vault, keyv } = memoryVault({ keyring: createKeyring([old]) });
     await vault.set('c1', connection());
-    const without = createVault({ store: keyvStore(keyv), keyring: createKeyring([next]), schema: vault.schema, namespace: 'test' });
+    const without = createVault({
+      store: keyvStore(keyv),
+      keyring: createKeyring([next]),
+      schema: vault.schema,
+      namespace: 'test',
+    });
     await expect(without.get('c1')).rejects.toMatchObject({ code: 'UNKNOWN_KEY', id: 'c1' });
-    const both = createVault({ store: keyvStore(keyv), keyring: createKeyring([next, old]), schema: vault.schema, namespace: 'test' });
+    const both = createVault({
+      store: keyvStore(keyv),
+      keyring: createKeyring([next, old]),
+      schema: vault.schema,
+      namespace: 'test',
+    });
     expect((await both.get('c1'))?.accessToken).toBe(connection().accessToken);
     await both.set('c2', connection());
     expect(String(await keyv.get('test:c2')).startsWith('cv1.new.')).toBe(true);
@@ -44,7 +54,12 @@ describe('a record sealed under a key the keyring lacks', () => {
   it('throws DECRYPT_FAILED when the kid is known but the key is a different one', async () => {
     const { vault, keyv } = memoryVault();
     await vault.set('c1', connection());
-    const impostor = createVault({ store: keyvStore(keyv), keyring: createKeyring([{ kid: 'k1', key: generateKey() }]), schema: vault.schema, namespace: 'test' });
+    const impostor = createVault({
+      store: keyvStore(keyv),
+      keyring: createKeyring([{ kid: 'k1', key: generateKey() }]),
+      schema: vault.schema,
+      namespace: 'test',
+    });
     await expect(impostor.get('c1')).rejects.toMatchObject({ code: 'DECRYPT_FAILED' });
   });
 });

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { connectionAuthSchema, envelopeKid, isVaultError, parseEnvelope } from '@credvault/core';
+import { describe, expect, it } from 'vitest';
 import { connection, connectionAuth } from './support/fixtures.js';
 import { memoryVault } from './support/vault.js';
 

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
-import { describe, expect, it } from 'vitest';
 import { type ConnectionInput, connectionAuthSchema, isVaultError, type VaultError } from '@credvault/core';
+import { describe, expect, it } from 'vitest';
 import { connection, connectionAuth, SECRET_STRINGS } from './support/fixtures.js';
 import { memoryVault } from './support/vault.js';
 
@@ -95,6 +95,8 @@ describe('invalid records', () => {
   it('gives a message that names the path and the expectation', async () => {
     const { vault } = memoryVault();
     const error = await rejection(vault.set('x', { ...connection(), tokenType: 'oauth1' } as never));
-    expect(error.message).toBe('VALIDATION_FAILED: invalid "tokenType": expected ("oauth2" | "apikey" | "basic") (record "x")');
+    expect(error.message).toBe(
+      'VALIDATION_FAILED: invalid "tokenType": expected ("oauth2" | "apikey" | "basic") (record "x")',
+    );
   });
 });

@@ -1,5 +1,5 @@
-import { faker } from '@faker-js/faker';
 import type { ConnectionAuthInput, ConnectionInput } from '@credvault/core';
+import { faker } from '@faker-js/faker';
 
 /** Secret values distinctive enough that finding one anywhere is proof of a leak. */
 export const SECRETS = {
@@ -93,7 +93,11 @@ export function randomConnectionAuth(): ConnectionAuthInput {
     accessToken: faker.string.alphanumeric(600),
     name: faker.company.name(),
     emails: faker.helpers.multiple(() => faker.internet.email(), { count: { min: 0, max: 3 } }),
-    meta: { id: faker.number.int(), tags: faker.helpers.multiple(() => faker.word.noun()), text: faker.lorem.sentence() },
+    meta: {
+      id: faker.number.int(),
+      tags: faker.helpers.multiple(() => faker.word.noun()),
+      text: faker.lorem.sentence(),
+    },
     expiresIn: faker.number.float({ min: 0, max: 1e6 }),
     otherAuthInfo: faker.helpers.multiple(() => faker.string.sample(12), { count: { min: 0, max: 4 } }),
   };

@@ -1,4 +1,3 @@
-import { Keyv } from 'keyv';
 import {
   type AnyCredentialSchema,
   connectionSchema,
@@ -9,6 +8,7 @@ import {
   keyvStore,
   type Vault,
 } from '@credvault/core';
+import { Keyv } from 'keyv';
 
 /** A keyring of one fresh key `k1`. */
 export function testKeyring(kid = 'k1'): Keyring {
