@@ -1,0 +1,48 @@
+/** SQL text and key-range helpers for the SQLite store. Internal. */
+
+/** The smallest string greater than every string that starts with `prefix` (SQLite compares UTF-8 bytes, i.e. code points). */
+export function prefixEnd(prefix: string): string | undefined {
+  const points = [...prefix];
+  while (points.length > 0) {
+    const last = (points.pop() as string).codePointAt(0) as number;
+    if (last < 0x10ffff) return points.join('') + String.fromCodePoint(last === 0xd7ff ? 0xe000 : last + 1);
+  }
+  return undefined; // only U+10FFFF characters: no upper bound
+}
+
+/** The SQL statements of one store. */
+export interface Statements {
+  readonly get: string;
+  readonly has: string;
+  readonly set: string;
+  readonly delete: string;
+  readonly insertIfAbsent: string;
+  readonly replaceIf: string;
+  readonly deleteIf: string;
+  getMany(count: number): string;
+  setMany(count: number): string;
+  page(first: boolean, bounded: boolean): string;
+}
+
+/** The statements of a store over `table` (already sanitized by @keyv/sqlite). */
+export function statements(table: string): Statements {
+  return {
+    get: `SELECT value FROM ${table} WHERE key = ?`,
+    has: `SELECT 1 AS found FROM ${table} WHERE key = ? LIMIT 1`,
+    set: `INSERT INTO ${table} (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+    delete: `DELETE FROM ${table} WHERE key = ? RETURNING key`,
+    insertIfAbsent: `INSERT INTO ${table} (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING RETURNING key`,
+    replaceIf: `UPDATE ${table} SET value = ? WHERE key = ? AND value = ? RETURNING key`,
+    deleteIf: `DELETE FROM ${table} WHERE key = ? AND value = ? RETURNING key`,
+    getMany: (count: number) => `SELECT key, value FROM ${table} WHERE key IN (${placeholders(count)})`,
+    setMany: (count: number) =>
+      `INSERT INTO ${table} (key, value) VALUES ${Array.from({ length: count }, () => '(?, ?)').join(', ')} ` +
+      'ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+    page: (first: boolean, bounded: boolean) =>
+      `SELECT key, value FROM ${table} WHERE key ${first ? '>=' : '>'} ?${bounded ? ' AND key < ?' : ''} ORDER BY key LIMIT ?`,
+  };
+}
+
+function placeholders(count: number): string {
+  return Array.from({ length: count }, () => '?').join(', ');
+}

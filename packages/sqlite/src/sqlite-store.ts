@@ -1,0 +1,123 @@
+import type { VaultStore } from '@credvault/core';
+import { KeyvSqlite } from '@keyv/sqlite';
+import { sqliteError } from './errors.js';
+import { prefixEnd, statements } from './sql.js';
+
+/** Options of {@link sqliteStore}. */
+export interface SqliteStoreOptions {
+  /** Database file, or `:memory:`. Created if missing. */
+  readonly path: string;
+  /** Table name. Default `credvault`. */
+  readonly table?: string;
+  /** How long to wait for a lock held by another connection or process, in ms. Default 5000. */
+  readonly busyTimeout?: number;
+  /** Rows fetched per iteration page. Default 500. */
+  readonly pageSize?: number;
+  /** Refuse every write (`PRAGMA query_only`), e.g. for status and verify runs. Default false. */
+  readonly readOnly?: boolean;
+}
+
+/** A SQLite {@link VaultStore}, with the `@keyv/sqlite` adapter underneath. */
+export interface SqliteStore extends VaultStore {
+  /** The adapter, for direct SQL (`adapter.query`). */
+  readonly adapter: KeyvSqlite;
+  compareAndSet(key: string, expected: string | undefined, next: string | undefined): Promise<boolean>;
+  getMany(keys: readonly string[]): Promise<(string | undefined)[]>;
+  setMany(entries: readonly (readonly [string, string])[]): Promise<void>;
+  entries(prefix: string): AsyncGenerator<readonly [string, string]>;
+  close(): Promise<void>;
+}
+
+type Row = { key: string; value: string };
+const MAX_ROWS_PER_STATEMENT = 10_000; // 20,000 parameters, under SQLite's 32,766
+
+/**
+ * The embedded store: a SQLite file in WAL mode over `@keyv/sqlite`, with an atomic
+ * compare-and-set (one `UPDATE ... WHERE value = ? RETURNING`), batched writes in one
+ * statement (one transaction) per 10,000 entries, and iteration in key order by keyset
+ * pagination, which yields each record once even while others are written.
+ *
+ * Values are stored as the raw envelope strings, not in Keyv's serialized form.
+ *
+ * @example
+ * ```ts
+ * const vault = createVault({ store: sqliteStore({ path: './vault.db' }), keyring, schema })
+ * ```
+ * @throws VaultError `STORE_FAILED` from every operation when SQLite fails, with the reason
+ * (locked, read-only, cannot open, ...) in the message.
+ */
+export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
+  const { path, busyTimeout = 5000, pageSize = 500 } = options;
+  const adapter = new KeyvSqlite({ uri: `sqlite://${path}`, table: options.table ?? 'credvault', busyTimeout });
+  adapter.on('error', () => {}); // failures reach the caller through the rejected query instead
+  const sql = statements(adapter.opts.table as string);
+  const query = adapter.query;
+  const ready = (async () => {
+    if (path !== ':memory:' && options.readOnly !== true) await query('PRAGMA journal_mode = WAL');
+    if (options.readOnly === true) await query('PRAGMA query_only = ON');
+  })();
+  ready.catch(() => {}); // reported by the first operation
+
+  async function run<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    try {
+      await ready;
+      return await work();
+    } catch (error) {
+      throw sqliteError(operation, path, error);
+    }
+  }
+  const changed = (rows: unknown[]) => rows.length > 0;
+
+  return {
+    name: 'sqlite',
+    adapter,
+    get: (key) => run('get', async () => ((await query(sql.get, [key])) as Row[])[0]?.value),
+    set: (key, value) => run('set', async () => void (await query(sql.set, [key, value]))),
+    delete: (key) => run('delete', async () => changed(await query(sql.delete, [key]))),
+    has: (key) => run('has', async () => changed(await query(sql.has, [key]))),
+    compareAndSet: (key, expected, next) =>
+      run('compareAndSet', async () => {
+        if (expected === undefined) {
+          return next === undefined
+            ? !changed(await query(sql.has, [key]))
+            : changed(await query(sql.insertIfAbsent, [key, next]));
+        }
+        return next === undefined
+          ? changed(await query(sql.deleteIf, [key, expected]))
+          : changed(await query(sql.replaceIf, [next, key, expected]));
+      }),
+    getMany: (keys) =>
+      run('getMany', async () => {
+        const found = new Map<string, string>();
+        for (let i = 0; i < keys.length; i += MAX_ROWS_PER_STATEMENT) {
+          const chunk = keys.slice(i, i + MAX_ROWS_PER_STATEMENT);
+          for (const row of (await query(sql.getMany(chunk.length), chunk)) as Row[]) found.set(row.key, row.value);
+        }
+        return keys.map((key) => found.get(key));
+      }),
+    setMany: (entries) =>
+      run('setMany', async () => {
+        for (let i = 0; i < entries.length; i += MAX_ROWS_PER_STATEMENT) {
+          const chunk = entries.slice(i, i + MAX_ROWS_PER_STATEMENT);
+          await query(sql.setMany(chunk.length), chunk.flat());
+        }
+      }),
+    async *entries(prefix) {
+      const end = prefixEnd(prefix);
+      let cursor = prefix;
+      let first = true;
+      while (true) {
+        const params = end === undefined ? [cursor, pageSize] : [cursor, end, pageSize];
+        const rows = await run(
+          'iterate',
+          async () => (await query(sql.page(first, end !== undefined), params)) as Row[],
+        );
+        for (const row of rows) yield [row.key, row.value] as const;
+        if (rows.length < pageSize) return;
+        cursor = (rows[rows.length - 1] as Row).key;
+        first = false;
+      }
+    },
+    close: () => run('close', () => adapter.disconnect()),
+  };
+}

@@ -1,0 +1,8 @@
+export { SUITE_SECRETS, suiteConnection } from './fixture.js';
+export {
+  type ComplianceOptions,
+  type MakeStore,
+  type StoreLacks,
+  storeComplianceSuite,
+  type TestApi,
+} from './suite.js';
