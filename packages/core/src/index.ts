@@ -60,7 +60,7 @@ export {
   type ConnectionAuthSecret,
   connectionAuthSchema,
 } from './schemas/connection-auth.js';
-export type { VaultStore } from './store.js';
+export type { Lease, VaultStore } from './store.js';
 export {
   createVault,
   type EntriesOptions,

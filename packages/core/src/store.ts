@@ -25,6 +25,23 @@ export interface VaultStore {
    * (`undefined`: absent; `next` `undefined`: delete). Whether it did.
    */
   compareAndSet?(key: string, expected: string | undefined, next: string | undefined): Promise<boolean>;
+  /**
+   * Takes the lease `name` for `ttlMs` if nobody holds it: exclusive ownership, across
+   * processes, of work that must run once. `undefined` when another owner holds it.
+   */
+  lease?(name: string, ttlMs: number): Promise<Lease | undefined>;
   /** Releases connections and handles. */
   close?(): Promise<void>;
+}
+
+/** A held lease. It ends when released or when its time runs out, whichever comes first. */
+export interface Lease {
+  /** The leased name. */
+  readonly name: string;
+  /** Random owner token: only the holder of this lease can release or extend it. */
+  readonly token: string;
+  /** Releases the lease if this owner still holds it; whether it did. */
+  release(): Promise<boolean>;
+  /** Extends the lease to `ttlMs` from now if this owner still holds it; whether it did. */
+  extend(ttlMs: number): Promise<boolean>;
 }

@@ -1,0 +1,174 @@
+import { randomBytes } from 'node:crypto';
+import { type Lease, VaultError, type VaultStore } from '@credvault/core';
+import KeyvRedis, { createClient, type RedisClientOptions } from '@keyv/redis';
+import { COMPARE_AND_SET, EXTEND_LEASE, globEscape, RELEASE_LEASE, type Script } from './scripts.js';
+
+/** Options of {@link redisStore}. */
+export interface RedisStoreOptions {
+  /** Server URL. Default `redis://127.0.0.1:6379`. */
+  readonly url?: string;
+  /** Further node-redis client options (TLS, credentials, database, ...). */
+  readonly client?: Omit<RedisClientOptions, 'url'>;
+  /** Longest any one operation may take before it rejects with `STORE_FAILED`, in ms. Default 5000. */
+  readonly timeout?: number;
+  /** Keys asked for per SCAN step. Default 500. */
+  readonly scanCount?: number;
+}
+
+/** A Redis {@link VaultStore}, with the `@keyv/redis` adapter underneath. */
+export interface RedisStore extends VaultStore {
+  /** The adapter; its `client` runs any other Redis command. */
+  readonly adapter: KeyvRedis<string>;
+  compareAndSet(key: string, expected: string | undefined, next: string | undefined): Promise<boolean>;
+  getMany(keys: readonly string[]): Promise<(string | undefined)[]>;
+  setMany(entries: readonly (readonly [string, string])[]): Promise<void>;
+  entries(prefix: string): AsyncGenerator<readonly [string, string]>;
+  lease(name: string, ttlMs: number): Promise<Lease | undefined>;
+  close(): Promise<void>;
+}
+
+type Client = ReturnType<typeof createClient>;
+const CHUNK = 1000;
+
+/**
+ * The shared store: Redis over `@keyv/redis`, for many service instances. Compare-and-set
+ * runs atomically on the server (a Lua script), batches are pipelined (`MGET`, `MSET` in one
+ * `MULTI`), iteration uses `SCAN` (it never blocks the server) and yields each key once, and
+ * leases are `SET NX PX` released only by their owner.
+ *
+ * Commands are never queued while the connection is down and every operation has a timeout,
+ * so an outage is a prompt `STORE_FAILED`, never a hang or a silent fallback; the client
+ * reconnects by itself and calls work again once Redis is back.
+ *
+ * @throws VaultError `STORE_FAILED` from every operation when Redis fails or times out.
+ */
+export function redisStore(options: RedisStoreOptions = {}): RedisStore {
+  const { url = 'redis://127.0.0.1:6379', timeout = 5000, scanCount = 500 } = options;
+  const where = url.replace(/\/\/[^@/]*@/, '//***@'); // never print credentials
+  const client: Client = createClient({
+    ...options.client,
+    url,
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: timeout,
+      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000),
+      ...options.client?.socket,
+    },
+  } as RedisClientOptions) as Client;
+  client.on('error', () => {}); // failures reach callers as rejected operations
+  const adapter = new KeyvRedis<string>(client, {
+    throwOnConnectError: true,
+    throwOnErrors: true,
+    connectionTimeout: timeout,
+  });
+  adapter.on('error', () => {});
+  let closed = false;
+  let connecting: Promise<unknown> | undefined;
+
+  /** The connected client: connects once (shared by concurrent callers), fails fast while reconnecting. */
+  async function connected(): Promise<Client> {
+    if (client.isReady) return client;
+    if (client.isOpen && connecting === undefined) throw new Error('the connection is down (reconnecting)');
+    connecting ??= client.connect().finally(() => {
+      connecting = undefined;
+    });
+    await connecting;
+    return client;
+  }
+
+  async function run<T>(operation: string, work: (redis: Client) => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${timeout} ms`)), timeout);
+    });
+    try {
+      if (closed) throw new Error('the store is closed');
+      return await Promise.race([(async () => work(await connected()))(), deadline]);
+    } catch (error) {
+      if (error instanceof VaultError) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new VaultError('STORE_FAILED', `redis ${operation} on ${where} failed: ${reason}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function evalScript(redis: Client, s: Script, keys: string[], args: string[]): Promise<unknown> {
+    try {
+      return await redis.evalSha(s.sha, { keys, arguments: args });
+    } catch (error) {
+      if (!String((error as Error).message).startsWith('NOSCRIPT')) throw error;
+      return redis.eval(s.source, { keys, arguments: args });
+    }
+  }
+
+  const store: RedisStore = {
+    name: 'redis',
+    adapter,
+    get: (key) => run('get', async (redis) => (await redis.get(key)) ?? undefined),
+    set: (key, value) => run('set', async (redis) => void (await redis.set(key, value))),
+    delete: (key) => run('delete', async (redis) => (await redis.del(key)) > 0),
+    has: (key) => run('has', async (redis) => (await redis.exists(key)) > 0),
+    compareAndSet: (key, expected, next) =>
+      run('compareAndSet', async (redis) => {
+        const args = [expected === undefined ? '0' : '1', expected ?? '', next === undefined ? '0' : '1', next ?? ''];
+        return (await evalScript(redis, COMPARE_AND_SET, [key], args)) === 1;
+      }),
+    getMany: (keys) =>
+      run('getMany', async (redis) => {
+        const out: (string | undefined)[] = [];
+        for (let i = 0; i < keys.length; i += CHUNK) {
+          for (const value of await redis.mGet(keys.slice(i, i + CHUNK))) out.push(value ?? undefined);
+        }
+        return out;
+      }),
+    setMany: (entries) =>
+      run('setMany', async (redis) => {
+        if (entries.length === 0) return;
+        const multi = redis.multi();
+        for (let i = 0; i < entries.length; i += CHUNK) multi.mSet(entries.slice(i, i + CHUNK) as [string, string][]);
+        await multi.exec();
+      }),
+    async *entries(prefix) {
+      const seen = new Set<string>(); // SCAN may return a key twice; yield it once
+      const scan = await run('iterate', async (redis) =>
+        redis.scanIterator({ MATCH: `${globEscape(prefix)}*`, COUNT: scanCount }),
+      );
+      while (true) {
+        const step = await run('iterate', () => scan.next());
+        if (step.done === true) return;
+        const keys = (step.value as string[]).filter((key) => !seen.has(key));
+        for (const key of keys) seen.add(key);
+        const values = keys.length === 0 ? [] : await store.getMany(keys);
+        for (const [i, key] of keys.entries()) {
+          const value = values[i];
+          if (value !== undefined) yield [key, value] as const; // deleted since the scan saw it: skip
+        }
+      }
+    },
+    lease: (name, ttlMs) =>
+      run('lease', async (redis) => {
+        const token = randomBytes(16).toString('base64url');
+        const taken = await redis.set(name, token, { condition: 'NX', expiration: { type: 'PX', value: ttlMs } });
+        if (taken !== 'OK') return undefined;
+        return {
+          name,
+          token,
+          release: () => run('lease release', async (r) => (await evalScript(r, RELEASE_LEASE, [name], [token])) === 1),
+          extend: (ms: number) =>
+            run('lease extend', async (r) => (await evalScript(r, EXTEND_LEASE, [name], [token, String(ms)])) === 1),
+        };
+      }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (!client.isOpen) return;
+      try {
+        await client.close();
+      } catch {
+        client.destroy();
+      }
+    },
+  };
+  return store;
+}

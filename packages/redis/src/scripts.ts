@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto';
+
+/** A Lua script and its SHA1, for EVALSHA with an EVAL fallback. */
+export interface Script {
+  readonly source: string;
+  readonly sha: string;
+}
+
+function script(source: string): Script {
+  return { source, sha: createHash('sha1').update(source).digest('hex') };
+}
+
+/**
+ * Compare-and-set. KEYS[1] the key; ARGV: expectedPresent ('1'/'0'), expected, nextPresent, next.
+ * Returns 1 when it wrote, 0 when the current value did not match.
+ */
+export const COMPARE_AND_SET: Script = script(`
+local current = redis.call('GET', KEYS[1])
+if ARGV[1] == '1' then
+  if current ~= ARGV[2] then return 0 end
+elseif current then
+  return 0
+end
+if ARGV[3] == '1' then redis.call('SET', KEYS[1], ARGV[4]) else redis.call('DEL', KEYS[1]) end
+return 1
+`);
+
+/** Deletes KEYS[1] only if it holds ARGV[1] (the owner token). */
+export const RELEASE_LEASE: Script = script(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`);
+
+/** Sets the expiry of KEYS[1] to ARGV[2] ms only if it holds ARGV[1] (the owner token). */
+export const EXTEND_LEASE: Script = script(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`);
+
+/** Escapes glob characters so that `prefix` matches itself in SCAN MATCH. */
+export function globEscape(prefix: string): string {
+  return prefix.replace(/[*?[\]\\^-]/g, (c) => `\\${c}`);
+}
