@@ -8,6 +8,7 @@
  * - `INVALID_ARGUMENT`: a bad id, namespace, option or filter was passed to the API.
  * - `STORE_FAILED`: the backing store rejected or failed an operation.
  * - `UNSUPPORTED`: the store lacks a capability the operation needs (e.g. iteration).
+ * - `CONFLICT`: a read-modify-write lost the compare-and-set race more times than allowed.
  */
 export const VaultErrorCode = {
   VALIDATION_FAILED: 'VALIDATION_FAILED',
@@ -17,6 +18,7 @@ export const VaultErrorCode = {
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
   STORE_FAILED: 'STORE_FAILED',
   UNSUPPORTED: 'UNSUPPORTED',
+  CONFLICT: 'CONFLICT',
 } as const;
 
 /** One of the {@link VaultErrorCode} values. */

@@ -64,6 +64,8 @@ export type { Lease, VaultStore } from './store.js';
 export {
   createVault,
   type EntriesOptions,
+  type UpdateOptions,
+  type Updater,
   type Vault,
   type VaultOptions,
   type Where,

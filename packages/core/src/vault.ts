@@ -1,11 +1,11 @@
-import { canonicalJson } from './canonical-json.js';
-import { decodeRecord, encodeRecord, parseObject } from './codec.js';
+import { decodeRecord, encodeRecord } from './codec.js';
 import { openRecord, parseEnvelope, sealRecord } from './envelope.js';
 import { forRecord, storeCall, VaultError } from './errors.js';
 import type { KeyEncryptionKeys } from './keyring.js';
 import { keyvStore } from './keyv-store.js';
 import type { AnyCredentialSchema, InputOf, OutputOf, ReadableOf } from './schema.js';
 import type { VaultStore } from './store.js';
+import { compileWhere } from './where.js';
 
 const NAMESPACE = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_ID_LENGTH = 512;
@@ -31,6 +31,17 @@ export interface EntriesOptions<S extends AnyCredentialSchema> {
   readonly where?: Where<S>;
 }
 
+/** Options of {@link Vault.update}. */
+export interface UpdateOptions {
+  /** How many times to re-read and retry after losing a compare-and-set race. Default 100. */
+  readonly maxAttempts?: number;
+}
+
+/** Computes the next record from the current one (`undefined`: none stored); `undefined` leaves it as it is. */
+export type Updater<S extends AnyCredentialSchema> = (
+  current: OutputOf<S> | undefined,
+) => InputOf<S> | undefined | Promise<InputOf<S> | undefined>;
+
 /** A vault of records of one shape in one namespace. */
 export interface Vault<S extends AnyCredentialSchema> {
   /** The namespace this vault reads and writes. */
@@ -44,6 +55,17 @@ export interface Vault<S extends AnyCredentialSchema> {
    * @throws VaultError `VALIDATION_FAILED` (nothing is stored), `INVALID_ARGUMENT` for a bad id, `STORE_FAILED`.
    */
   set(id: string, record: InputOf<S>): Promise<void>;
+  /**
+   * Read-modify-write: reads the record, calls `updater`, and writes its result only if the
+   * stored value is still the one read (compare-and-set), re-reading and calling `updater`
+   * again when another writer got there first. Returns the record now stored.
+   *
+   * Over a store without compare-and-set (the generic Keyv path) the write is a plain set,
+   * so concurrent updates of one record can overwrite each other: use `@credvault/sqlite` or
+   * `@credvault/redis` where records are updated concurrently.
+   * @throws VaultError `CONFLICT` after `maxAttempts` lost races, and the errors of `get` and `set`.
+   */
+  update(id: string, updater: Updater<S>, options?: UpdateOptions): Promise<OutputOf<S> | undefined>;
   /**
    * Loads, opens and validates the record under `id`; `undefined` only when there is none.
    * @throws VaultError `DECRYPT_FAILED`, `UNKNOWN_KEY`, `VALIDATION_FAILED`, `INVALID_ARGUMENT`, `STORE_FAILED`.
@@ -74,26 +96,6 @@ function checkId(id: unknown): asserts id is string {
   if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH) {
     throw new VaultError('INVALID_ARGUMENT', `id must be a string of 1 to ${MAX_ID_LENGTH} characters`);
   }
-}
-
-/** Compiles a `where` filter into a test on the readable JSON text of a stored record. */
-function compileWhere(
-  schema: AnyCredentialSchema,
-  where: object | undefined,
-): (readable: string, id: string) => boolean {
-  const wanted = Object.entries(where ?? {}).filter(([, value]) => value !== undefined);
-  for (const [field] of wanted) {
-    if (!schema.fields.includes(field) || schema.secret.has(field)) {
-      const why = schema.secret.has(field) ? 'is secret' : 'is not a field of the schema';
-      throw new VaultError('INVALID_ARGUMENT', `cannot filter on "${field}": it ${why}`, { path: field });
-    }
-  }
-  if (wanted.length === 0) return () => true;
-  const expected = wanted.map(([field, value]) => [field, canonicalJson(value)] as const);
-  return (readable, id) => {
-    const fields = parseObject(readable, 'readable', id);
-    return expected.every(([field, value]) => canonicalJson(fields[field] ?? null) === value);
-  };
 }
 
 /**
@@ -136,6 +138,27 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
       checkId(id);
       const envelope = await sealRecord(keyring, namespace, id, encodeRecord(schema, record, id));
       await storeCall('set', () => store.set(prefix + id, envelope), id);
+    },
+    async update(id, updater, updateOptions = {}) {
+      checkId(id);
+      const key = prefix + id;
+      const attempts = updateOptions.maxAttempts ?? 100;
+      for (let attempt = 0; attempt < attempts; attempt++) {
+        const stored = await storeCall('get', () => store.get(key), id);
+        const current = stored === undefined ? undefined : await open(id, stored);
+        const next = await updater(current);
+        if (next === undefined) return current;
+        const text = encodeRecord(schema, next, id);
+        const envelope = await sealRecord(keyring, namespace, id, text);
+        const { compareAndSet } = store;
+        if (compareAndSet === undefined) {
+          await storeCall('set', () => store.set(key, envelope), id);
+        } else if (!(await storeCall('compareAndSet', () => compareAndSet.call(store, key, stored, envelope), id))) {
+          continue;
+        }
+        return decodeRecord(schema, text, id);
+      }
+      throw new VaultError('CONFLICT', `gave up after ${attempts} compare-and-set attempts`, { id });
     },
     async get(id) {
       checkId(id);
