@@ -8,11 +8,9 @@ import {
   formatKeyEntry,
   generateKey,
   keyringFromEnv,
-  keyvStore,
   redact,
 } from '@credvault/core';
-import { KeyvSqlite } from '@keyv/sqlite';
-import { Keyv } from 'keyv';
+import { sqliteStore } from '@credvault/sqlite';
 
 const file = process.env.QUICKSTART_DB ?? new URL('./quickstart.db', import.meta.url).pathname;
 await rm(file, { force: true });
@@ -23,10 +21,9 @@ if (process.env.CREDVAULT_KEYS === undefined) {
   console.log('CREDVAULT_KEYS is not set: using a throwaway key for this demo.\n');
 }
 
-// 2. A vault of Connections in a SQLite file.
-const keyv = new Keyv({ store: new KeyvSqlite({ uri: `sqlite://${file}` }) });
+// 2. A vault of Connections in a SQLite file (swap in redisStore({ url }) to share it between instances).
 const vault = createVault({
-  store: keyvStore(keyv),
+  store: sqliteStore({ path: file }),
   keyring: keyringFromEnv(),
   schema: connectionSchema,
   namespace: 'connections',
@@ -54,7 +51,7 @@ await vault.set('second-connection', { ...connection, idConnection: 'second-conn
 console.log(`stored 2 connections in ${file}\n`);
 
 // 4. What the store holds: readable fields in clear (and authenticated), secrets sealed.
-const raw = String(await keyv.get(`connections:${connection.idConnection}`));
+const raw = String(await vault.store.get(`connections:${connection.idConnection}`));
 console.log('raw stored value:');
 console.log(`  ${raw}\n`);
 const leaked = ['access_token_example', 'refresh_token_example', 'connection_token_example'].filter((s) =>

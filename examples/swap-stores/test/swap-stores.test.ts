@@ -1,0 +1,46 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { type RedisServer, redisAvailable, startRedisServer } from '@credvault/test-suite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const dir = await mkdtemp(join(tmpdir(), 'credvault-swap-'));
+const redis = redisAvailable();
+let server: RedisServer | undefined;
+beforeAll(async () => {
+  if (redis) server = await startRedisServer();
+});
+afterAll(async () => {
+  await server?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const expected = ['hubspot-1: hubspot active', 'salesforce-1: salesforce revoked', 'google-1 after delete: gone'];
+
+async function start(spec: string): Promise<string> {
+  const { stdout } = await run('pnpm', ['--silent', 'start', spec], { cwd: new URL('..', import.meta.url).pathname });
+  return stdout;
+}
+
+describe('examples/swap-stores: the same app on every store', () => {
+  it('runs on memory', async () => {
+    const out = await start('memory');
+    expect(out).toContain('store: keyv (memory)');
+    for (const line of expected) expect(out).toContain(line);
+  });
+
+  it('runs on SQLite', async () => {
+    const out = await start(`sqlite:${join(dir, 'swap.db')}`);
+    expect(out).toContain('store: sqlite');
+    for (const line of expected) expect(out).toContain(line);
+  });
+
+  it.skipIf(!redis)('runs on Redis', async () => {
+    const out = await start(server?.url as string);
+    expect(out).toContain('store: redis');
+    for (const line of expected) expect(out).toContain(line);
+  });
+});
