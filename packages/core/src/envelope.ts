@@ -152,3 +152,41 @@ export async function openRecord(
     dek.fill(0);
   }
 }
+
+/**
+ * Moves a stored envelope to the keyring's primary key. By default only the data key is
+ * unwrapped and wrapped again (the sealed part is kept byte for byte); with `reencrypt` the
+ * secrets are sealed anew under a fresh data key. The old envelope must open, and the new one
+ * is opened and compared before it is returned.
+ * @throws VaultError `UNKNOWN_KEY`, `DECRYPT_FAILED` when the stored envelope does not open.
+ */
+export async function rewrapRecord(
+  keys: KeyEncryptionKeys,
+  namespace: string,
+  id: string,
+  stored: string,
+  reencrypt = false,
+): Promise<string> {
+  const parts = parseEnvelope(stored);
+  if (!keys.has(parts.kid)) throw new VaultError('UNKNOWN_KEY', `the keyring holds no key "${parts.kid}"`);
+  const dek = await keys.unwrap(parts.kid, parts.wrappedKey, wrapContext(parts.kid, namespace, id));
+  let next: string;
+  let secret: string;
+  try {
+    secret = fromUtf8(openBytes(dek, parts.sealed, dataContext(namespace, id, parts.readable)));
+    if (reencrypt) {
+      next = await sealRecord(keys, namespace, id, { readable: parts.readable, secret });
+    } else {
+      const kid = keys.primaryKid;
+      const wrappedKey = await keys.wrap(kid, dek, wrapContext(kid, namespace, id));
+      next = formatEnvelope({ kid, wrappedKey, sealed: parts.sealed, readable: parts.readable });
+    }
+  } finally {
+    dek.fill(0);
+  }
+  const check = await openRecord(keys, namespace, id, next);
+  if (check.secret !== secret || check.readable !== parts.readable) {
+    throw new VaultError('DECRYPT_FAILED', 'the rewrapped envelope does not open to the same record');
+  }
+  return next;
+}

@@ -35,7 +35,9 @@ export {
   parseKeyList,
 } from './keyring.js';
 export { keyvStore } from './keyv-store.js';
+export type { KeyStatus, VerifyFailure, VerifyReport } from './maintenance.js';
 export { REDACTED, type Redacted, redact } from './redact.js';
+export type { RotateFailure, RotateOptions, RotateProgress, RotateReport } from './rotate.js';
 export {
   type AnyCredentialSchema,
   type CredentialObjectSchema,

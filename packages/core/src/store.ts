@@ -26,6 +26,13 @@ export interface VaultStore {
    */
   compareAndSet?(key: string, expected: string | undefined, next: string | undefined): Promise<boolean>;
   /**
+   * Many replace-if-equal operations in one round trip, each atomic on its own: for each
+   * `[key, expected, next]`, whether `key` still held `expected` and now holds `next`.
+   */
+  compareAndSetMany?(entries: readonly (readonly [string, string, string])[]): Promise<boolean[]>;
+  /** How many keys start with `prefix`. */
+  count?(prefix: string): Promise<number>;
+  /**
    * Takes the lease `name` for `ttlMs` if nobody holds it: exclusive ownership, across
    * processes, of work that must run once. `undefined` when another owner holds it.
    */

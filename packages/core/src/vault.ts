@@ -3,6 +3,8 @@ import { openRecord, parseEnvelope, sealRecord } from './envelope.js';
 import { forRecord, storeCall, VaultError } from './errors.js';
 import type { KeyEncryptionKeys } from './keyring.js';
 import { keyvStore } from './keyv-store.js';
+import { type KeyStatus, keyStatus, type VerifyReport, verifyStore } from './maintenance.js';
+import { type RotateOptions, type RotateReport, rotateStore } from './rotate.js';
 import type { AnyCredentialSchema, InputOf, OutputOf, ReadableOf } from './schema.js';
 import type { VaultStore } from './store.js';
 import { compileWhere } from './where.js';
@@ -88,6 +90,26 @@ export interface Vault<S extends AnyCredentialSchema> {
    * filter on an unknown or secret field, and the errors of {@link Vault.get}.
    */
   entries(options?: EntriesOptions<S>): AsyncGenerator<[string, OutputOf<S>], void, undefined>;
+  /**
+   * Stores many records: all are validated first (one invalid record: `VALIDATION_FAILED`,
+   * nothing stored), then written through the store's batch write where it has one.
+   * @throws VaultError `VALIDATION_FAILED`, `INVALID_ARGUMENT`, `STORE_FAILED`.
+   */
+  setMany(entries: Iterable<readonly [string, InputOf<S>]>): Promise<void>;
+  /**
+   * Moves every record of the namespace to the keyring's primary key (DESIGN.md, rotation
+   * step 3): records already on it are skipped without decrypting, the others have only their
+   * data key rewrapped (or, with `reencrypt`, their secrets sealed anew), the result is opened
+   * before it is written, and writes use compare-and-set so a record the application changed
+   * meanwhile is never overwritten. A record that does not open is reported and left as it is.
+   * Running it again resumes.
+   * @throws VaultError `UNSUPPORTED` when the store cannot iterate, `STORE_FAILED`.
+   */
+  rotate(options?: RotateOptions): Promise<RotateReport>;
+  /** Records per kid, without decrypting: an old kid at zero can leave the keyring. */
+  status(): Promise<KeyStatus>;
+  /** Opens and validates every record, reporting each that fails. */
+  verify(options?: { onProgress?: (report: VerifyReport) => void }): Promise<VerifyReport>;
   /** Closes the store. */
   close(): Promise<void>;
 }
@@ -189,6 +211,20 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
         if (matches(readable, id)) yield [id, await open(id, stored)];
       }
     },
+    async setMany(entries) {
+      const sealed: [string, string][] = [];
+      for (const [id, record] of entries) {
+        checkId(id);
+        sealed.push([id, await sealRecord(keyring, namespace, id, encodeRecord(schema, record, id))]);
+      }
+      const rows = sealed.map(([id, envelope]) => [prefix + id, envelope] as const);
+      const { setMany } = store;
+      if (setMany !== undefined) await storeCall('setMany', () => setMany.call(store, rows));
+      else for (const [key, envelope] of rows) await storeCall('set', () => store.set(key, envelope));
+    },
+    rotate: (rotateOptions) => rotateStore(store, keyring, namespace, rotateOptions),
+    status: () => keyStatus(store, keyring.primaryKid, namespace),
+    verify: (verifyOptions = {}) => verifyStore(store, namespace, open, verifyOptions.onProgress),
     async close() {
       await storeCall('close', async () => store.close?.());
     },

@@ -1,26 +1,8 @@
-import { connectionSchema, createVault, type VaultStore } from '@credvault/core';
+import { connectionSchema, createVault } from '@credvault/core';
 import { describe, expect, it } from 'vitest';
 import { connection } from './support/fixtures.js';
+import { mapStore } from './support/map-store.js';
 import { memoryVault, testKeyring } from './support/vault.js';
-
-/** The store contract over a Map, with compare-and-set: enough to drive the vault's retry loop. */
-function mapStore(): VaultStore & { map: Map<string, string> } {
-  const map = new Map<string, string>();
-  return {
-    name: 'map',
-    map,
-    get: async (key) => map.get(key),
-    set: async (key, value) => void map.set(key, value),
-    delete: async (key) => map.delete(key),
-    has: async (key) => map.has(key),
-    compareAndSet: async (key, expected, next) => {
-      if (map.get(key) !== expected) return false;
-      if (next === undefined) map.delete(key);
-      else map.set(key, next);
-      return true;
-    },
-  };
-}
 
 describe('vault.update', () => {
   it('reads, applies and writes, returning the stored record', async () => {

@@ -20,6 +20,8 @@ export interface RedisStore extends VaultStore {
   /** The adapter; its `client` runs any other Redis command. */
   readonly adapter: KeyvRedis<string>;
   compareAndSet(key: string, expected: string | undefined, next: string | undefined): Promise<boolean>;
+  compareAndSetMany(entries: readonly (readonly [string, string, string])[]): Promise<boolean[]>;
+  count(prefix: string): Promise<number>;
   getMany(keys: readonly string[]): Promise<(string | undefined)[]>;
   setMany(entries: readonly (readonly [string, string])[]): Promise<void>;
   entries(prefix: string): AsyncGenerator<readonly [string, string]>;
@@ -113,6 +115,31 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
       run('compareAndSet', async (redis) => {
         const args = [expected === undefined ? '0' : '1', expected ?? '', next === undefined ? '0' : '1', next ?? ''];
         return (await evalScript(redis, COMPARE_AND_SET, [key], args)) === 1;
+      }),
+    compareAndSetMany: (entries) =>
+      run('compareAndSetMany', async (redis) => {
+        const pipeline = async () => {
+          const batch = redis.multi();
+          for (const [key, expected, next] of entries) {
+            batch.evalSha(COMPARE_AND_SET.sha, { keys: [key], arguments: ['1', expected, '1', next] });
+          }
+          return (await batch.execAsPipeline()) as unknown[];
+        };
+        if (entries.length === 0) return [];
+        const replies = await pipeline().catch(async (error: unknown) => {
+          if (!String(error).includes('NOSCRIPT')) throw error;
+          await redis.scriptLoad(COMPARE_AND_SET.source); // a write that already landed now reads as changed: safe
+          return pipeline();
+        });
+        return replies.map((reply) => reply === 1);
+      }),
+    count: (prefix) =>
+      run('count', async (redis) => {
+        const seen = new Set<string>();
+        for await (const keys of redis.scanIterator({ MATCH: `${globEscape(prefix)}*`, COUNT: scanCount })) {
+          for (const key of keys) seen.add(key);
+        }
+        return seen.size;
       }),
     getMany: (keys) =>
       run('getMany', async (redis) => {

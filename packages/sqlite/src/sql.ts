@@ -21,6 +21,8 @@ export interface Statements {
   readonly deleteIf: string;
   getMany(count: number): string;
   setMany(count: number): string;
+  compareAndSetMany(count: number): string;
+  count(bounded: boolean): string;
   page(first: boolean, bounded: boolean): string;
 }
 
@@ -38,6 +40,10 @@ export function statements(table: string): Statements {
     setMany: (count: number) =>
       `INSERT INTO ${table} (key, value) VALUES ${Array.from({ length: count }, () => '(?, ?)').join(', ')} ` +
       'ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+    compareAndSetMany: (count: number) =>
+      `WITH batch(k, e, n) AS (VALUES ${Array.from({ length: count }, () => '(?, ?, ?)').join(', ')}) ` +
+      `UPDATE ${table} SET value = batch.n FROM batch WHERE ${table}.key = batch.k AND ${table}.value = batch.e RETURNING key`,
+    count: (bounded: boolean) => `SELECT COUNT(*) AS n FROM ${table} WHERE key >= ?${bounded ? ' AND key < ?' : ''}`,
     page: (first: boolean, bounded: boolean) =>
       `SELECT key, value FROM ${table} WHERE key ${first ? '>=' : '>'} ?${bounded ? ' AND key < ?' : ''} ORDER BY key LIMIT ?`,
   };

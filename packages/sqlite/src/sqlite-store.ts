@@ -22,6 +22,8 @@ export interface SqliteStore extends VaultStore {
   /** The adapter, for direct SQL (`adapter.query`). */
   readonly adapter: KeyvSqlite;
   compareAndSet(key: string, expected: string | undefined, next: string | undefined): Promise<boolean>;
+  compareAndSetMany(entries: readonly (readonly [string, string, string])[]): Promise<boolean[]>;
+  count(prefix: string): Promise<number>;
   getMany(keys: readonly string[]): Promise<(string | undefined)[]>;
   setMany(entries: readonly (readonly [string, string])[]): Promise<void>;
   entries(prefix: string): AsyncGenerator<readonly [string, string]>;
@@ -85,6 +87,24 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
         return next === undefined
           ? changed(await query(sql.deleteIf, [key, expected]))
           : changed(await query(sql.replaceIf, [next, key, expected]));
+      }),
+    compareAndSetMany: (entries) =>
+      run('compareAndSetMany', async () => {
+        const written = new Set<string>();
+        for (let i = 0; i < entries.length; i += MAX_ROWS_PER_STATEMENT) {
+          const chunk = entries.slice(i, i + MAX_ROWS_PER_STATEMENT);
+          for (const row of (await query(sql.compareAndSetMany(chunk.length), chunk.flat())) as Row[])
+            written.add(row.key);
+        }
+        return entries.map(([key]) => written.has(key));
+      }),
+    count: (prefix) =>
+      run('count', async () => {
+        const end = prefixEnd(prefix);
+        const rows = (await query(sql.count(end !== undefined), end === undefined ? [prefix] : [prefix, end])) as {
+          n: number;
+        }[];
+        return rows[0]?.n ?? 0;
       }),
     getMany: (keys) =>
       run('getMany', async () => {

@@ -14,7 +14,9 @@ export type TestApi = Pick<typeof Vitest, 'describe' | 'it' | 'expect' | 'afterE
 
 /** Optional capabilities a store may lack; the suite checks the declaration and skips their tests. */
 export interface StoreLacks {
+  /** `compareAndSet` and `compareAndSetMany`. */
   readonly compareAndSet?: boolean;
+  readonly count?: boolean;
   readonly batch?: boolean;
   readonly iterate?: boolean;
 }
@@ -72,6 +74,8 @@ export function storeComplianceSuite(test: TestApi, makeStore: MakeStore, option
     it('declares exactly the capabilities it has', async () => {
       const { store } = await setup();
       expect(typeof store.compareAndSet === 'function').toBe(!lacks.compareAndSet);
+      expect(typeof store.compareAndSetMany === 'function').toBe(!lacks.compareAndSet);
+      expect(typeof store.count === 'function').toBe(!lacks.count);
       expect(typeof store.getMany === 'function' && typeof store.setMany === 'function').toBe(!lacks.batch);
       expect(typeof store.entries === 'function').toBe(!lacks.iterate);
     });
@@ -174,6 +178,30 @@ export function storeComplianceSuite(test: TestApi, makeStore: MakeStore, option
       const results = await Promise.all(Array.from({ length: 20 }, (_, i) => cas(`${p}:race`, 'start', `w${i}`)));
       expect(results.filter(Boolean)).toHaveLength(1);
       expect(await store.get(`${p}:race`)).toBe(`w${results.indexOf(true)}`);
+    });
+
+    it.skipIf(lacks.compareAndSet)('compare-and-set many: each entry on its own, in one call', async () => {
+      const { store, p } = await setup();
+      const many = (store.compareAndSetMany as NonNullable<VaultStore['compareAndSetMany']>).bind(store);
+      const keys = Array.from({ length: 600 }, (_, i) => `${p}:m${i}`);
+      for (const key of keys) await store.set(key, 'old');
+      await store.set(keys[5] as string, 'changed-meanwhile');
+      await store.delete(keys[7] as string);
+      const results = await many(keys.map((key) => [key, 'old', `new-${key}`] as const));
+      expect(results.filter((ok) => !ok)).toHaveLength(2);
+      expect([results[5], results[7]]).toEqual([false, false]);
+      expect(await store.get(keys[5] as string)).toBe('changed-meanwhile');
+      expect(await store.has(keys[7] as string)).toBe(false);
+      expect(await store.get(keys[0] as string)).toBe(`new-${keys[0]}`);
+      expect(await many([])).toEqual([]);
+    });
+
+    it.skipIf(lacks.count)('counts the keys under a prefix', async () => {
+      const { store, p } = await setup();
+      for (let i = 0; i < 120; i++) await store.set(`${p}:c${i}`, 'v');
+      await store.set(`${p}x:other`, 'v');
+      expect(await (store.count as NonNullable<VaultStore['count']>).call(store, `${p}:`)).toBe(120);
+      expect(await (store.count as NonNullable<VaultStore['count']>).call(store, `${p}:nothing:`)).toBe(0);
     });
 
     it.skipIf(lacks.batch)('batches: setMany then getMany, in order, misses as undefined', async () => {

@@ -1,0 +1,162 @@
+import { envelopeKid, rewrapRecord } from './envelope.js';
+import { isVaultError, storeCall, VaultError, type VaultErrorCode } from './errors.js';
+import type { KeyEncryptionKeys } from './keyring.js';
+import type { VaultStore } from './store.js';
+
+/** Options of {@link Vault.rotate}. */
+export interface RotateOptions {
+  /** Records read, rewrapped and written per batch. Default 256. */
+  readonly batchSize?: number;
+  /** Called after every batch, and once at the end. */
+  readonly onProgress?: (progress: RotateProgress) => void;
+  /** Stops after the batch in hand is written; the report says `aborted`. Run again to resume. */
+  readonly signal?: AbortSignal;
+  /** Opens and rewraps everything but writes nothing. */
+  readonly dryRun?: boolean;
+  /** Seal the secrets again under a fresh data key (for a suspected data-key leak), records already on the primary kid included. */
+  readonly reencrypt?: boolean;
+}
+
+/** A record rotation could not move, left exactly as it was. */
+export interface RotateFailure {
+  readonly id: string;
+  readonly code: VaultErrorCode;
+}
+
+/** Counts so far; the final one is the report. */
+export interface RotateProgress {
+  /** Records in the namespace when the run started, if the store can count. */
+  readonly total: number | undefined;
+  readonly scanned: number;
+  /** Moved to the primary kid (or, dry run: would be). */
+  readonly rewrapped: number;
+  /** Already on the primary kid: skipped without decrypting. */
+  readonly alreadyCurrent: number;
+  /** Written by someone else during the run: left as they wrote it, or retried. */
+  readonly changedMeanwhile: number;
+  readonly failed: readonly RotateFailure[];
+}
+
+/** What a rotation did. */
+export interface RotateReport extends RotateProgress {
+  readonly primaryKid: string;
+  /** Records per kid as found by the scan (a `?` kid: not a cv1 envelope). */
+  readonly kids: Readonly<Record<string, number>>;
+  readonly dryRun: boolean;
+  readonly aborted: boolean;
+}
+
+type Candidate = { key: string; id: string; stored: string };
+const MAX_RETRIES = 5;
+
+/** The rotation engine behind `vault.rotate()`: scan, skip current, rewrap, verify, compare-and-set. */
+export async function rotateStore(
+  store: VaultStore,
+  keyring: KeyEncryptionKeys,
+  namespace: string,
+  options: RotateOptions = {},
+): Promise<RotateReport> {
+  const { batchSize = 256, onProgress, signal, dryRun = false, reencrypt = false } = options;
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new VaultError('INVALID_ARGUMENT', 'batchSize must be a positive integer', { path: 'batchSize' });
+  }
+  const entries = store.entries;
+  if (entries === undefined) throw new VaultError('UNSUPPORTED', `the ${store.name} store cannot iterate`);
+  const prefix = `${namespace}:`;
+  const primary = keyring.primaryKid;
+  const total =
+    store.count === undefined
+      ? undefined
+      : await storeCall('count', () => (store.count as (p: string) => Promise<number>)(prefix));
+  const kids: Record<string, number> = {};
+  const failed: RotateFailure[] = [];
+  let scanned = 0;
+  let rewrapped = 0;
+  let alreadyCurrent = 0;
+  let changedMeanwhile = 0;
+  let aborted = false;
+  const progress = (): RotateProgress => ({
+    total,
+    scanned,
+    rewrapped,
+    alreadyCurrent,
+    changedMeanwhile,
+    failed: [...failed],
+  });
+
+  /** Rewraps a batch; returns the writes, recording failures (never written). */
+  async function prepare(batch: readonly Candidate[]): Promise<[Candidate, string][]> {
+    const writes: [Candidate, string][] = [];
+    for (const candidate of batch) {
+      try {
+        writes.push([candidate, await rewrapRecord(keyring, namespace, candidate.id, candidate.stored, reencrypt)]);
+      } catch (error) {
+        if (!isVaultError(error)) throw error;
+        failed.push({ id: candidate.id, code: error.code });
+      }
+    }
+    return writes;
+  }
+
+  /** Writes with compare-and-set; a record changed meanwhile is re-read and retried unless already current. */
+  async function write(writes: [Candidate, string][], attempt = 0): Promise<void> {
+    if (writes.length === 0) return;
+    if (dryRun) {
+      rewrapped += writes.length;
+      return;
+    }
+    const ok = await casMany(
+      store,
+      writes.map(([c, next]) => [c.key, c.stored, next] as const),
+    );
+    const retry: Candidate[] = [];
+    for (const [i, [candidate]] of writes.entries()) {
+      if (ok[i]) {
+        rewrapped += 1;
+        continue;
+      }
+      changedMeanwhile += 1;
+      const now = await storeCall('get', () => store.get(candidate.key), candidate.id);
+      const current = now === undefined || (envelopeKid(now) === primary && !reencrypt);
+      if (!current && attempt < MAX_RETRIES) retry.push({ ...candidate, stored: now as string });
+    }
+    if (retry.length > 0) await write(await prepare(retry), attempt + 1);
+  }
+
+  let batch: Candidate[] = [];
+  const flush = async () => {
+    await write(await prepare(batch));
+    batch = [];
+    onProgress?.(progress());
+  };
+  for await (const [key, stored] of entries.call(store, prefix)) {
+    scanned += 1;
+    const kid = envelopeKid(stored) ?? '?';
+    kids[kid] = (kids[kid] ?? 0) + 1;
+    if (kid === primary && !reencrypt) alreadyCurrent += 1;
+    else batch.push({ key, id: key.slice(prefix.length), stored });
+    if (batch.length >= batchSize) await flush();
+    else if (scanned % batchSize === 0) onProgress?.(progress());
+    if (signal?.aborted === true) {
+      aborted = true;
+      break;
+    }
+  }
+  await flush(); // the batch in hand, also after an abort
+  return { ...progress(), primaryKid: primary, kids, dryRun, aborted };
+}
+
+/** Batch compare-and-set where the store has it; one by one otherwise; plain set as a last resort. */
+async function casMany(store: VaultStore, entries: readonly (readonly [string, string, string])[]): Promise<boolean[]> {
+  const { compareAndSetMany, compareAndSet } = store;
+  if (compareAndSetMany !== undefined)
+    return storeCall('compareAndSetMany', () => compareAndSetMany.call(store, entries));
+  if (compareAndSet !== undefined) {
+    return Promise.all(
+      entries.map(([k, e, n]) => storeCall('compareAndSet', () => compareAndSet.call(store, k, e, n))),
+    );
+  }
+  // The generic Keyv path: no compare-and-set, so a write made since the scan can be overwritten.
+  await Promise.all(entries.map(([k, , n]) => storeCall('set', () => store.set(k, n))));
+  return entries.map(() => true);
+}

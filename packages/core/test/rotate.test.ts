@@ -1,0 +1,174 @@
+import {
+  connectionSchema,
+  createKeyring,
+  createVault,
+  generateKey,
+  type KeyEncryptionKeys,
+  type RotateProgress,
+} from '@credvault/core';
+import { describe, expect, it } from 'vitest';
+import { connection } from './support/fixtures.js';
+import { mapStore } from './support/map-store.js';
+
+const oldKey = { kid: 'old', key: generateKey() };
+const newKey = { kid: 'new', key: generateKey() };
+
+/** A keyring that counts unwraps per kid. */
+function counting(keys: KeyEncryptionKeys): KeyEncryptionKeys & { unwraps: Map<string, number> } {
+  const unwraps = new Map<string, number>();
+  return {
+    get primaryKid() {
+      return keys.primaryKid;
+    },
+    kids: keys.kids,
+    unwraps,
+    has: (kid) => keys.has(kid),
+    wrap: (kid, dek, ctx) => keys.wrap(kid, dek, ctx),
+    unwrap: (kid, wrapped, ctx) => {
+      unwraps.set(kid, (unwraps.get(kid) ?? 0) + 1);
+      return keys.unwrap(kid, wrapped, ctx);
+    },
+  };
+}
+
+async function seeded(count: number, onNew = 0) {
+  const store = mapStore();
+  const before = createVault({ store, keyring: createKeyring([oldKey]), schema: connectionSchema, namespace: 'c' });
+  await before.setMany(Array.from({ length: count }, (_, i) => [`r${i}`, connection({ status: `s${i}` })] as const));
+  const keyring = counting(createKeyring([newKey, oldKey]));
+  const vault = createVault({ store, keyring, schema: connectionSchema, namespace: 'c' });
+  for (let i = 0; i < onNew; i++) await vault.set(`n${i}`, connection({ status: `n${i}` }));
+  keyring.unwraps.clear();
+  return { store, vault, keyring };
+}
+
+describe('vault.rotate', () => {
+  it('moves every record to the primary kid, rewrapping only the data key', async () => {
+    const { store, vault, keyring } = await seeded(50, 10);
+    const sealedBefore = new Map([...store.map].map(([k, v]) => [k, v.split('.')[3]]));
+    const report = await vault.rotate({ batchSize: 8 });
+    expect(report).toMatchObject({
+      total: 60,
+      scanned: 60,
+      rewrapped: 50,
+      alreadyCurrent: 10,
+      changedMeanwhile: 0,
+      failed: [],
+      aborted: false,
+      dryRun: false,
+      primaryKid: 'new',
+      kids: { old: 50, new: 10 },
+    });
+    expect(keyring.unwraps.get('new') ?? 0).toBe(50); // the verification opens only: current records are never decrypted
+    expect(keyring.unwraps.get('old')).toBe(50);
+    for (const [key, value] of store.map) {
+      expect(value.startsWith('cv1.new.')).toBe(true);
+      expect(value.split('.')[3]).toBe(sealedBefore.get(key)); // sealed part untouched
+    }
+    expect((await vault.get('r7'))?.status).toBe('s7');
+    expect(await vault.status()).toEqual({ primaryKid: 'new', total: 60, kids: { new: 60 }, notOnPrimary: 0 });
+    const onlyNew = createVault({ store, keyring: createKeyring([newKey]), schema: connectionSchema, namespace: 'c' });
+    expect((await onlyNew.verify()).failed).toEqual([]);
+  });
+
+  it('re-seals under fresh data keys with reencrypt, current records included', async () => {
+    const { store, vault } = await seeded(5, 2);
+    const sealedBefore = [...store.map.values()].map((v) => v.split('.')[3]);
+    const report = await vault.rotate({ reencrypt: true });
+    expect(report.rewrapped).toBe(7);
+    const sealedAfter = [...store.map.values()].map((v) => v.split('.')[3]);
+    for (const sealed of sealedAfter) expect(sealedBefore).not.toContain(sealed);
+    expect((await vault.get('n1'))?.status).toBe('n1');
+  });
+
+  it('reports a record that does not open, leaves it byte for byte, and moves the rest', async () => {
+    const { store, vault } = await seeded(10);
+    const broken = (store.map.get('c:r3') as string).replace('"status":"s3"', '"status":"sX"');
+    store.map.set('c:r3', broken);
+    store.map.set('c:junk', 'not an envelope');
+    const report = await vault.rotate({ batchSize: 4 });
+    expect(report.failed).toEqual([
+      { id: 'junk', code: 'DECRYPT_FAILED' },
+      { id: 'r3', code: 'DECRYPT_FAILED' },
+    ]);
+    expect(report.rewrapped).toBe(9);
+    expect(store.map.get('c:r3')).toBe(broken);
+    expect(store.map.get('c:junk')).toBe('not an envelope');
+    expect(report.kids).toMatchObject({ old: 10, '?': 1 });
+  });
+
+  it('reports UNKNOWN_KEY for a record under a kid the keyring lacks', async () => {
+    const store = mapStore();
+    const lost = createVault({
+      store,
+      keyring: createKeyring([{ kid: 'lost', key: generateKey() }]),
+      schema: connectionSchema,
+      namespace: 'c',
+    });
+    await lost.set('x', connection());
+    const vault = createVault({ store, keyring: createKeyring([newKey]), schema: connectionSchema, namespace: 'c' });
+    expect((await vault.rotate()).failed).toEqual([{ id: 'x', code: 'UNKNOWN_KEY' }]);
+  });
+
+  it('writes nothing on a dry run, yet counts what it would do', async () => {
+    const { store, vault } = await seeded(20, 3);
+    const before = new Map(store.map);
+    const report = await vault.rotate({ dryRun: true, batchSize: 6 });
+    expect(report).toMatchObject({ dryRun: true, rewrapped: 20, alreadyCurrent: 3 });
+    expect(store.map).toEqual(before);
+  });
+
+  it('stops after the batch in hand on abort, and a second run finishes the job', async () => {
+    const { store, vault } = await seeded(40);
+    const controller = new AbortController();
+    const seen: RotateProgress[] = [];
+    const first = await vault.rotate({
+      batchSize: 5,
+      signal: controller.signal,
+      onProgress: (p) => {
+        seen.push(p);
+        if (p.rewrapped >= 10) controller.abort();
+      },
+    });
+    expect(first.aborted).toBe(true);
+    expect(first.rewrapped).toBeGreaterThanOrEqual(10);
+    expect(first.rewrapped).toBeLessThan(40);
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    const second = await vault.rotate({ batchSize: 5 });
+    expect(second.rewrapped + second.alreadyCurrent).toBe(40);
+    expect(second.rewrapped).toBe(40 - first.rewrapped);
+    expect([...store.map.values()].every((v) => v.startsWith('cv1.new.'))).toBe(true);
+  });
+
+  it('never overwrites a record the application wrote between the scan and the write', async () => {
+    const { store, vault } = await seeded(30);
+    const stale = createVault({ store, keyring: createKeyring([oldKey]), schema: connectionSchema, namespace: 'c' });
+    const casMany = store.compareAndSetMany?.bind(store) as NonNullable<typeof store.compareAndSetMany>;
+    let raced: string[] = [];
+    store.compareAndSetMany = async (entries) => {
+      if (raced.length === 0) {
+        raced = entries.slice(0, 2).map(([key]) => key.slice(2));
+        await vault.set(raced[0] as string, connection({ status: 'app-write-on-new' })); // an instance already promoted
+        await stale.set(raced[1] as string, connection({ status: 'app-write-on-old' })); // one still on the old primary
+      }
+      return casMany(entries);
+    };
+    const report = await vault.rotate({ batchSize: 10 });
+    expect(report.changedMeanwhile).toBe(2);
+    expect((await vault.get(raced[0] as string))?.status).toBe('app-write-on-new');
+    expect((await vault.get(raced[1] as string))?.status).toBe('app-write-on-old'); // re-read, rewrapped, kept
+    expect(report.rewrapped).toBe(29); // 28 plus the stale write, retried
+    expect((await vault.status()).notOnPrimary).toBe(0);
+  });
+
+  it('refuses a bad batch size, and a store that cannot iterate', async () => {
+    const { vault } = await seeded(1);
+    await expect(vault.rotate({ batchSize: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    const plain = createVault({
+      keyring: createKeyring([newKey]),
+      schema: connectionSchema,
+      store: { ...mapStore(), entries: undefined },
+    });
+    await expect(plain.rotate()).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+  });
+});
