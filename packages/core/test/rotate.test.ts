@@ -42,6 +42,11 @@ async function seeded(count: number, onNew = 0) {
   return { store, vault, keyring };
 }
 
+function withoutEntries() {
+  const { entries: _, ...rest } = mapStore();
+  return rest;
+}
+
 describe('vault.rotate', () => {
   it('moves every record to the primary kid, rewrapping only the data key', async () => {
     const { store, vault, keyring } = await seeded(50, 10);
@@ -167,7 +172,7 @@ describe('vault.rotate', () => {
     const plain = createVault({
       keyring: createKeyring([newKey]),
       schema: connectionSchema,
-      store: { ...mapStore(), entries: undefined },
+      store: withoutEntries(),
     });
     await expect(plain.rotate()).rejects.toMatchObject({ code: 'UNSUPPORTED' });
   });
