@@ -83,13 +83,22 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`timed out after ${timeout} ms`)), timeout);
     });
+    let connecting = true;
     try {
       if (closed) throw new Error('the store is closed');
-      return await Promise.race([(async () => work(await connected()))(), deadline]);
+      const attempt = async () => {
+        const redis = await connected();
+        connecting = false;
+        return work(redis);
+      };
+      return await Promise.race([attempt(), deadline]);
     } catch (error) {
       if (error instanceof VaultError) throw error;
       const reason = error instanceof Error ? error.message : String(error);
-      throw new VaultError('STORE_FAILED', `redis ${operation} on ${where} failed: ${reason}`, { cause: error });
+      const message = connecting
+        ? `cannot reach Redis at ${where} (${reason})`
+        : `redis ${operation} on ${where} failed: ${reason}`;
+      throw new VaultError('STORE_FAILED', message, { cause: error });
     } finally {
       clearTimeout(timer);
     }

@@ -1,0 +1,58 @@
+import type { RotateReport } from '@credvault/core';
+import { type Io, openVault, printJson, type StoreCommandOptions } from '../context.js';
+import { progressView } from '../progress.js';
+
+/** Options of `credvault rotate`. */
+export interface RotateCommandOptions extends StoreCommandOptions {
+  readonly dryRun?: boolean;
+  readonly batchSize: number;
+  readonly reencrypt?: boolean;
+}
+
+function summary(report: RotateReport, namespace: string): string {
+  const kids =
+    Object.entries(report.kids)
+      .map(([kid, n]) => `${kid}: ${n}`)
+      .join(', ') || 'none';
+  const lines = [
+    `${report.dryRun ? 'dry run: would rotate' : 'rotated'} namespace "${namespace}" to kid ${report.primaryKid}${report.aborted ? ' (stopped early: run again to finish)' : ''}`,
+    `  scanned            ${report.scanned}`,
+    `  rewrapped          ${report.rewrapped}`,
+    `  already current    ${report.alreadyCurrent}`,
+    `  changed meanwhile  ${report.changedMeanwhile}`,
+    `  failed             ${report.failed.length}`,
+    `  kids found         ${kids}`,
+  ];
+  for (const failure of report.failed.slice(0, 20)) lines.push(`  ! ${failure.id}: ${failure.code} (left as it was)`);
+  if (report.failed.length > 20) lines.push(`  ! ... and ${report.failed.length - 20} more (see --json)`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** `credvault rotate`: exit 0 only when no record failed and the run was not stopped. */
+export async function rotate(io: Io, options: RotateCommandOptions): Promise<number> {
+  const { vault } = await openVault(options, options.dryRun === true);
+  const controller = new AbortController();
+  const stop = () => {
+    if (controller.signal.aborted) process.exit(130);
+    io.stderr.write('\ncredvault: stopping after the current batch (Ctrl-C again to quit now)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', stop).on('SIGTERM', stop);
+  const view = progressView('rotate', io.stderr, options.json === true);
+  try {
+    const report = await vault.rotate({
+      batchSize: options.batchSize,
+      dryRun: options.dryRun === true,
+      reencrypt: options.reencrypt === true,
+      signal: controller.signal,
+      onProgress: (p) => view.update(p),
+    });
+    view.stop();
+    if (options.json === true) printJson(io, report);
+    else io.stdout.write(summary(report, vault.namespace));
+    return report.failed.length === 0 && !report.aborted ? 0 : 1;
+  } finally {
+    process.off('SIGINT', stop).off('SIGTERM', stop);
+    await vault.close();
+  }
+}

@@ -1,0 +1,87 @@
+import { isVaultError } from '@credvault/core';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { keygen } from './commands/keygen.js';
+import { rotate } from './commands/rotate.js';
+import { status } from './commands/status.js';
+import { verify } from './commands/verify.js';
+import type { Io } from './context.js';
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive whole number');
+  return n;
+}
+
+function storeCommand(program: Command, name: string, description: string): Command {
+  return program
+    .command(name)
+    .description(description)
+    .requiredOption('-s, --store <spec>', 'where the records are: sqlite:<path> or redis://host:port')
+    .option('-n, --namespace <name>', 'the vault namespace', 'default')
+    .option('-k, --keys-file <path>', 'read the keyring from this file instead of CREDVAULT_KEYS')
+    .option('--timeout <ms>', 'Redis operation timeout', positiveInt, 5000)
+    .option('--json', 'print a JSON report instead of text');
+}
+
+/** Builds the `credvault` program, writing to `io`; every action resolves to its exit code. */
+export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command('credvault')
+    .description('Manage a credvault store: make keys, rotate them with the service running, check what is stored.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .exitOverride()
+    .addHelpText(
+      'after',
+      `
+Keys come from CREDVAULT_KEYS="kid2:<base64url>,kid1:<base64url>" (the first is the primary) or --keys-file.
+Rotation: add the new key (last), deploy; promote it (first), deploy; credvault rotate; credvault status;
+retire the old key once it counts zero records. See docs/rotation.md.`,
+    );
+
+  program
+    .command('keygen')
+    .description('print a new key entry "kid:base64url" for CREDVAULT_KEYS')
+    .option('--kid <kid>', 'key id ([A-Za-z0-9_-], 1-64 characters); default k<yyyymmdd>')
+    .action((options: { kid?: string }) => setExit(keygen(io, options)));
+
+  storeCommand(program, 'rotate', 'rewrap every record to the primary key; resumable, safe while the service runs')
+    .option('--dry-run', 'open and rewrap everything but write nothing')
+    .option('--batch-size <n>', 'records per batch', positiveInt, 256)
+    .addOption(new Option('--reencrypt', 'also seal the secrets again under fresh data keys (suspected data-key leak)'))
+    .action(async (options) => setExit(await rotate(io, options)));
+
+  storeCommand(program, 'status', 'count records per key id, to know when an old key can be retired').action(
+    async (options) => setExit(await status(io, options)),
+  );
+
+  storeCommand(program, 'verify', 'open and validate every record; exit 1 if any fails')
+    .addOption(
+      new Option('--schema <name>', 'the record shape')
+        .choices(['connection', 'connection-auth'])
+        .default('connection'),
+    )
+    .action(async (options) => setExit(await verify(io, options)));
+
+  return program;
+}
+
+/** Runs the CLI with `argv` (as `process.argv`) and returns the exit code. */
+export async function main(argv: readonly string[], io: Io = process): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv as string[]);
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (isVaultError(error)) {
+      io.stderr.write(`credvault: ${error.message}\n`);
+      return error.code === 'INVALID_ARGUMENT' || error.code === 'INVALID_KEYRING' ? 2 : 1;
+    }
+    io.stderr.write(`credvault: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,55 @@
+import type { RotateProgress } from '@credvault/core';
+import { SingleBar } from 'cli-progress';
+
+/** Shows rotation progress: a bar on a terminal, a plain line per 10% otherwise. */
+export interface ProgressView {
+  update(progress: RotateProgress): void;
+  stop(): void;
+}
+
+function counts(p: RotateProgress): string {
+  return `${p.rewrapped} rewrapped, ${p.alreadyCurrent} current, ${p.changedMeanwhile} changed meanwhile, ${p.failed.length} failed`;
+}
+
+/** A progress view on `stream` (stderr), a bar when it is a terminal. */
+export function progressView(label: string, stream: NodeJS.WriteStream, quiet: boolean): ProgressView {
+  if (quiet) return { update: () => {}, stop: () => {} };
+  if (stream.isTTY === true) {
+    const bar = new SingleBar({
+      stream,
+      format: `${label} [{bar}] {percentage}% | {value}/{total} | {rewrapped} rewrapped, {failed} failed | ETA {eta_formatted}`,
+      hideCursor: true,
+    });
+    let started = false;
+    return {
+      update(p) {
+        const payload = { rewrapped: p.rewrapped, failed: p.failed.length };
+        if (!started) bar.start(p.total ?? p.scanned, 0, payload);
+        started = true;
+        if (p.total === undefined) bar.setTotal(Math.max(p.scanned, 1));
+        bar.update(p.scanned, payload);
+      },
+      stop: () => bar.stop(),
+    };
+  }
+  let lastStep = -1;
+  let last: RotateProgress | undefined;
+  const line = (p: RotateProgress) => {
+    const of =
+      p.total === undefined ? '' : `/${p.total} (${p.total === 0 ? 100 : Math.floor((100 * p.scanned) / p.total)}%)`;
+    stream.write(`${label}: ${p.scanned}${of} scanned, ${counts(p)}\n`);
+  };
+  return {
+    update(p) {
+      last = p;
+      const step = p.total === undefined || p.total === 0 ? p.scanned : Math.floor((10 * p.scanned) / p.total);
+      if (step > lastStep) {
+        lastStep = step;
+        line(p);
+      }
+    },
+    stop() {
+      if (last !== undefined && (last.total === undefined || last.scanned < last.total)) line(last);
+    },
+  };
+}

@@ -1,0 +1,223 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectionSchema, createVault, formatKeyEntry, generateKey, parseKeyList } from '@credvault/core';
+import { sqliteStore } from '@credvault/sqlite';
+import { suiteConnection } from '@credvault/test-suite';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cli } from './support/io.js';
+
+const dir = await mkdtemp(join(tmpdir(), 'credvault-cli-'));
+afterAll(() => rm(dir, { recursive: true, force: true }));
+const K1 = formatKeyEntry('k1', generateKey());
+const K2 = formatKeyEntry('k2', generateKey());
+let n = 0;
+
+/** A SQLite file with `count` Connections sealed under k1 in namespace `conns`. */
+async function seeded(count: number): Promise<string> {
+  const path = join(dir, `cli-${++n}.db`);
+  const store = sqliteStore({ path });
+  const vault = createVault({ store, keyring: parseKeyList(K1), schema: connectionSchema, namespace: 'conns' });
+  await vault.setMany(Array.from({ length: count }, (_, i) => [`c${i}`, suiteConnection(`c${i}`)] as const));
+  await store.close();
+  return path;
+}
+
+async function rawValues(path: string): Promise<Map<string, string>> {
+  const store = sqliteStore({ path });
+  const out = new Map<string, string>();
+  for await (const [k, v] of store.entries('')) out.set(k, v);
+  await store.close();
+  return out;
+}
+
+describe('credvault --help', () => {
+  it('lists every command and the rotation steps', async () => {
+    const { code, stdout } = await cli(['--help']);
+    expect(code).toBe(0);
+    for (const command of ['keygen', 'rotate', 'status', 'verify']) expect(stdout).toContain(command);
+    expect(stdout).toContain('CREDVAULT_KEYS');
+    expect(stdout).toContain('docs/rotation.md');
+  });
+
+  it.each(['keygen', 'rotate', 'status', 'verify'])('has help for %s', async (command) => {
+    const { code, stdout } = await cli([command, '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain(`Usage: credvault ${command}`);
+    if (command !== 'keygen') expect(stdout).toContain('--store <spec>');
+    if (command === 'rotate')
+      for (const flag of ['--dry-run', '--batch-size', '--json', '--keys-file', '--namespace'])
+        expect(stdout).toContain(flag);
+  });
+});
+
+describe('credvault keygen', () => {
+  it('prints a new kid:key entry that CREDVAULT_KEYS accepts', async () => {
+    const a = await cli(['keygen', '--kid', 'prod-2026']);
+    const b = await cli(['keygen', '--kid', 'prod-2026']);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toMatch(/^prod-2026:[A-Za-z0-9_-]{43}\n$/);
+    expect(a.stdout).not.toBe(b.stdout);
+    expect(parseKeyList(a.stdout).primaryKid).toBe('prod-2026');
+    expect((await cli(['keygen'])).stdout).toMatch(/^k\d{8}:/);
+  });
+
+  it('refuses a bad kid', async () => {
+    const { code, stderr } = await cli(['keygen', '--kid', 'bad.kid']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('kid must match');
+  });
+});
+
+describe('credvault rotate, status and verify on SQLite', () => {
+  it('rotates with progress lines, a summary, and status showing the old kid can go', async () => {
+    const path = await seeded(500);
+    const before = await cli(['status', '--store', `sqlite:${path}`, '-n', 'conns'], { CREDVAULT_KEYS: `${K2},${K1}` });
+    expect(before.stdout).toMatch(/k1 +500 {2}\(still in use: run credvault rotate\)/);
+    expect(before.stdout).toMatch(/k2 +0 {2}\(primary\)/);
+
+    const run = await cli(['rotate', '--store', `sqlite:${path}`, '-n', 'conns', '--batch-size', '50'], {
+      CREDVAULT_KEYS: `${K2},${K1}`,
+    });
+    expect(run.code).toBe(0);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(10);
+    expect(lines[0]).toMatch(
+      /^rotate: 50\/500 \(10%\) scanned, 50 rewrapped, 0 current, 0 changed meanwhile, 0 failed$/,
+    );
+    expect(lines.at(-1)).toBe(
+      'rotate: 500/500 (100%) scanned, 500 rewrapped, 0 current, 0 changed meanwhile, 0 failed',
+    );
+    expect(run.stdout).toContain('rotated namespace "conns" to kid k2');
+    expect(run.stdout).toMatch(/rewrapped +500/);
+    expect(run.stdout).toContain('kids found         k1: 500');
+
+    const after = await cli(['status', '--store', `sqlite:${path}`, '-n', 'conns'], { CREDVAULT_KEYS: `${K2},${K1}` });
+    expect(after.stdout).toMatch(/k1 +0 {2}\(no records left: can be retired\)/);
+    const verified = await cli(['verify', '--store', `sqlite:${path}`, '-n', 'conns'], { CREDVAULT_KEYS: K2 });
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toContain('500 records, 500 ok, 0 failed');
+    const again = await cli(['rotate', '--store', `sqlite:${path}`, '-n', 'conns', '--json'], {
+      CREDVAULT_KEYS: `${K2},${K1}`,
+    });
+    expect(JSON.parse(again.stdout)).toMatchObject({ rewrapped: 0, alreadyCurrent: 500 });
+  });
+
+  it('prints a JSON report of the documented shape with --json, and no progress', async () => {
+    const path = await seeded(30);
+    const { code, stdout, stderr } = await cli(['rotate', '-s', `sqlite:${path}`, '-n', 'conns', '--json'], {
+      CREDVAULT_KEYS: `${K2},${K1}`,
+    });
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    const report = JSON.parse(stdout);
+    expect(Object.keys(report).sort()).toEqual(
+      [
+        'aborted',
+        'alreadyCurrent',
+        'changedMeanwhile',
+        'dryRun',
+        'failed',
+        'kids',
+        'primaryKid',
+        'rewrapped',
+        'scanned',
+        'total',
+      ].sort(),
+    );
+    expect(report).toMatchObject({
+      total: 30,
+      scanned: 30,
+      rewrapped: 30,
+      failed: [],
+      kids: { k1: 30 },
+      primaryKid: 'k2',
+      dryRun: false,
+      aborted: false,
+    });
+  });
+
+  it('writes nothing on --dry-run', async () => {
+    const path = await seeded(40);
+    const before = await rawValues(path);
+    const { code, stdout } = await cli(['rotate', '-s', `sqlite:${path}`, '-n', 'conns', '--dry-run'], {
+      CREDVAULT_KEYS: `${K2},${K1}`,
+    });
+    expect(code).toBe(0);
+    expect(stdout).toContain('dry run: would rotate');
+    expect(stdout).toMatch(/rewrapped +40/);
+    expect(await rawValues(path)).toEqual(before);
+  });
+
+  it('reports a record that does not open, leaves it byte for byte, and exits 1', async () => {
+    const path = await seeded(20);
+    const store = sqliteStore({ path });
+    const tampered = ((await store.get('conns:c7')) as string).replace(
+      '"idProject":"project-1"',
+      '"idProject":"project-9"',
+    );
+    await store.set('conns:c7', tampered);
+    await store.close();
+    const { code, stdout } = await cli(['rotate', '-s', `sqlite:${path}`, '-n', 'conns'], {
+      CREDVAULT_KEYS: `${K2},${K1}`,
+    });
+    expect(code).toBe(1);
+    expect(stdout).toContain('! c7: DECRYPT_FAILED (left as it was)');
+    expect(stdout).toMatch(/rewrapped +19/);
+    expect((await rawValues(path)).get('conns:c7')).toBe(tampered);
+    const verified = await cli(['verify', '-s', `sqlite:${path}`, '-n', 'conns', '--json'], {
+      CREDVAULT_KEYS: `${K2},${K1}`,
+    });
+    expect(verified.code).toBe(1);
+    expect(JSON.parse(verified.stdout)).toEqual({
+      scanned: 20,
+      ok: 19,
+      failed: [{ id: 'c7', code: 'DECRYPT_FAILED' }],
+    });
+  });
+
+  it('reads keys from --keys-file, comments allowed', async () => {
+    const path = await seeded(5);
+    const file = join(dir, 'keys.txt');
+    await writeFile(file, `# rotation 2026-11\n${K2}\n${K1}\n`);
+    const { code, stdout } = await cli(
+      ['rotate', '-s', `sqlite:${path}`, '-n', 'conns', '--keys-file', file, '--json'],
+      { CREDVAULT_KEYS: undefined },
+    );
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).rewrapped).toBe(5);
+  });
+});
+
+describe('credvault errors', () => {
+  it.each([
+    [
+      ['rotate', '--store', 'mysql://x'],
+      { CREDVAULT_KEYS: K1 },
+      2,
+      'the store must be sqlite:<path> or redis://host:port',
+    ],
+    [['rotate', '--store', 'sqlite:'], { CREDVAULT_KEYS: K1 }, 2, 'sqlite store needs a path'],
+    [['status', '--store', 'sqlite:/tmp/x.db'], { CREDVAULT_KEYS: undefined }, 2, 'no keys: set CREDVAULT_KEYS'],
+    [['status', '--store', 'sqlite:/tmp/x.db'], { CREDVAULT_KEYS: 'k1:c2hvcnQ' }, 2, 'key "k1": must be 32 bytes'],
+    [
+      ['status', '--store', 'redis://127.0.0.1:1', '--timeout', '200'],
+      { CREDVAULT_KEYS: K1 },
+      1,
+      'cannot reach Redis at redis://127.0.0.1:1',
+    ],
+    [['rotate'], { CREDVAULT_KEYS: K1 }, 2, "required option '-s, --store <spec>' not specified"],
+    [
+      ['rotate', '-s', 'sqlite:/tmp/x.db', '--batch-size', '0'],
+      { CREDVAULT_KEYS: K1 },
+      2,
+      'must be a positive whole number',
+    ],
+    [['frobnicate'], {}, 2, "unknown command 'frobnicate'"],
+  ] as const)('%j: exit code and message', async (args, env, code, message) => {
+    const result = await cli([...args], env);
+    expect(result.code).toBe(code);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).not.toContain(K1.split(':')[1] as string);
+  });
+});
