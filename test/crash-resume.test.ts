@@ -1,0 +1,88 @@
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectionSchema, createVault, formatKeyEntry, generateKey, parseKeyList } from '@credvault/core';
+import { sqliteStore } from '@credvault/sqlite';
+import { suiteConnection } from '@credvault/test-suite';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli, startCli } from './support/cli.js';
+
+const RECORDS = 3000;
+const ROUNDS = 10;
+const K1 = formatKeyEntry('k1', generateKey());
+const K2 = formatKeyEntry('k2', generateKey());
+const dir = await mkdtemp(join(tmpdir(), 'credvault-crash-'));
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+const token = (i: number) => `token-${i}`;
+
+/** Every record opens (under either key) and equals what was stored; returns how many are on k2. */
+async function check(path: string): Promise<number> {
+  const store = sqliteStore({ path });
+  const vault = createVault({
+    store,
+    keyring: parseKeyList(`${K2},${K1}`),
+    schema: connectionSchema,
+    namespace: 'crash',
+  });
+  const ids = new Set<string>();
+  for await (const [id, record] of vault.entries()) {
+    expect(record.accessToken).toBe(token(Number(id.slice(1))));
+    ids.add(id);
+  }
+  expect(ids.size).toBe(RECORDS); // none lost, none duplicated
+  const { kids } = await vault.status();
+  await vault.close();
+  return kids.k2 ?? 0;
+}
+
+describe('credvault rotate killed with SIGKILL at random moments', () => {
+  it(`loses nothing over ${ROUNDS} kills, and a second run finishes the job`, async () => {
+    const seedPath = join(dir, 'seed.db');
+    const seed = createVault({
+      store: sqliteStore({ path: seedPath }),
+      keyring: parseKeyList(K1),
+      schema: connectionSchema,
+      namespace: 'crash',
+    });
+    await seed.setMany(
+      Array.from(
+        { length: RECORDS },
+        (_, i) => [`c${i}`, suiteConnection(`c${i}`, { accessToken: token(i) })] as const,
+      ),
+    );
+    await seed.close();
+
+    const moments: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const path = join(dir, `round-${round}.db`);
+      await copyFile(seedPath, path);
+      const run = startCli(
+        ['rotate', '--store', `sqlite:${path}`, '--namespace', 'crash', '--batch-size', '10'],
+        `${K2},${K1}`,
+      );
+      // Wait until rotation is visibly under way (first progress line), then a random moment more.
+      while (!run.stderr().includes('rotate:') && run.child.exitCode === null)
+        await new Promise((r) => setTimeout(r, 5));
+      const delay = Math.floor(Math.random() * 400);
+      await new Promise((r) => setTimeout(r, delay));
+      run.child.kill('SIGKILL');
+      await run.exit;
+      const movedBeforeKill = await check(path);
+      moments.push(movedBeforeKill);
+
+      const resume = await runCli(
+        ['rotate', '--store', `sqlite:${path}`, '--namespace', 'crash', '--json'],
+        `${K2},${K1}`,
+      );
+      expect(resume.code).toBe(0);
+      const report = JSON.parse(resume.stdout);
+      expect(report.rewrapped + report.alreadyCurrent).toBe(RECORDS);
+      expect(report.alreadyCurrent).toBe(movedBeforeKill);
+      expect(await check(path)).toBe(RECORDS);
+    }
+    // The kills landed at different points of the run, not all at its start or end.
+    expect(new Set(moments).size).toBeGreaterThanOrEqual(5);
+    expect(moments.some((m) => m > 0 && m < RECORDS)).toBe(true);
+  }, 300_000);
+});
