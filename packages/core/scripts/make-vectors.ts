@@ -1,6 +1,8 @@
-// Writes NEW known-answer vectors for the cv1 format to stdout. Vectors once published in
-// test/vectors/cv1.json are kept forever: append, never regenerate them.
+// Appends NEW known-answer vectors for the cv1 format to test/vectors/cv1.json. Vectors once
+// published are kept forever: this script refuses to write unless it reproduces every
+// published vector byte for byte.
 // Run: pnpm --filter @credvault/core exec tsx --conditions=@credvault/source scripts/make-vectors.ts
+import { readFileSync, writeFileSync } from 'node:fs';
 import { connectionAuthSchema, connectionSchema } from '@credvault/core';
 import { fromUtf8, utf8 } from '../src/bytes.js';
 import { encodeRecord } from '../src/codec.js';
@@ -69,7 +71,15 @@ const cases = [
     id: 'public-only',
     record: { clientId: 'client-2', apiUrl: 'https://api.example.com' },
   },
-];
+  {
+    description: 'ConnectionAuth with vault metadata: ~storedAt in the readable part, expiresIn relative to it',
+    schema: 'connectionAuth',
+    namespace: 'auth',
+    id: 'with-meta',
+    storedAt: '2026-11-22T10:00:00.000Z',
+    record: { accessToken: 'access-4', refreshToken: 'refresh-4', expiresIn: 3600, clientId: 'client-4' },
+  },
+] as { description: string; schema: string; namespace: string; id: string; record: object; storedAt?: string }[];
 
 const vectors = cases.map((c, n) => {
   const kid = `kat${n + 1}`;
@@ -78,7 +88,8 @@ const vectors = cases.map((c, n) => {
   const wrapNonce = seq(0x40 + n, 24);
   const dataNonce = seq(0x60 + n, 24);
   const schema = c.schema === 'connection' ? connectionSchema : connectionAuthSchema;
-  const text = encodeRecord(schema, c.record, c.id);
+  const meta = c.storedAt === undefined ? {} : { storedAt: new Date(c.storedAt) };
+  const { text } = encodeRecord(schema, c.record, c.id, meta);
   const wrapAad = wrapContext(kid, c.namespace, c.id);
   const dataAad = dataContext(c.namespace, c.id, text.readable);
   const wrappedKey = wrapKey(kek, wrapNonce, dek, wrapAad);
@@ -101,4 +112,10 @@ const vectors = cases.map((c, n) => {
   };
 });
 
-process.stdout.write(`${JSON.stringify({ format: 'cv1', vectors }, null, 2)}\n`);
+const file = new URL('../test/vectors/cv1.json', import.meta.url);
+const published = (JSON.parse(readFileSync(file, 'utf8')) as { vectors: unknown[] }).vectors;
+published.forEach((vector, i) => {
+  if (JSON.stringify(vector) !== JSON.stringify(vectors[i])) throw new Error(`vector ${i + 1} would change: refusing`);
+});
+writeFileSync(file, `${JSON.stringify({ format: 'cv1', vectors }, null, 2)}\n`);
+console.log(`kept ${published.length} vectors, appended ${vectors.length - published.length}`);

@@ -8,7 +8,10 @@
  * - `INVALID_ARGUMENT`: a bad id, namespace, option or filter was passed to the API.
  * - `STORE_FAILED`: the backing store rejected or failed an operation.
  * - `UNSUPPORTED`: the store lacks a capability the operation needs (e.g. iteration).
- * - `CONFLICT`: a read-modify-write lost the compare-and-set race more times than allowed.
+ * - `CONFLICT`: a read-modify-write lost the compare-and-set race more times than allowed,
+ *   or a refresh waited too long for another process's refresh.
+ * - `NOT_FOUND`: the operation needs a stored record and there is none (e.g. `refresh`).
+ * - `REFRESH_FAILED`: the refresher threw; its error is the `cause`, the record is unchanged.
  */
 export const VaultErrorCode = {
   VALIDATION_FAILED: 'VALIDATION_FAILED',
@@ -19,6 +22,8 @@ export const VaultErrorCode = {
   STORE_FAILED: 'STORE_FAILED',
   UNSUPPORTED: 'UNSUPPORTED',
   CONFLICT: 'CONFLICT',
+  NOT_FOUND: 'NOT_FOUND',
+  REFRESH_FAILED: 'REFRESH_FAILED',
 } as const;
 
 /** One of the {@link VaultErrorCode} values. */

@@ -13,6 +13,14 @@ export {
   type VaultErrorOptions,
   type VaultIssue,
 } from './errors.js';
+export type { VaultEvent, VaultEventBase, VaultEventType, VaultListener } from './events.js';
+export {
+  DEFAULT_REFRESH_SKEW_MS,
+  type ExpiryOptions,
+  expiresAt,
+  type NeedsRefreshOptions,
+  needsRefresh,
+} from './expiry.js';
 export {
   type DateFieldSchema,
   dateField,
@@ -35,6 +43,7 @@ export {
   parseKeyList,
 } from './keyring.js';
 export { keyvStore } from './keyv-store.js';
+export { type AcquireLease, leaseFor } from './lease.js';
 export type { KeyStatus, VerifyFailure, VerifyReport } from './maintenance.js';
 export { REDACTED, type Redacted, redact } from './redact.js';
 export type { RotateFailure, RotateOptions, RotateProgress, RotateReport } from './rotate.js';
@@ -63,12 +72,15 @@ export {
   connectionAuthSchema,
 } from './schemas/connection-auth.js';
 export type { Lease, VaultStore } from './store.js';
-export {
-  createVault,
-  type EntriesOptions,
-  type UpdateOptions,
-  type Updater,
-  type Vault,
-  type VaultOptions,
-  type Where,
-} from './vault.js';
+export { createVault } from './vault.js';
+export type {
+  EntriesOptions,
+  Refresher,
+  RefreshOptions,
+  UpdateOptions,
+  Updater,
+  Vault,
+  VaultEntry,
+  VaultOptions,
+  Where,
+} from './vault-types.js';

@@ -47,6 +47,12 @@ export interface RotateReport extends RotateProgress {
 }
 
 type Candidate = { key: string; id: string; stored: string };
+
+/** What the vault hears from a rotation, for its events. */
+export interface RotateHooks {
+  rewrapped(id: string, fromKid: string): void;
+  failed(id: string, code: VaultErrorCode, kid: string | undefined): void;
+}
 const MAX_RETRIES = 5;
 
 /** The rotation engine behind `vault.rotate()`: scan, skip current, rewrap, verify, compare-and-set. */
@@ -55,6 +61,7 @@ export async function rotateStore(
   keyring: KeyEncryptionKeys,
   namespace: string,
   options: RotateOptions = {},
+  hooks?: RotateHooks,
 ): Promise<RotateReport> {
   const { batchSize = 256, onProgress, signal, dryRun = false, reencrypt = false } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
@@ -93,6 +100,7 @@ export async function rotateStore(
       } catch (error) {
         if (!isVaultError(error)) throw error;
         failed.push({ id: candidate.id, code: error.code });
+        hooks?.failed(candidate.id, error.code, envelopeKid(candidate.stored));
       }
     }
     return writes;
@@ -113,6 +121,7 @@ export async function rotateStore(
     for (const [i, [candidate]] of writes.entries()) {
       if (ok[i]) {
         rewrapped += 1;
+        hooks?.rewrapped(candidate.id, envelopeKid(candidate.stored) ?? '?');
         continue;
       }
       changedMeanwhile += 1;

@@ -55,8 +55,9 @@ export interface DefineCredentialSchemaOptions<TSecret extends string> {
  *   { secret: ['apiKey'] },
  * )
  * ```
- * @throws VaultError `INVALID_ARGUMENT` when a secret name is not a field of the schema,
- * or the schema is not an object schema (a loose object would store unknown keys readable).
+ * @throws VaultError `INVALID_ARGUMENT` when a secret name is not a field of the schema, a
+ * field name starts with `~` (reserved for vault metadata), or the schema is not an object
+ * schema (a loose object would store unknown keys readable).
  */
 export function defineCredentialSchema<
   TSchema extends CredentialObjectSchema,
@@ -69,6 +70,16 @@ export function defineCredentialSchema<
     throw new VaultError('INVALID_ARGUMENT', 'schema must be a valibot object() or strictObject() schema');
   }
   const fields = Object.keys(schema.entries);
+  const reserved = fields.find((name) => name.startsWith('~'));
+  if (reserved !== undefined) {
+    throw new VaultError(
+      'INVALID_ARGUMENT',
+      `field "${reserved}": names starting with "~" are reserved for the vault`,
+      {
+        path: reserved,
+      },
+    );
+  }
   for (const name of options.secret) {
     if (!fields.includes(name)) {
       throw new VaultError('INVALID_ARGUMENT', `secret field "${name}" is not in the schema`, { path: name });

@@ -1,122 +1,51 @@
+import { BlindIndex } from './blind-index.js';
 import { decodeRecord, encodeRecord } from './codec.js';
-import { openRecord, parseEnvelope, sealRecord } from './envelope.js';
-import { forRecord, storeCall, VaultError } from './errors.js';
-import type { KeyEncryptionKeys } from './keyring.js';
+import { envelopeKid, openRecord, parseEnvelope, sealRecord } from './envelope.js';
+import { forRecord, isVaultError, storeCall, VaultError } from './errors.js';
+import { type VaultEvent, VaultEvents } from './events.js';
 import { keyvStore } from './keyv-store.js';
-import { type KeyStatus, keyStatus, type VerifyReport, verifyStore } from './maintenance.js';
-import { type RotateOptions, type RotateReport, rotateStore } from './rotate.js';
-import type { AnyCredentialSchema, InputOf, OutputOf, ReadableOf } from './schema.js';
-import type { VaultStore } from './store.js';
+import { leaseFor } from './lease.js';
+import { keyStatus, verifyStore } from './maintenance.js';
+import { type RefreshContext, refreshOnce, type StoredRecord } from './refresh.js';
+import { rotateStore } from './rotate.js';
+import type { AnyCredentialSchema, OutputOf } from './schema.js';
+import type { Vault, VaultOptions } from './vault-types.js';
 import { compileWhere } from './where.js';
 
 const NAMESPACE = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_ID_LENGTH = 512;
 
-/** Options of {@link createVault}. */
-export interface VaultOptions<S extends AnyCredentialSchema> {
-  /** Where sealed records live. Default: an in-memory Keyv (lost on exit). */
-  readonly store?: VaultStore;
-  /** The key-encryption keys; new writes use the primary. */
-  readonly keyring: KeyEncryptionKeys;
-  /** The record shape, e.g. `connectionSchema`. */
-  readonly schema: S;
-  /** Keeps vaults sharing a store apart, and is bound into every envelope. Default `default`. */
-  readonly namespace?: string;
-}
-
-/** A filter on readable fields: every given field must equal the record's. */
-export type Where<S extends AnyCredentialSchema> = { readonly [K in keyof ReadableOf<S>]?: ReadableOf<S>[K] };
-
-/** Options of {@link Vault.entries}. */
-export interface EntriesOptions<S extends AnyCredentialSchema> {
-  /** Only records whose readable fields equal these. Secret fields cannot be filtered on. */
-  readonly where?: Where<S>;
-}
-
-/** Options of {@link Vault.update}. */
-export interface UpdateOptions {
-  /** How many times to re-read and retry after losing a compare-and-set race. Default 100. */
-  readonly maxAttempts?: number;
-}
-
-/** Computes the next record from the current one (`undefined`: none stored); `undefined` leaves it as it is. */
-export type Updater<S extends AnyCredentialSchema> = (
-  current: OutputOf<S> | undefined,
-) => InputOf<S> | undefined | Promise<InputOf<S> | undefined>;
-
-/** A vault of records of one shape in one namespace. */
-export interface Vault<S extends AnyCredentialSchema> {
-  /** The namespace this vault reads and writes. */
-  readonly namespace: string;
-  /** The store underneath. */
-  readonly store: VaultStore;
-  /** The record shape. */
-  readonly schema: S;
-  /**
-   * Validates, seals and stores a record under `id`, replacing any record there.
-   * @throws VaultError `VALIDATION_FAILED` (nothing is stored), `INVALID_ARGUMENT` for a bad id, `STORE_FAILED`.
-   */
-  set(id: string, record: InputOf<S>): Promise<void>;
-  /**
-   * Read-modify-write: reads the record, calls `updater`, and writes its result only if the
-   * stored value is still the one read (compare-and-set), re-reading and calling `updater`
-   * again when another writer got there first. Returns the record now stored.
-   *
-   * Over a store without compare-and-set (the generic Keyv path) the write is a plain set,
-   * so concurrent updates of one record can overwrite each other: use `@credvault/sqlite` or
-   * `@credvault/redis` where records are updated concurrently.
-   * @throws VaultError `CONFLICT` after `maxAttempts` lost races, and the errors of `get` and `set`.
-   */
-  update(id: string, updater: Updater<S>, options?: UpdateOptions): Promise<OutputOf<S> | undefined>;
-  /**
-   * Loads, opens and validates the record under `id`; `undefined` only when there is none.
-   * @throws VaultError `DECRYPT_FAILED`, `UNKNOWN_KEY`, `VALIDATION_FAILED`, `INVALID_ARGUMENT`, `STORE_FAILED`.
-   */
-  get(id: string): Promise<OutputOf<S> | undefined>;
-  /**
-   * Whether a record is stored under `id`. Does not open it.
-   * @throws VaultError `INVALID_ARGUMENT`, `STORE_FAILED`.
-   */
-  has(id: string): Promise<boolean>;
-  /**
-   * Removes the record under `id`; whether there was one.
-   * @throws VaultError `INVALID_ARGUMENT`, `STORE_FAILED`.
-   */
-  delete(id: string): Promise<boolean>;
-  /**
-   * Every record of this namespace as `[id, record]`, optionally filtered on readable fields.
-   * Each match is opened and validated; the first that fails ends the iteration with its error.
-   * @throws VaultError `UNSUPPORTED` when the store cannot iterate, `INVALID_ARGUMENT` for a
-   * filter on an unknown or secret field, and the errors of {@link Vault.get}.
-   */
-  entries(options?: EntriesOptions<S>): AsyncGenerator<[string, OutputOf<S>], void, undefined>;
-  /**
-   * Stores many records: all are validated first (one invalid record: `VALIDATION_FAILED`,
-   * nothing stored), then written through the store's batch write where it has one.
-   * @throws VaultError `VALIDATION_FAILED`, `INVALID_ARGUMENT`, `STORE_FAILED`.
-   */
-  setMany(entries: Iterable<readonly [string, InputOf<S>]>): Promise<void>;
-  /**
-   * Moves every record of the namespace to the keyring's primary key (DESIGN.md, rotation
-   * step 3): records already on it are skipped without decrypting, the others have only their
-   * data key rewrapped (or, with `reencrypt`, their secrets sealed anew), the result is opened
-   * before it is written, and writes use compare-and-set so a record the application changed
-   * meanwhile is never overwritten. A record that does not open is reported and left as it is.
-   * Running it again resumes.
-   * @throws VaultError `UNSUPPORTED` when the store cannot iterate, `STORE_FAILED`.
-   */
-  rotate(options?: RotateOptions): Promise<RotateReport>;
-  /** Records per kid, without decrypting: an old kid at zero can leave the keyring. */
-  status(): Promise<KeyStatus>;
-  /** Opens and validates every record, reporting each that fails. */
-  verify(options?: { onProgress?: (report: VerifyReport) => void }): Promise<VerifyReport>;
-  /** Closes the store. */
-  close(): Promise<void>;
-}
-
 function checkId(id: unknown): asserts id is string {
-  if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH) {
-    throw new VaultError('INVALID_ARGUMENT', `id must be a string of 1 to ${MAX_ID_LENGTH} characters`);
+  if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH || id.startsWith('~')) {
+    throw new VaultError(
+      'INVALID_ARGUMENT',
+      `id must be a string of 1 to ${MAX_ID_LENGTH} characters, not starting with "~"`,
+    );
+  }
+}
+
+function sameSecret(a: string, b: string): boolean {
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < Math.max(a.length, b.length); i++) diff |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
+  return diff === 0;
+}
+
+function checkOptions<S extends AnyCredentialSchema>(options: VaultOptions<S>, namespace: string): void {
+  if (!NAMESPACE.test(namespace)) {
+    throw new VaultError('INVALID_ARGUMENT', `namespace must match ${NAMESPACE.source}`, { path: 'namespace' });
+  }
+  if (options.keyring === undefined || typeof options.keyring.wrap !== 'function') {
+    throw new VaultError('INVALID_ARGUMENT', 'a keyring is required', { path: 'keyring' });
+  }
+  if (options.schema === undefined || !(options.schema.secret instanceof Set)) {
+    throw new VaultError('INVALID_ARGUMENT', 'schema must come from defineCredentialSchema()', { path: 'schema' });
+  }
+  for (const field of options.index ?? []) {
+    if (!options.schema.secret.has(field)) {
+      throw new VaultError('INVALID_ARGUMENT', `index field "${field}" is not a secret field of the schema`, {
+        path: 'index',
+      });
+    }
   }
 }
 
@@ -129,104 +58,231 @@ function checkId(id: unknown): asserts id is string {
  * const vault = createVault({ keyring: keyringFromEnv(), schema: connectionSchema, namespace: 'connections' })
  * await vault.set(connection.idConnection, connection)
  * ```
- * @throws VaultError `INVALID_ARGUMENT` for a namespace outside `[A-Za-z0-9_-]{1,64}` or a missing keyring or schema.
+ * @throws VaultError `INVALID_ARGUMENT` for a namespace outside `[A-Za-z0-9_-]{1,64}`, a missing
+ * keyring or schema, or an `index` field that is not a secret field.
  */
 export function createVault<S extends AnyCredentialSchema>(options: VaultOptions<S>): Vault<S> {
   const { keyring, schema, namespace = 'default', store = keyvStore() } = options;
-  if (!NAMESPACE.test(namespace)) {
-    throw new VaultError('INVALID_ARGUMENT', `namespace must match ${NAMESPACE.source}`, { path: 'namespace' });
-  }
-  if (keyring === undefined || typeof keyring.wrap !== 'function') {
-    throw new VaultError('INVALID_ARGUMENT', 'a keyring is required', { path: 'keyring' });
-  }
-  if (schema === undefined || !(schema.secret instanceof Set)) {
-    throw new VaultError('INVALID_ARGUMENT', 'schema must come from defineCredentialSchema()', { path: 'schema' });
-  }
+  checkOptions(options, namespace);
   const prefix = `${namespace}:`;
+  const key = (id: string) => prefix + id;
+  const events = new VaultEvents();
+  const index =
+    (options.index ?? []).length === 0
+      ? undefined
+      : new BlindIndex(store, keyring, namespace, options.index as readonly string[]);
+  const flights = new Map<string, Promise<OutputOf<S>>>();
 
-  async function open(id: string, stored: string): Promise<OutputOf<S>> {
+  function emit(type: VaultEvent['type'], id: string, kid: string | undefined, extra: object = {}): void {
+    if (events.active) events.emit({ type, id, namespace, kid, time: new Date(), ...extra } as VaultEvent);
+  }
+
+  /** Opens a stored value; `audit` emits `get`. Failures to open emit `decryptFailed`. */
+  async function open(id: string, stored: string, audit = true): Promise<StoredRecord<S>> {
+    const kid = envelopeKid(stored);
     try {
-      return decodeRecord(schema, await openRecord(keyring, namespace, id, stored), id);
+      const { record, meta } = decodeRecord(schema, await openRecord(keyring, namespace, id, stored), id);
+      if (audit) emit('get', id, kid);
+      return { stored, record, storedAt: meta.storedAt, kid };
     } catch (error) {
+      if (isVaultError(error, 'DECRYPT_FAILED') || isVaultError(error, 'UNKNOWN_KEY'))
+        emit('decryptFailed', id, kid, { code: error.code });
       throw forRecord(error, id);
     }
   }
 
-  return {
+  async function read(id: string, audit = true): Promise<StoredRecord<S> | undefined> {
+    const stored = await storeCall('get', () => store.get(key(id)), id);
+    return stored === undefined ? undefined : open(id, stored, audit);
+  }
+
+  /** The current record for index upkeep: one that does not open just has no index entries to remove. */
+  async function previous(id: string): Promise<OutputOf<S> | undefined> {
+    if (index === undefined) return undefined;
+    return (await read(id, false).catch(() => undefined))?.record;
+  }
+
+  async function seal(id: string, input: unknown): Promise<{ record: OutputOf<S>; envelope: string }> {
+    const { record, text } = encodeRecord(schema, input, id, { storedAt: new Date() });
+    return { record, envelope: await sealRecord(keyring, namespace, id, text) };
+  }
+
+  /** Writes `envelope` (blindly, or only over `expected`) keeping the blind index right: new entries first, stale ones after. */
+  async function write(
+    id: string,
+    before: object | undefined,
+    after: object | undefined,
+    put: () => Promise<boolean>,
+  ): Promise<boolean> {
+    if (index === undefined) return put();
+    const [old, next] = [index.valuesOf(before), index.valuesOf(after)];
+    for (const [field, value] of next) {
+      if (old.get(field) === value) continue;
+      const entry = (await index.entryKey(field, value, true)) as string;
+      await storeCall('index set', () => store.set(entry, id), id);
+    }
+    if (!(await put())) return false; // the new entries dangle; findBy verifies what it finds
+    for (const [field, value] of old) {
+      if (next.get(field) === value) continue;
+      const entry = await index.entryKey(field, value, false);
+      if (entry !== undefined) await storeCall('index delete', () => removeEntry(entry, id), id);
+    }
+    return true;
+  }
+
+  async function removeEntry(entry: string, id: string): Promise<void> {
+    if (store.compareAndSet !== undefined) await store.compareAndSet(entry, id, undefined);
+    else if ((await store.get(entry)) === id) await store.delete(entry);
+  }
+
+  /** Compare-and-set where the store has it; a plain set otherwise. */
+  async function putIfUnchanged(id: string, expected: string | undefined, envelope: string): Promise<boolean> {
+    const cas = store.compareAndSet;
+    if (cas === undefined) return storeCall('set', () => store.set(key(id), envelope), id).then(() => true);
+    return storeCall('compareAndSet', () => cas.call(store, key(id), expected, envelope), id);
+  }
+
+  const refreshContext: RefreshContext<S> = {
+    read: (id) => read(id),
+    async replace(id, before, next) {
+      const { record, envelope } = await seal(id, next);
+      const ok = await write(id, before.record, record, () => putIfUnchanged(id, before.stored, envelope));
+      if (ok) emit('set', id, keyring.primaryKid);
+      return ok ? record : undefined;
+    },
+    lease: leaseFor(store),
+    leaseName: (id) => `~lease:${namespace}:refresh:${id}`,
+    emit: (type, id, code) => emit(type, id, keyring.primaryKid, code === undefined ? {} : { code }),
+  };
+
+  const vault: Vault<S> = {
     namespace,
     store,
     schema,
-    async set(id, record) {
+    async set(id, input) {
       checkId(id);
-      const envelope = await sealRecord(keyring, namespace, id, encodeRecord(schema, record, id));
-      await storeCall('set', () => store.set(prefix + id, envelope), id);
+      const { record, envelope } = await seal(id, input);
+      const before = await previous(id);
+      await write(id, before, record, () => storeCall('set', () => store.set(key(id), envelope), id).then(() => true));
+      emit('set', id, keyring.primaryKid);
     },
-    async update(id, updater, updateOptions = {}) {
-      checkId(id);
-      const key = prefix + id;
-      const attempts = updateOptions.maxAttempts ?? 100;
-      for (let attempt = 0; attempt < attempts; attempt++) {
-        const stored = await storeCall('get', () => store.get(key), id);
-        const current = stored === undefined ? undefined : await open(id, stored);
-        const next = await updater(current);
-        if (next === undefined) return current;
-        const text = encodeRecord(schema, next, id);
-        const envelope = await sealRecord(keyring, namespace, id, text);
-        const { compareAndSet } = store;
-        if (compareAndSet === undefined) {
-          await storeCall('set', () => store.set(key, envelope), id);
-        } else if (!(await storeCall('compareAndSet', () => compareAndSet.call(store, key, stored, envelope), id))) {
-          continue;
-        }
-        return decodeRecord(schema, text, id);
+    async setMany(entries) {
+      const sealed: [string, string][] = [];
+      for (const [id, input] of entries) {
+        checkId(id);
+        sealed.push([id, (await seal(id, input)).envelope]);
       }
-      throw new VaultError('CONFLICT', `gave up after ${attempts} compare-and-set attempts`, { id });
+      const { setMany } = store;
+      if (index !== undefined || setMany === undefined) {
+        for (const [id, envelope] of sealed) {
+          const { record } = await open(id, envelope, false);
+          await write(id, await previous(id), record, () =>
+            storeCall('set', () => store.set(key(id), envelope), id).then(() => true),
+          );
+        }
+      } else {
+        await storeCall('setMany', () =>
+          setMany.call(
+            store,
+            sealed.map(([id, envelope]) => [key(id), envelope] as const),
+          ),
+        );
+      }
+      for (const [id] of sealed) emit('set', id, keyring.primaryKid);
     },
     async get(id) {
       checkId(id);
-      const stored = await storeCall('get', () => store.get(prefix + id), id);
-      return stored === undefined ? undefined : open(id, stored);
+      return (await read(id))?.record;
+    },
+    async getEntry(id) {
+      checkId(id);
+      const entry = await read(id);
+      return entry === undefined ? undefined : { id, record: entry.record, storedAt: entry.storedAt, kid: entry.kid };
+    },
+    async update(id, updater, updateOptions = {}) {
+      checkId(id);
+      const attempts = updateOptions.maxAttempts ?? 100;
+      for (let attempt = 0; attempt < attempts; attempt++) {
+        const current = await read(id);
+        const next = await updater(current?.record);
+        if (next === undefined) return current?.record;
+        const { record, envelope } = await seal(id, next);
+        if (await write(id, current?.record, record, () => putIfUnchanged(id, current?.stored, envelope))) {
+          emit('set', id, keyring.primaryKid);
+          return record;
+        }
+      }
+      throw new VaultError('CONFLICT', `gave up after ${attempts} compare-and-set attempts`, { id });
+    },
+    refresh(id, refresher, refreshOptions = {}) {
+      checkId(id);
+      const inFlight = flights.get(id);
+      if (inFlight !== undefined) return inFlight;
+      const flight = refreshOnce(refreshContext, id, refresher, refreshOptions).finally(() => flights.delete(id));
+      flights.set(id, flight);
+      return flight;
+    },
+    async findBy(field, value) {
+      if (index === undefined || !index.fields.includes(field)) {
+        throw new VaultError('INVALID_ARGUMENT', `"${field}" is not indexed: createVault({ index: ["${field}"] })`, {
+          path: field,
+        });
+      }
+      if (typeof value !== 'string' || value === '') return undefined;
+      const entry = await index.entryKey(field, value, false);
+      const id = entry === undefined ? undefined : await storeCall('index get', () => store.get(entry));
+      const found = id === undefined ? undefined : await read(id);
+      const actual = (found?.record as Record<string, unknown> | undefined)?.[field];
+      if (found === undefined || typeof actual !== 'string' || !sameSecret(actual, value)) return undefined;
+      return { id: id as string, record: found.record };
     },
     async has(id) {
       checkId(id);
-      return storeCall('has', () => store.has(prefix + id), id);
+      return storeCall('has', () => store.has(key(id)), id);
     },
     async delete(id) {
       checkId(id);
-      return storeCall('delete', () => store.delete(prefix + id), id);
+      const before = await previous(id);
+      let existed = false;
+      await write(id, before, undefined, async () => {
+        existed = await storeCall('delete', () => store.delete(key(id)), id);
+        return true;
+      });
+      if (existed) emit('delete', id, undefined);
+      return existed;
     },
     async *entries(entriesOptions = {}) {
       const matches = compileWhere(schema, entriesOptions.where);
-      if (store.entries === undefined) {
-        throw new VaultError('UNSUPPORTED', `the ${store.name} store cannot iterate`);
-      }
-      for await (const [key, stored] of store.entries(prefix)) {
-        const id = key.slice(prefix.length);
+      if (store.entries === undefined) throw new VaultError('UNSUPPORTED', `the ${store.name} store cannot iterate`);
+      for await (const [storeKey, stored] of store.entries(prefix)) {
+        const id = storeKey.slice(prefix.length);
+        if (id.startsWith('~')) continue; // vault-internal (the index key)
         let readable: string;
         try {
           readable = parseEnvelope(stored).readable;
         } catch (error) {
           throw forRecord(error, id);
         }
-        if (matches(readable, id)) yield [id, await open(id, stored)];
+        if (matches(readable, id)) yield [id, (await open(id, stored)).record];
       }
     },
-    async setMany(entries) {
-      const sealed: [string, string][] = [];
-      for (const [id, record] of entries) {
-        checkId(id);
-        sealed.push([id, await sealRecord(keyring, namespace, id, encodeRecord(schema, record, id))]);
-      }
-      const rows = sealed.map(([id, envelope]) => [prefix + id, envelope] as const);
-      const { setMany } = store;
-      if (setMany !== undefined) await storeCall('setMany', () => setMany.call(store, rows));
-      else for (const [key, envelope] of rows) await storeCall('set', () => store.set(key, envelope));
-    },
-    rotate: (rotateOptions) => rotateStore(store, keyring, namespace, rotateOptions),
+    rotate: (rotateOptions) =>
+      rotateStore(store, keyring, namespace, rotateOptions, {
+        rewrapped: (id, fromKid) => emit('rotate', id, keyring.primaryKid, { fromKid }),
+        failed: (id, code, kid) => emit('decryptFailed', id, kid, { code }),
+      }),
     status: () => keyStatus(store, keyring.primaryKid, namespace),
-    verify: (verifyOptions = {}) => verifyStore(store, namespace, open, verifyOptions.onProgress),
+    verify: (verifyOptions = {}) =>
+      verifyStore(
+        store,
+        namespace,
+        (id, stored) => (id.startsWith('~') ? openRecord(keyring, namespace, id, stored) : open(id, stored, false)),
+        verifyOptions.onProgress,
+      ),
+    on: (type, listener) => events.on(type, listener),
     async close() {
       await storeCall('close', async () => store.close?.());
     },
   };
+  return vault;
 }

@@ -13,6 +13,7 @@ interface Vector {
   namespace: string;
   id: string;
   record: Record<string, unknown>;
+  storedAt?: string;
   kid: string;
   kek: string;
   dek: string;
@@ -52,13 +53,14 @@ describe('XChaCha20-Poly1305, draft-irtf-cfrg-xchacha-03 A.3.1', () => {
 });
 
 describe(`the ${file.format} known-answer vectors`, () => {
-  expect(file.vectors.length).toBeGreaterThanOrEqual(3);
+  expect(file.vectors.length).toBeGreaterThanOrEqual(4);
 
   describe.each(file.vectors)('$description', (vector) => {
     const schema = vector.schema === 'connection' ? connectionSchema : connectionAuthSchema;
 
     it('encodes the record to the exact readable and secret text', () => {
-      const text = encodeRecord(schema, vector.record, vector.id);
+      const meta = vector.storedAt === undefined ? {} : { storedAt: new Date(vector.storedAt) };
+      const { text } = encodeRecord(schema, vector.record, vector.id, meta);
       expect(text.readable).toBe(vector.readable);
       expect(text.secret).toBe(vector.secret);
     });
@@ -81,7 +83,9 @@ describe(`the ${file.format} known-answer vectors`, () => {
       const keyring = createKeyring([{ kid: vector.kid, key: bytes(vector.kek) }]);
       const { vault, keyv } = memoryVault({ schema, keyring, namespace: vector.namespace });
       await keyv.set(`${vector.namespace}:${vector.id}`, vector.envelope);
-      const record = await vault.get(vector.id);
+      const entry = await vault.getEntry(vector.id);
+      const record = entry?.record;
+      expect(entry?.storedAt?.toISOString()).toBe(vector.storedAt);
       const expected: Record<string, unknown> = { ...vector.record };
       for (const field of ['expirationTimestamp', 'createdAt', 'expiryDate', 'refreshTokenExpiresDate']) {
         if (typeof expected[field] === 'string') expected[field] = toDate(expected[field] as string);

@@ -1,0 +1,165 @@
+import type { VaultEventType, VaultListener } from './events.js';
+import type { KeyEncryptionKeys } from './keyring.js';
+import type { KeyStatus, VerifyReport } from './maintenance.js';
+import type { RotateOptions, RotateReport } from './rotate.js';
+import type { AnyCredentialSchema, InputOf, OutputOf, ReadableOf, SecretOf } from './schema.js';
+import type { VaultStore } from './store.js';
+
+/** Options of {@link createVault}. */
+export interface VaultOptions<S extends AnyCredentialSchema> {
+  /** Where sealed records live. Default: an in-memory Keyv (lost on exit). */
+  readonly store?: VaultStore;
+  /** The key-encryption keys; new writes use the primary. */
+  readonly keyring: KeyEncryptionKeys;
+  /** The record shape, e.g. `connectionSchema`. */
+  readonly schema: S;
+  /** Keeps vaults sharing a store apart, and is bound into every envelope. Default `default`. */
+  readonly namespace?: string;
+  /** Secret string fields to keep a blind index of, for {@link Vault.findBy}. Default none. */
+  readonly index?: readonly SecretOf<S>[];
+}
+
+/** A filter on readable fields: every given field must equal the record's. */
+export type Where<S extends AnyCredentialSchema> = { readonly [K in keyof ReadableOf<S>]?: ReadableOf<S>[K] };
+
+/** Options of {@link Vault.entries}. */
+export interface EntriesOptions<S extends AnyCredentialSchema> {
+  /** Only records whose readable fields equal these. Secret fields cannot be filtered on. */
+  readonly where?: Where<S>;
+}
+
+/** Options of {@link Vault.update}. */
+export interface UpdateOptions {
+  /** How many times to re-read and retry after losing a compare-and-set race. Default 100. */
+  readonly maxAttempts?: number;
+}
+
+/** Computes the next record from the current one (`undefined`: none stored); `undefined` leaves it as it is. */
+export type Updater<S extends AnyCredentialSchema> = (
+  current: OutputOf<S> | undefined,
+) => InputOf<S> | undefined | Promise<InputOf<S> | undefined>;
+
+/** Calls the provider and returns the refreshed record (typically new tokens and expiry). */
+export type Refresher<S extends AnyCredentialSchema> = (current: OutputOf<S>) => InputOf<S> | Promise<InputOf<S>>;
+
+/** Options of {@link Vault.refresh}. */
+export interface RefreshOptions {
+  /** Refresh when the token expires within this margin. Default 5 minutes. */
+  readonly skewMs?: number;
+  /** Refresh even if the token is not about to expire (unless another caller just did). */
+  readonly force?: boolean;
+  /** How long the cross-process lease lasts; keep it above the provider's slowest answer. Default 30 s. */
+  readonly leaseTtlMs?: number;
+  /** How long to wait for another process's refresh before giving up with `CONFLICT`. Default 35 s. */
+  readonly waitMs?: number;
+}
+
+/** A record with what the vault knows about it. */
+export interface VaultEntry<S extends AnyCredentialSchema> {
+  readonly id: string;
+  readonly record: OutputOf<S>;
+  /** When it was last written, where known. */
+  readonly storedAt: Date | undefined;
+  /** The key id its data key is wrapped under. */
+  readonly kid: string | undefined;
+}
+
+/** A vault of records of one shape in one namespace. */
+export interface Vault<S extends AnyCredentialSchema> {
+  /** The namespace this vault reads and writes. */
+  readonly namespace: string;
+  /** The store underneath. */
+  readonly store: VaultStore;
+  /** The record shape. */
+  readonly schema: S;
+  /**
+   * Validates, seals and stores a record under `id`, replacing any record there.
+   * @throws VaultError `VALIDATION_FAILED` (nothing is stored), `INVALID_ARGUMENT` for a bad id, `STORE_FAILED`.
+   */
+  set(id: string, record: InputOf<S>): Promise<void>;
+  /**
+   * Stores many records: all are validated first (one invalid record: `VALIDATION_FAILED`,
+   * nothing stored), then written through the store's batch write where it has one.
+   * @throws VaultError `VALIDATION_FAILED`, `INVALID_ARGUMENT`, `STORE_FAILED`.
+   */
+  setMany(entries: Iterable<readonly [string, InputOf<S>]>): Promise<void>;
+  /**
+   * Loads, opens and validates the record under `id`; `undefined` only when there is none.
+   * @throws VaultError `DECRYPT_FAILED`, `UNKNOWN_KEY`, `VALIDATION_FAILED`, `INVALID_ARGUMENT`, `STORE_FAILED`.
+   */
+  get(id: string): Promise<OutputOf<S> | undefined>;
+  /**
+   * Like `get`, with when the record was stored and under which kid.
+   * @throws VaultError as `get`.
+   */
+  getEntry(id: string): Promise<VaultEntry<S> | undefined>;
+  /**
+   * Read-modify-write: reads the record, calls `updater`, and writes its result only if the
+   * stored value is still the one read (compare-and-set), re-reading and calling `updater`
+   * again when another writer got there first. Returns the record now stored.
+   *
+   * Over a store without compare-and-set (the generic Keyv path) the write is a plain set,
+   * so concurrent updates of one record can overwrite each other: use `@credvault/sqlite` or
+   * `@credvault/redis` where records are updated concurrently.
+   * @throws VaultError `CONFLICT` after `maxAttempts` lost races, and the errors of `get` and `set`.
+   */
+  update(id: string, updater: Updater<S>, options?: UpdateOptions): Promise<OutputOf<S> | undefined>;
+  /**
+   * Refreshes the record's token if it expires within `skewMs` (or with `force`): calls
+   * `refresher` at most once across concurrent callers in this process, and, on a store with
+   * leases or compare-and-set (Redis, SQLite), at most once across processes; a caller that
+   * finds the record already refreshed by another gets that record without calling the
+   * provider. The write is a compare-and-set; if the application changed the record while the
+   * provider answered, the refreshed fields are applied on top of its version.
+   * @throws VaultError `NOT_FOUND`; `REFRESH_FAILED` with the refresher's error as `cause`
+   * (the stored record is left as it was, every waiting caller gets the error); `CONFLICT`
+   * after `waitMs` waiting for another process; and the errors of `get` and `set`.
+   */
+  refresh(id: string, refresher: Refresher<S>, options?: RefreshOptions): Promise<OutputOf<S>>;
+  /**
+   * Finds the record whose indexed secret `field` equals `value`, through the blind index
+   * (`index` option): the value itself is never stored, only its HMAC under a per-namespace
+   * index key held in the vault under the keyring. `undefined` when none matches.
+   * @throws VaultError `INVALID_ARGUMENT` when `field` is not indexed, and the errors of `get`.
+   */
+  findBy(field: SecretOf<S>, value: string): Promise<{ id: string; record: OutputOf<S> } | undefined>;
+  /**
+   * Whether a record is stored under `id`. Does not open it.
+   * @throws VaultError `INVALID_ARGUMENT`, `STORE_FAILED`.
+   */
+  has(id: string): Promise<boolean>;
+  /**
+   * Removes the record under `id` (and its index entries); whether there was one.
+   * @throws VaultError `INVALID_ARGUMENT`, `STORE_FAILED`.
+   */
+  delete(id: string): Promise<boolean>;
+  /**
+   * Every record of this namespace as `[id, record]`, optionally filtered on readable fields.
+   * Each match is opened and validated; the first that fails ends the iteration with its error.
+   * @throws VaultError `UNSUPPORTED` when the store cannot iterate, `INVALID_ARGUMENT` for a
+   * filter on an unknown or secret field, and the errors of {@link Vault.get}.
+   */
+  entries(options?: EntriesOptions<S>): AsyncGenerator<[string, OutputOf<S>], void, undefined>;
+  /**
+   * Moves every record of the namespace to the keyring's primary key (DESIGN.md, rotation
+   * step 3): records already on it are skipped without decrypting, the others have only their
+   * data key rewrapped (or, with `reencrypt`, their secrets sealed anew), the result is opened
+   * before it is written, and writes use compare-and-set so a record the application changed
+   * meanwhile is never overwritten. A record that does not open is reported and left as it is.
+   * Running it again resumes.
+   * @throws VaultError `UNSUPPORTED` when the store cannot iterate, `STORE_FAILED`.
+   */
+  rotate(options?: RotateOptions): Promise<RotateReport>;
+  /** Records per kid, without decrypting: an old kid at zero can leave the keyring. */
+  status(): Promise<KeyStatus>;
+  /** Opens and validates every record, reporting each that fails. */
+  verify(options?: { onProgress?: (report: VerifyReport) => void }): Promise<VerifyReport>;
+  /**
+   * Listens to `set`, `get`, `delete`, `refresh`, `refreshFailed`, `rotate`, `decryptFailed`
+   * (or `'*'`): each event has the id, namespace, kid and time, never a secret. Returns the
+   * function that stops listening.
+   */
+  on<E extends VaultEventType | '*'>(type: E, listener: VaultListener<E>): () => void;
+  /** Closes the store. */
+  close(): Promise<void>;
+}
