@@ -20,7 +20,7 @@ export function leaseFor(store: VaultStore): AcquireLease | undefined {
     if (!(await cas(name, current, `${Date.now() + ttlMs}|${token}`))) return undefined;
     const mine = async () => {
       const now = await store.get(name);
-      return now !== undefined && now.endsWith(`|${token}`) ? now : undefined;
+      return now?.endsWith(`|${token}`) ? now : undefined;
     };
     return {
       name,
