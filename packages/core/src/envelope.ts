@@ -1,4 +1,4 @@
-import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { xchacha } from './aead.js';
 import { frame, fromBase64url, fromUtf8, randomBytes, toBase64url, utf8 } from './bytes.js';
 import { VaultError } from './errors.js';
 import { KEY_LENGTH, type KeyEncryptionKeys, NONCE_LENGTH } from './keyring.js';
@@ -45,7 +45,7 @@ export function dataContext(namespace: string, id: string, readable: string): Ui
 export function sealBytes(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
   const out = new Uint8Array(NONCE_LENGTH + plaintext.length + TAG_LENGTH);
   out.set(nonce, 0);
-  xchacha20poly1305(key, nonce, aad).encrypt(plaintext, out.subarray(NONCE_LENGTH));
+  xchacha.seal(key, nonce, plaintext, aad, out, NONCE_LENGTH);
   return out;
 }
 
@@ -56,7 +56,7 @@ export function sealBytes(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Ar
 export function openBytes(key: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array {
   if (sealed.length < NONCE_LENGTH + TAG_LENGTH) throw new VaultError('DECRYPT_FAILED', 'sealed part too short');
   try {
-    return xchacha20poly1305(key, sealed.subarray(0, NONCE_LENGTH), aad).decrypt(sealed.subarray(NONCE_LENGTH));
+    return xchacha.open(key, sealed.subarray(0, NONCE_LENGTH), sealed.subarray(NONCE_LENGTH), aad);
   } catch (cause) {
     throw new VaultError('DECRYPT_FAILED', 'sealed part does not authenticate', { cause });
   }

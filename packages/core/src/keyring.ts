@@ -1,4 +1,4 @@
-import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { xchacha } from './aead.js';
 import { fromBase64url, randomBytes, toBase64url } from './bytes.js';
 import { VaultError } from './errors.js';
 
@@ -51,7 +51,7 @@ const KID = /^[A-Za-z0-9_-]{1,64}$/;
 export function wrapKey(kek: Uint8Array, nonce: Uint8Array, dek: Uint8Array, aad: Uint8Array): Uint8Array {
   const out = new Uint8Array(NONCE_LENGTH + dek.length + 16);
   out.set(nonce, 0);
-  out.set(xchacha20poly1305(kek, nonce, aad).encrypt(dek), NONCE_LENGTH);
+  xchacha.seal(kek, nonce, dek, aad, out, NONCE_LENGTH);
   return out;
 }
 
@@ -97,7 +97,7 @@ export class Keyring implements KeyEncryptionKeys {
       throw new VaultError('DECRYPT_FAILED', 'wrapped data key has the wrong length');
     }
     try {
-      return xchacha20poly1305(kek, wrapped.subarray(0, NONCE_LENGTH), context).decrypt(wrapped.subarray(NONCE_LENGTH));
+      return xchacha.open(kek, wrapped.subarray(0, NONCE_LENGTH), wrapped.subarray(NONCE_LENGTH), context);
     } catch (cause) {
       throw new VaultError('DECRYPT_FAILED', `data key does not authenticate under "${kid}"`, { cause });
     }
