@@ -34,10 +34,15 @@ export function progressView(label: string, stream: NodeJS.WriteStream, quiet: b
   }
   let lastStep = -1;
   let last: RotateProgress | undefined;
-  const line = (p: RotateProgress) => {
+  let printed = '';
+  const format = (p: RotateProgress) => {
     const of =
       p.total === undefined ? '' : `/${p.total} (${p.total === 0 ? 100 : Math.floor((100 * p.scanned) / p.total)}%)`;
-    stream.write(`${label}: ${p.scanned}${of} scanned, ${counts(p)}\n`);
+    return `${label}: ${p.scanned}${of} scanned, ${counts(p)}\n`;
+  };
+  const print = (text: string) => {
+    printed = text;
+    stream.write(text);
   };
   return {
     update(p) {
@@ -45,11 +50,11 @@ export function progressView(label: string, stream: NodeJS.WriteStream, quiet: b
       const step = p.total === undefined || p.total === 0 ? p.scanned : Math.floor((10 * p.scanned) / p.total);
       if (step > lastStep) {
         lastStep = step;
-        line(p);
+        print(format(p));
       }
     },
     stop() {
-      if (last !== undefined && (last.total === undefined || last.scanned < last.total)) line(last);
+      if (last !== undefined && format(last) !== printed) print(format(last)); // the final counts, once
     },
   };
 }

@@ -2,7 +2,6 @@
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
-const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
 /** UTF-8 bytes of `text`. */
 export function utf8(text: string): Uint8Array {
@@ -20,39 +19,52 @@ export function toBase64url(bytes: Uint8Array): string {
 }
 
 /**
- * Decodes unpadded base64url strictly: any character outside the alphabet, a length that
- * cannot occur, or non-zero trailing bits (a non-canonical encoding) is a `TypeError`.
+ * Decodes unpadded base64url strictly: any character outside the alphabet, padding, a length
+ * that cannot occur, or non-zero trailing bits (a non-canonical encoding) is a `TypeError`.
+ * Node's decoder skips what it does not understand, so re-encoding and comparing catches all
+ * of these at once.
  */
 export function fromBase64url(text: string): Uint8Array {
-  if (!BASE64URL.test(text) || text.length % 4 === 1) {
-    throw new TypeError('invalid base64url');
-  }
   const buffer = Buffer.from(text, 'base64url');
-  if (buffer.toString('base64url') !== text) throw new TypeError('non-canonical base64url');
+  if (buffer.toString('base64url') !== text) throw new TypeError('invalid or non-canonical base64url');
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
 /**
- * Frames each part as a 4-byte big-endian length followed by its bytes, after a fixed
- * label, so that no two different part lists give the same bytes.
+ * Frames each part as a 4-byte big-endian length followed by its UTF-8 bytes, after a fixed
+ * label and a 0x00 byte, so that no two different part lists give the same bytes.
  */
-export function frame(label: string, parts: readonly Uint8Array[]): Uint8Array {
-  const head = utf8(label);
-  let size = head.length + 1;
-  for (const part of parts) size += 4 + part.length;
-  const out = new Uint8Array(size);
-  const view = new DataView(out.buffer);
-  out.set(head, 0);
-  let offset = head.length + 1; // a 0x00 byte ends the label
+export function frame(label: string, parts: readonly string[]): Uint8Array {
+  let size = label.length + 1; // labels are ASCII
+  for (const part of parts) size += 4 + Buffer.byteLength(part, 'utf8');
+  const out = Buffer.allocUnsafe(size);
+  let offset = out.write(label, 0, 'latin1');
+  out[offset++] = 0;
   for (const part of parts) {
-    view.setUint32(offset, part.length);
-    out.set(part, offset + 4);
-    offset += 4 + part.length;
+    const length = out.write(part, offset + 4, 'utf8');
+    out.writeUInt32BE(length, offset);
+    offset += 4 + length;
   }
-  return out;
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
-/** Cryptographically random bytes from the platform's CSPRNG. */
+const POOL_SIZE = 4096;
+let pool = new Uint8Array(0);
+let poolOffset = 0;
+
+/**
+ * Cryptographically random bytes from the platform's CSPRNG. Small requests are served from a
+ * 4 KiB pool filled by one `getRandomValues` call (each byte handed out once, then copied), as
+ * the call itself costs more than the bytes; large ones go to the CSPRNG directly.
+ */
 export function randomBytes(length: number): Uint8Array {
-  return crypto.getRandomValues(new Uint8Array(length));
+  if (length > 256) return crypto.getRandomValues(new Uint8Array(length));
+  if (poolOffset + length > pool.length) {
+    pool = crypto.getRandomValues(new Uint8Array(POOL_SIZE));
+    poolOffset = 0;
+  }
+  const out = pool.slice(poolOffset, poolOffset + length);
+  pool.fill(0, poolOffset, poolOffset + length);
+  poolOffset += length;
+  return out;
 }

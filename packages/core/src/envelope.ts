@@ -33,12 +33,12 @@ export interface RecordText {
 
 /** Associated data the wrapped DEK is bound to. */
 export function wrapContext(kid: string, namespace: string, id: string): Uint8Array {
-  return frame('credvault/cv1/wrap', [utf8(kid), utf8(namespace), utf8(id)]);
+  return frame('credvault/cv1/wrap', [kid, namespace, id]);
 }
 
 /** Associated data the sealed secrets are bound to. It does not depend on the kid, so rotation leaves it alone. */
 export function dataContext(namespace: string, id: string, readable: string): Uint8Array {
-  return frame('credvault/cv1/data', [utf8(namespace), utf8(id), utf8(readable)]);
+  return frame('credvault/cv1/data', [namespace, id, readable]);
 }
 
 /** `nonce || XChaCha20-Poly1305(key, nonce, aad).encrypt(plaintext)`. */
@@ -170,23 +170,25 @@ export async function rewrapRecord(
   const parts = parseEnvelope(stored);
   if (!keys.has(parts.kid)) throw new VaultError('UNKNOWN_KEY', `the keyring holds no key "${parts.kid}"`);
   const dek = await keys.unwrap(parts.kid, parts.wrappedKey, wrapContext(parts.kid, namespace, id));
-  let next: string;
-  let secret: string;
   try {
-    secret = fromUtf8(openBytes(dek, parts.sealed, dataContext(namespace, id, parts.readable)));
+    // The record must open before it is moved: the secrets authenticate under this data key.
+    const secret = fromUtf8(openBytes(dek, parts.sealed, dataContext(namespace, id, parts.readable)));
     if (reencrypt) {
-      next = await sealRecord(keys, namespace, id, { readable: parts.readable, secret });
-    } else {
-      const kid = keys.primaryKid;
-      const wrappedKey = await keys.wrap(kid, dek, wrapContext(kid, namespace, id));
-      next = formatEnvelope({ kid, wrappedKey, sealed: parts.sealed, readable: parts.readable });
+      const next = await sealRecord(keys, namespace, id, { readable: parts.readable, secret });
+      const check = await openRecord(keys, namespace, id, next);
+      if (check.secret !== secret) throw new VaultError('DECRYPT_FAILED', 'the re-sealed envelope does not open to the same record');
+      return next;
     }
+    // The new envelope differs only in its wrapped key: it opens iff that unwraps to this data key.
+    const kid = keys.primaryKid;
+    const context = wrapContext(kid, namespace, id);
+    const wrappedKey = await keys.wrap(kid, dek, context);
+    const check = await keys.unwrap(kid, wrappedKey, context);
+    const same = check.length === dek.length && check.every((byte, i) => byte === dek[i]);
+    check.fill(0);
+    if (!same) throw new VaultError('DECRYPT_FAILED', 'the rewrapped data key does not unwrap to the same key');
+    return formatEnvelope({ kid, wrappedKey, sealed: parts.sealed, readable: parts.readable });
   } finally {
     dek.fill(0);
   }
-  const check = await openRecord(keys, namespace, id, next);
-  if (check.secret !== secret || check.readable !== parts.readable) {
-    throw new VaultError('DECRYPT_FAILED', 'the rewrapped envelope does not open to the same record');
-  }
-  return next;
 }

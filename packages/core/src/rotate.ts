@@ -132,11 +132,15 @@ export async function rotateStore(
     if (retry.length > 0) await write(await prepare(retry), attempt + 1);
   }
 
+  // One batch is written while the next is read and rewrapped: I/O and crypto overlap.
   let batch: Candidate[] = [];
+  let writing: Promise<void> = Promise.resolve();
   const flush = async () => {
-    await write(await prepare(batch));
+    const writes = await prepare(batch);
     batch = [];
-    onProgress?.(progress());
+    await writing;
+    onProgress?.(progress()); // counts the writes landed so far; this batch's lands next
+    writing = write(writes);
   };
   for await (const [key, stored] of entries.call(store, prefix)) {
     scanned += 1;
@@ -152,6 +156,8 @@ export async function rotateStore(
     }
   }
   await flush(); // the batch in hand, also after an abort
+  await writing;
+  onProgress?.(progress());
   return { ...progress(), primaryKid: primary, kids, dryRun, aborted };
 }
 

@@ -170,12 +170,21 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
       const scan = await run('iterate', async (redis) =>
         redis.scanIterator({ MATCH: `${globEscape(prefix)}*`, COUNT: scanCount }),
       );
-      while (true) {
-        const step = await run('iterate', () => scan.next());
-        if (step.done === true) return;
-        const keys = (step.value as string[]).filter((key) => !seen.has(key));
+      /** The next SCAN step with its values, or undefined at the end. */
+      const step = async (): Promise<[string[], (string | undefined)[]] | undefined> => {
+        const next = await run('iterate', () => scan.next());
+        if (next.done === true) return undefined;
+        const keys = (next.value as string[]).filter((key) => !seen.has(key));
         for (const key of keys) seen.add(key);
-        const values = keys.length === 0 ? [] : await store.getMany(keys);
+        return [keys, keys.length === 0 ? [] : await store.getMany(keys)];
+      };
+      let pending = step();
+      while (true) {
+        const current = await pending;
+        if (current === undefined) return;
+        pending = step(); // fetch ahead while the caller works on this step
+        pending.catch(() => {});
+        const [keys, values] = current;
         for (const [i, key] of keys.entries()) {
           const value = values[i];
           if (value !== undefined) yield [key, value] as const; // deleted since the scan saw it: skip

@@ -124,18 +124,15 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
       }),
     async *entries(prefix) {
       const end = prefixEnd(prefix);
-      let cursor = prefix;
-      let first = true;
-      while (true) {
-        const params = end === undefined ? [cursor, pageSize] : [cursor, end, pageSize];
-        const rows = await run(
-          'iterate',
-          async () => (await query(sql.page(first, end !== undefined), params)) as Row[],
-        );
+      const page = (cursor: string, first: boolean) =>
+        run('iterate', async () => (await query(sql.page(first, end !== undefined), end === undefined ? [cursor, pageSize] : [cursor, end, pageSize])) as Row[]);
+      let next: Promise<Row[]> | undefined = page(prefix, true);
+      while (next !== undefined) {
+        const rows: Row[] = await next;
+        // Ask for the next page before handing out this one, so the reads overlap the caller's work.
+        next = rows.length < pageSize ? undefined : page((rows[rows.length - 1] as Row).key, false);
+        next?.catch(() => {}); // reported when awaited
         for (const row of rows) yield [row.key, row.value] as const;
-        if (rows.length < pageSize) return;
-        cursor = (rows[rows.length - 1] as Row).key;
-        first = false;
       }
     },
     close: () => run('close', () => adapter.disconnect()),

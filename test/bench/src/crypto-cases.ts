@@ -1,0 +1,78 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { decryptStringSync, encryptStringSync, generateKey as cloakKey, parseKeySync } from '@47ng/cloak';
+import {
+  type AnyCredentialSchema,
+  connectionAuthSchema,
+  connectionSchema,
+  createKeyring,
+  createVault,
+  generateKey,
+  type VaultStore,
+} from '@credvault/core';
+import { canonicalJson } from '../../../packages/core/src/canonical-json.js';
+import { openRecord, sealRecord } from '../../../packages/core/src/envelope.js';
+import { type Measured, measure } from './measure.js';
+import { typicalConnection, typicalConnectionAuth } from './records.js';
+
+/** The store contract over a bare Map: the vault's own cost with the store taken out. */
+function mapStore(): VaultStore {
+  const map = new Map<string, string>();
+  return {
+    name: 'map',
+    get: async (k) => map.get(k),
+    set: async (k, v) => void map.set(k, v),
+    delete: async (k) => map.delete(k),
+    has: async (k) => map.has(k),
+  };
+}
+
+function secretsOf(schema: AnyCredentialSchema, record: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([k]) => schema.secret.has(k)));
+}
+
+/** Seal + open of one record: credvault, the node:crypto AES-256-GCM floor, and cloak per field. */
+export async function cryptoCases(timeMs: number): Promise<{ shape: string; results: Measured[] }[]> {
+  const keyring = createKeyring([{ kid: 'k1', key: generateKey() }]);
+  const aesKey = randomBytes(32);
+  const cloak = parseKeySync(cloakKey());
+  const out = [];
+  for (const [shape, schema, record] of [
+    ['Connection', connectionSchema, typicalConnection()],
+    ['ConnectionAuth', connectionAuthSchema, typicalConnectionAuth()],
+  ] as const) {
+    const secrets = secretsOf(schema, record);
+    const readable = canonicalJson(Object.fromEntries(Object.entries(record).filter(([k]) => !schema.secret.has(k))));
+    const vault = createVault({ store: mapStore(), keyring, schema: schema as AnyCredentialSchema, namespace: 'bench' });
+    const results = await measure(
+      {
+        'node:crypto AES-256-GCM (floor)': () => {
+          const iv = randomBytes(12);
+          const cipher = createCipheriv('aes-256-gcm', aesKey, iv);
+          const ct = Buffer.concat([cipher.update(JSON.stringify(secrets)), cipher.final()]);
+          const decipher = createDecipheriv('aes-256-gcm', aesKey, iv);
+          decipher.setAuthTag(cipher.getAuthTag());
+          return JSON.parse(Buffer.concat([decipher.update(ct), decipher.final()]).toString());
+        },
+        'credvault envelope (cv1)': async () => {
+          const sealed = await sealRecord(keyring, 'bench', 'id-1', { readable, secret: canonicalJson(secrets) });
+          return JSON.parse((await openRecord(keyring, 'bench', 'id-1', sealed)).secret);
+        },
+        '@47ng/cloak, per secret field': () => {
+          const opened: Record<string, unknown> = {};
+          for (const [k, v] of Object.entries(secrets)) {
+            const text = typeof v === 'string' ? v : JSON.stringify(v);
+            opened[k] = decryptStringSync(encryptStringSync(text, cloak), cloak);
+          }
+          return opened;
+        },
+        'credvault vault.set + get (validation included)': async () => {
+          await vault.set('id-1', record as never);
+          return vault.get('id-1');
+        },
+      },
+      timeMs,
+    );
+    out.push({ shape, results });
+  }
+  return out;
+}

@@ -1,0 +1,63 @@
+import { join } from 'node:path';
+import { connectionSchema, createKeyring, createVault, generateKey, keyvStore, type VaultStore } from '@credvault/core';
+import { redisStore } from '@credvault/redis';
+import { sqliteStore } from '@credvault/sqlite';
+import KeyvRedis from '@keyv/redis';
+import { KeyvSqlite } from '@keyv/sqlite';
+import { Keyv } from 'keyv';
+import { type Measured, measure } from './measure.js';
+import { typicalConnection } from './records.js';
+
+/** The stores to compare on: raw Keyv over a backend, and the credvault store over the same backend. */
+export interface Backend {
+  readonly name: string;
+  raw(): Keyv;
+  store(): VaultStore;
+}
+
+/** Memory, SQLite (files in `dir`), and Redis at `redisUrl` when given. */
+export function backends(dir: string, redisUrl: string | undefined): Backend[] {
+  const list: Backend[] = [
+    { name: 'memory', raw: () => new Keyv(), store: () => keyvStore(new Keyv()) },
+    {
+      name: 'SQLite',
+      raw: () => new Keyv({ store: new KeyvSqlite({ uri: `sqlite://${join(dir, 'raw-keyv.db')}` }) }),
+      store: () => sqliteStore({ path: join(dir, 'vault.db') }),
+    },
+  ];
+  if (redisUrl !== undefined) {
+    list.push({ name: 'Redis', raw: () => new Keyv({ store: new KeyvRedis(redisUrl), namespace: 'rawkeyv' }), store: () => redisStore({ url: redisUrl }) });
+  }
+  return list;
+}
+
+/** vault.set + vault.get against keyv.set + keyv.get of the same plaintext Connection. */
+export async function storeCases(list: Backend[], timeMs: number): Promise<{ backend: string; results: Measured[] }[]> {
+  const keyring = createKeyring([{ kid: 'k1', key: generateKey() }]);
+  const record = typicalConnection();
+  const out = [];
+  for (const backend of list) {
+    const raw = backend.raw();
+    const vault = createVault({ store: backend.store(), keyring, schema: connectionSchema, namespace: 'bench' });
+    let i = 0;
+    const results = await measure(
+      {
+        'keyv set + get, plaintext (baseline)': async () => {
+          const id = `c${i++ % 1000}`;
+          await raw.set(id, record);
+          return raw.get(id);
+        },
+        'credvault vault.set + get': async () => {
+          const id = `c${i++ % 1000}`;
+          await vault.set(id, record);
+          return vault.get(id);
+        },
+      },
+      timeMs,
+    );
+    await raw.disconnect();
+    await vault.close();
+    out.push({ backend: backend.name, results });
+  }
+  return out;
+}
