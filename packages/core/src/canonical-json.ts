@@ -4,14 +4,15 @@
  * properties left out. The same value always gives the same text.
  */
 export function canonicalJson(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (value instanceof Date) return `"${value.toISOString()}"`;
   if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item ?? null)).join(',')}]`;
   const record = value as Record<string, unknown>;
-  const parts: string[] = [];
+  let out = '';
   for (const key of Object.keys(record).sort()) {
     const item = record[key];
-    if (item !== undefined) parts.push(`${JSON.stringify(key)}:${canonicalJson(item)}`);
+    if (item !== undefined) out += `${out === '' ? '' : ','}${JSON.stringify(key)}:${canonicalJson(item)}`;
   }
-  return `{${parts.join(',')}}`;
+  return `{${out}}`;
 }

@@ -176,7 +176,8 @@ export async function rewrapRecord(
     if (reencrypt) {
       const next = await sealRecord(keys, namespace, id, { readable: parts.readable, secret });
       const check = await openRecord(keys, namespace, id, next);
-      if (check.secret !== secret) throw new VaultError('DECRYPT_FAILED', 'the re-sealed envelope does not open to the same record');
+      if (check.secret !== secret)
+        throw new VaultError('DECRYPT_FAILED', 'the re-sealed envelope does not open to the same record');
       return next;
     }
     // The new envelope differs only in its wrapped key: it opens iff that unwraps to this data key.

@@ -31,6 +31,11 @@ function isIsoTimestamp(text: string): boolean {
  * `toISOString`) are refused rather than rolled over.
  */
 export function toDate(value: Date | string): Date | undefined {
+  if (typeof value === 'string' && value.length === 24 && value.endsWith('Z')) {
+    // The form credvault itself writes: it is valid exactly when it survives a round trip.
+    const date = new Date(value);
+    if (!Number.isNaN(date.getTime()) && date.toISOString() === value) return date;
+  }
   if (typeof value === 'string' && !isIsoTimestamp(value)) return undefined;
   const date = new Date(value);
   const time = date.getTime();

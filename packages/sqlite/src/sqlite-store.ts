@@ -125,7 +125,14 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
     async *entries(prefix) {
       const end = prefixEnd(prefix);
       const page = (cursor: string, first: boolean) =>
-        run('iterate', async () => (await query(sql.page(first, end !== undefined), end === undefined ? [cursor, pageSize] : [cursor, end, pageSize])) as Row[]);
+        run(
+          'iterate',
+          async () =>
+            (await query(
+              sql.page(first, end !== undefined),
+              end === undefined ? [cursor, pageSize] : [cursor, end, pageSize],
+            )) as Row[],
+        );
       let next: Promise<Row[]> | undefined = page(prefix, true);
       while (next !== undefined) {
         const rows: Row[] = await next;

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { decryptStringSync, encryptStringSync, generateKey as cloakKey, parseKeySync } from '@47ng/cloak';
+import { generateKey as cloakKey, decryptStringSync, encryptStringSync, parseKeySync } from '@47ng/cloak';
 import {
   type AnyCredentialSchema,
   connectionAuthSchema,
@@ -42,7 +42,12 @@ export async function cryptoCases(timeMs: number): Promise<{ shape: string; resu
   ] as const) {
     const secrets = secretsOf(schema, record);
     const readable = canonicalJson(Object.fromEntries(Object.entries(record).filter(([k]) => !schema.secret.has(k))));
-    const vault = createVault({ store: mapStore(), keyring, schema: schema as AnyCredentialSchema, namespace: 'bench' });
+    const vault = createVault({
+      store: mapStore(),
+      keyring,
+      schema: schema as AnyCredentialSchema,
+      namespace: 'bench',
+    });
     const results = await measure(
       {
         'node:crypto AES-256-GCM (floor)': () => {

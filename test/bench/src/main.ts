@@ -29,18 +29,33 @@ const dir = await mkdtemp(join(tmpdir(), 'credvault-bench-'));
 let redis: RedisServer | undefined;
 if (args['no-redis'] !== true && hasRedisServer()) redis = await startRedisServer();
 const log = (text: string) => process.stderr.write(`${text}\n`);
-const sections: string[] = [`${machine()}\n- sizes: ${records} records for rotation (naive loop on a sample), ${timeMs} ms per case`];
+const sections: string[] = [
+  `${machine()}\n- sizes: ${records} records for rotation (naive loop on a sample), ${timeMs} ms per case`,
+];
 const targets: [string, string, boolean][] = [];
 
 try {
   log('seal + open of one record ...');
   for (const { shape, results } of await cryptoCases(timeMs)) {
     const floor = results[0]?.medianMs as number;
-    sections.push(`### Seal + open of one ${shape}\n\n${table(['case', 'median', 'vs floor'], results.map((r) => [r.name, ms(r.medianMs), ratio(r.medianMs / floor)]))}`);
+    sections.push(
+      `### Seal + open of one ${shape}\n\n${table(
+        ['case', 'median', 'vs floor'],
+        results.map((r) => [r.name, ms(r.medianMs), ratio(r.medianMs / floor)]),
+      )}`,
+    );
     const [, envelope, cloak] = results as [unknown, { medianMs: number }, { medianMs: number }];
     if (shape === 'Connection') {
-      targets.push(['seal + open of a Connection ≤ 1.5x the node:crypto floor', ratio(envelope.medianMs / floor), envelope.medianMs / floor <= 1.5]);
-      targets.push(['… and faster than cloak', `${ratio(cloak.medianMs / envelope.medianMs)} faster`, envelope.medianMs < cloak.medianMs]);
+      targets.push([
+        'seal + open of a Connection ≤ 1.5x the node:crypto floor',
+        ratio(envelope.medianMs / floor),
+        envelope.medianMs / floor <= 1.5,
+      ]);
+      targets.push([
+        '… and faster than cloak',
+        `${ratio(cloak.medianMs / envelope.medianMs)} faster`,
+        envelope.medianMs < cloak.medianMs,
+      ]);
     }
   }
 
@@ -51,7 +66,12 @@ try {
       ['store', 'keyv (baseline)', 'credvault', 'ratio'],
       stores.map(({ backend, results }) => {
         const [raw, vault] = results as [{ medianMs: number }, { medianMs: number }];
-        if (backend !== 'memory') targets.push([`set + get on ${backend} ≤ 1.15x raw Keyv`, ratio(vault.medianMs / raw.medianMs), vault.medianMs / raw.medianMs <= 1.15]);
+        if (backend !== 'memory')
+          targets.push([
+            `set + get on ${backend} ≤ 1.15x raw Keyv`,
+            ratio(vault.medianMs / raw.medianMs),
+            vault.medianMs / raw.medianMs <= 1.15,
+          ]);
         return [backend, ms(raw.medianMs), ms(vault.medianMs), ratio(vault.medianMs / raw.medianMs)];
       }),
     )}`,
@@ -61,15 +81,40 @@ try {
   const specs: [string, string][] = [['SQLite', `sqlite:${join(dir, 'rotation.db')}`]];
   if (redis !== undefined) specs.push(['Redis', redis.url]);
   const rotations: [string, RotationResult][] = [];
-  for (const [name, spec] of specs) rotations.push([name, await rotationCase(spec, records, Math.min(records, quick ? 500 : 10_000))]);
+  for (const [name, spec] of specs)
+    rotations.push([name, await rotationCase(spec, records, Math.min(records, quick ? 500 : 10_000))]);
   sections.push(
     `### Rotation of ${records} records\n\n${table(
-      ['store', 'credvault rotate', 'records/s', 'naive keyv get + set loop', 'speedup', 'crypto-only floor', 'rotate / floor'],
+      [
+        'store',
+        'credvault rotate',
+        'records/s',
+        'naive keyv get + set loop',
+        'speedup',
+        'crypto-only floor',
+        'rotate / floor',
+      ],
       rotations.map(([name, r]) => {
         const naive = r.naivePerRecordMs * r.records;
-        targets.push([`rotation on ${name} ≥ 10x faster than the naive loop`, ratio(naive / r.rotateMs), naive / r.rotateMs >= 10]);
-        targets.push([`rotation on ${name} ≥ half the speed of the crypto floor`, `${ratio(r.rotateMs / r.floorMs)} the floor's time`, r.rotateMs <= 2 * r.floorMs]);
-        return [name, ms(r.rotateMs), Math.round((r.records / r.rotateMs) * 1000), `${ms(naive)} (${ms(r.naivePerRecordMs)}/record on ${r.naiveSample})`, ratio(naive / r.rotateMs), ms(r.floorMs), ratio(r.rotateMs / r.floorMs)];
+        targets.push([
+          `rotation on ${name} ≥ 10x faster than the naive loop`,
+          ratio(naive / r.rotateMs),
+          naive / r.rotateMs >= 10,
+        ]);
+        targets.push([
+          `rotation on ${name} ≥ half the speed of the crypto floor`,
+          `${ratio(r.rotateMs / r.floorMs)} the floor's time`,
+          r.rotateMs <= 2 * r.floorMs,
+        ]);
+        return [
+          name,
+          ms(r.rotateMs),
+          Math.round((r.records / r.rotateMs) * 1000),
+          `${ms(naive)} (${ms(r.naivePerRecordMs)}/record on ${r.naiveSample})`,
+          ratio(naive / r.rotateMs),
+          ms(r.floorMs),
+          ratio(r.rotateMs / r.floorMs),
+        ];
       }),
     )}`,
   );
@@ -78,11 +123,22 @@ try {
   const rss: string[][] = [];
   for (const [name, spec] of specs) {
     const [a, b] = [await peakRss(spec, small), await peakRss(spec, records)];
-    targets.push([`peak RSS on ${name}: ${records} records ≤ ${small} + 30 MB`, `+${(b - a).toFixed(1)} MB`, b - a <= 30]);
+    targets.push([
+      `peak RSS on ${name}: ${records} records ≤ ${small} + 30 MB`,
+      `+${(b - a).toFixed(1)} MB`,
+      b - a <= 30,
+    ]);
     rss.push([name, `${a.toFixed(1)} MB`, `${b.toFixed(1)} MB`, `+${(b - a).toFixed(1)} MB`]);
   }
-  sections.push(`### Peak RSS of a process rotating ${small} vs ${records} records\n\n${table(['store', `${small} records`, `${records} records`, 'difference'], rss)}`);
-  sections.push(`### Targets\n\n${table(['target', 'measured', 'met'], targets.map(([t, m, ok]) => [t, m, ok ? 'yes' : '**no**']))}`);
+  sections.push(
+    `### Peak RSS of a process rotating ${small} vs ${records} records\n\n${table(['store', `${small} records`, `${records} records`, 'difference'], rss)}`,
+  );
+  sections.push(
+    `### Targets\n\n${table(
+      ['target', 'measured', 'met'],
+      targets.map(([t, m, ok]) => [t, m, ok ? 'yes' : '**no**']),
+    )}`,
+  );
 } finally {
   await redis?.stop();
   await rm(dir, { recursive: true, force: true });

@@ -13,8 +13,13 @@ export async function measure(cases: Record<string, () => unknown>, timeMs: numb
   for (const [name, fn] of Object.entries(cases)) bench.add(name, fn);
   await bench.run();
   return bench.tasks.map((task) => {
-    const result = task.result as { latency?: { p50?: number; samplesCount?: number }; error?: unknown; state?: string };
-    if (result.latency?.p50 === undefined) throw new Error(`${task.name} failed: ${String(result.error ?? result.state)}`);
+    const result = task.result as {
+      latency?: { p50?: number; samplesCount?: number };
+      error?: unknown;
+      state?: string;
+    };
+    if (result.latency?.p50 === undefined)
+      throw new Error(`${task.name} failed: ${String(result.error ?? result.state)}`);
     return { name: task.name, medianMs: result.latency.p50, samples: result.latency.samplesCount ?? 0 };
   });
 }

@@ -7,7 +7,8 @@ export function table(head: string[], rows: (string | number)[][]): string {
   return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
-export const ms = (value: number): string => (value >= 100 ? `${value.toFixed(0)} ms` : value >= 1 ? `${value.toFixed(2)} ms` : `${(value * 1000).toFixed(1)} µs`);
+export const ms = (value: number): string =>
+  value >= 100 ? `${value.toFixed(0)} ms` : value >= 1 ? `${value.toFixed(2)} ms` : `${(value * 1000).toFixed(1)} µs`;
 export const ratio = (value: number): string => `${value.toFixed(2)}x`;
 
 /** Where the numbers were measured. */
@@ -26,5 +27,7 @@ export function splice(document: string, generated: string): string {
   const block = `${start}\n${generated}\n${end}`;
   const a = document.indexOf(start);
   const b = document.indexOf(end);
-  return a === -1 || b === -1 ? `# Benchmarks\n\n${block}\n` : document.slice(0, a) + block + document.slice(b + end.length);
+  return a === -1 || b === -1
+    ? `# Benchmarks\n\n${block}\n`
+    : document.slice(0, a) + block + document.slice(b + end.length);
 }

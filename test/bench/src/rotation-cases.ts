@@ -1,6 +1,13 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { connectionSchema, createKeyring, createVault, generateKey, type KeyEntry, type RotateReport } from '@credvault/core';
+import {
+  connectionSchema,
+  createKeyring,
+  createVault,
+  generateKey,
+  type KeyEntry,
+  type RotateReport,
+} from '@credvault/core';
 import type { RedisStore } from '@credvault/redis';
 import type { SqliteStore } from '@credvault/sqlite';
 import { wrapContext } from '../../../packages/core/src/envelope.js';
@@ -23,9 +30,17 @@ export interface RotationResult {
 
 /** Stores `count` Connections under `old` in `namespace`. */
 export async function seed(spec: string, namespace: string, count: number, old: KeyEntry): Promise<void> {
-  const vault = createVault({ store: openSpec(spec), keyring: createKeyring([old]), schema: connectionSchema, namespace });
+  const vault = createVault({
+    store: openSpec(spec),
+    keyring: createKeyring([old]),
+    schema: connectionSchema,
+    namespace,
+  });
   for (let start = 0; start < count; start += 5000) {
-    const chunk = Array.from({ length: Math.min(5000, count - start) }, (_, j) => [`c${start + j}`, typicalConnection(start + j)] as const);
+    const chunk = Array.from(
+      { length: Math.min(5000, count - start) },
+      (_, j) => [`c${start + j}`, typicalConnection(start + j)] as const,
+    );
     await vault.setMany(chunk);
   }
   await vault.close();
@@ -34,7 +49,10 @@ export async function seed(spec: string, namespace: string, count: number, old: 
 /** Unwrap + rewrap of `count` DEKs in memory: the crypto a rotation cannot avoid. */
 export async function cryptoFloor(count: number, old: KeyEntry, next: KeyEntry): Promise<number> {
   const keyring = createKeyring([next, old]);
-  const contexts = Array.from({ length: count }, (_, i) => [wrapContext(old.kid, 'floor', `c${i}`), wrapContext(next.kid, 'floor', `c${i}`)] as const);
+  const contexts = Array.from(
+    { length: count },
+    (_, i) => [wrapContext(old.kid, 'floor', `c${i}`), wrapContext(next.kid, 'floor', `c${i}`)] as const,
+  );
   const wrapped = contexts.map(([ctx]) => keyring.wrap(old.kid, generateKey(), ctx));
   return timeOnce(async () => {
     for (let i = 0; i < count; i++) {
@@ -46,7 +64,10 @@ export async function cryptoFloor(count: number, old: KeyEntry, next: KeyEntry):
 
 /** Rotation of `count` records on `spec`, against the naive get+set loop and the crypto floor. */
 export async function rotationCase(spec: string, count: number, naiveSample: number): Promise<RotationResult> {
-  const [old, next] = [{ kid: 'old', key: generateKey() }, { kid: 'new', key: generateKey() }];
+  const [old, next] = [
+    { kid: 'old', key: generateKey() },
+    { kid: 'new', key: generateKey() },
+  ];
   const namespace = `rot${count}`;
   await seed(spec, namespace, count, old);
 
@@ -65,20 +86,34 @@ export async function rotationCase(spec: string, count: number, naiveSample: num
   });
   await vault.close();
   const floorMs = await cryptoFloor(count, old, next);
-  return { records: count, rotateMs, naivePerRecordMs: naiveMs / naiveSample, naiveSample, floorMs, report: report as RotateReport };
+  return {
+    records: count,
+    rotateMs,
+    naivePerRecordMs: naiveMs / naiveSample,
+    naiveSample,
+    floorMs,
+    report: report as RotateReport,
+  };
 }
 
 /** Peak RSS (MB) of a fresh process rotating `count` seeded records on `spec`. */
 export async function peakRss(spec: string, count: number): Promise<number> {
-  const [old, next] = [{ kid: 'old', key: generateKey() }, { kid: 'new', key: generateKey() }];
+  const [old, next] = [
+    { kid: 'old', key: generateKey() },
+    { kid: 'new', key: generateKey() },
+  ];
   const namespace = `rss${count}`;
   await seed(spec, namespace, count, old);
   const child = new URL('./rss-child.ts', import.meta.url).pathname;
   const keys = [next, old].map((k) => `${k.kid}:${Buffer.from(k.key).toString('base64url')}`).join(',');
-  const { stdout } = await run(process.execPath, ['--conditions=@credvault/source', '--import', 'tsx', child, spec, namespace], {
-    env: { ...process.env, CREDVAULT_KEYS: keys },
-    maxBuffer: 1 << 20,
-  });
+  const { stdout } = await run(
+    process.execPath,
+    ['--conditions=@credvault/source', '--import', 'tsx', child, spec, namespace],
+    {
+      env: { ...process.env, CREDVAULT_KEYS: keys },
+      maxBuffer: 1 << 20,
+    },
+  );
   const result = JSON.parse(stdout.trim().split('\n').pop() as string) as { maxRssKb: number; rewrapped: number };
   if (result.rewrapped !== count) throw new Error(`rss child rotated ${result.rewrapped} of ${count}`);
   return result.maxRssKb / 1024;

@@ -4,5 +4,7 @@ import { sqliteStore } from '@credvault/sqlite';
 
 /** `sqlite:<path>` or `redis://...`. */
 export function openSpec(spec: string): VaultStore {
-  return spec.startsWith('redis://') ? redisStore({ url: spec, timeout: 60_000 }) : sqliteStore({ path: spec.slice('sqlite:'.length) });
+  return spec.startsWith('redis://')
+    ? redisStore({ url: spec, timeout: 60_000 })
+    : sqliteStore({ path: spec.slice('sqlite:'.length) });
 }

@@ -26,7 +26,11 @@ export function backends(dir: string, redisUrl: string | undefined): Backend[] {
     },
   ];
   if (redisUrl !== undefined) {
-    list.push({ name: 'Redis', raw: () => new Keyv({ store: new KeyvRedis(redisUrl), namespace: 'rawkeyv' }), store: () => redisStore({ url: redisUrl }) });
+    list.push({
+      name: 'Redis',
+      raw: () => new Keyv({ store: new KeyvRedis(redisUrl), namespace: 'rawkeyv' }),
+      store: () => redisStore({ url: redisUrl }),
+    });
   }
   return list;
 }
