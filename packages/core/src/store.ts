@@ -30,7 +30,11 @@ export interface VaultStore {
    * `[key, expected, next]`, whether `key` still held `expected` and now holds `next`.
    */
   compareAndSetMany?(entries: readonly (readonly [string, string, string])[]): Promise<boolean[]>;
-  /** How many keys start with `prefix`. */
+  /**
+   * How many keys start with `prefix`, for progress reporting. Exact on SQLite; on Redis an
+   * estimate that can only overcount, and only while the server resizes its hash table
+   * (SCAN may then return a key twice), so that counting needs no memory per key.
+   */
   count?(prefix: string): Promise<number>;
   /**
    * Takes the lease `name` for `ttlMs` if nobody holds it: exclusive ownership, across

@@ -41,7 +41,8 @@ export async function cryptoCases(timeMs: number): Promise<{ shape: string; resu
     ['ConnectionAuth', connectionAuthSchema, typicalConnectionAuth()],
   ] as const) {
     const secrets = secretsOf(schema, record);
-    const readable = canonicalJson(Object.fromEntries(Object.entries(record).filter(([k]) => !schema.secret.has(k))));
+    const secret: ReadonlySet<string> = schema.secret;
+    const readable = canonicalJson(Object.fromEntries(Object.entries(record).filter(([k]) => !secret.has(k))));
     const vault = createVault({
       store: mapStore(),
       keyring,

@@ -96,8 +96,8 @@ export async function rotationCase(spec: string, count: number, naiveSample: num
   };
 }
 
-/** Peak RSS (MB) of a fresh process rotating `count` seeded records on `spec`. */
-export async function peakRss(spec: string, count: number): Promise<number> {
+/** Peak RSS and live-heap growth (MB) of a fresh process rotating `count` seeded records on `spec`. */
+export async function peakRss(spec: string, count: number): Promise<{ rss: number; live: number }> {
   const [old, next] = [
     { kid: 'old', key: generateKey() },
     { kid: 'new', key: generateKey() },
@@ -114,7 +114,11 @@ export async function peakRss(spec: string, count: number): Promise<number> {
       maxBuffer: 1 << 20,
     },
   );
-  const result = JSON.parse(stdout.trim().split('\n').pop() as string) as { maxRssKb: number; rewrapped: number };
+  const result = JSON.parse(stdout.trim().split('\n').pop() as string) as {
+    maxRssKb: number;
+    liveGrowthKb: number;
+    rewrapped: number;
+  };
   if (result.rewrapped !== count) throw new Error(`rss child rotated ${result.rewrapped} of ${count}`);
-  return result.maxRssKb / 1024;
+  return { rss: result.maxRssKb / 1024, live: result.liveGrowthKb / 1024 };
 }

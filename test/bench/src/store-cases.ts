@@ -21,7 +21,12 @@ export function backends(dir: string, redisUrl: string | undefined): Backend[] {
     { name: 'memory', raw: () => new Keyv(), store: () => keyvStore(new Keyv()) },
     {
       name: 'SQLite',
-      raw: () => new Keyv({ store: new KeyvSqlite({ uri: `sqlite://${join(dir, 'raw-keyv.db')}` }) }),
+      raw: () => {
+        // The same journal mode as sqliteStore (WAL), so the ratio shows what credvault adds, not WAL against DELETE.
+        const adapter = new KeyvSqlite({ uri: `sqlite://${join(dir, 'raw-keyv.db')}` });
+        void adapter.query('PRAGMA journal_mode = WAL');
+        return new Keyv({ store: adapter });
+      },
       store: () => sqliteStore({ path: join(dir, 'vault.db') }),
     },
   ];

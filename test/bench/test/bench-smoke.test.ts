@@ -1,0 +1,64 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { redisAvailable } from '@credvault/test-suite';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const dir = await mkdtemp(join(tmpdir(), 'credvault-bench-smoke-'));
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+// Keeps `pnpm bench` working: it runs once with small sizes. No timing is asserted here;
+// speed is judged by the ratios in BENCHMARKS.md, measured in one run.
+describe('pnpm bench, small sizes', () => {
+  it('measures every case and writes the report between the markers, keeping the prose', async () => {
+    const out = join(dir, 'BENCHMARKS.md');
+    await writeFile(
+      out,
+      '# Benchmarks\n\nprose before\n\n<!-- results:start -->\nold\n<!-- results:end -->\n\nprose after\n',
+    );
+    const { stdout } = await run(
+      process.execPath,
+      [
+        '--conditions=@credvault/source',
+        '--import',
+        'tsx',
+        'src/main.ts',
+        '--quick',
+        '--records',
+        '300',
+        '--time',
+        '40',
+        '--out',
+        out,
+      ],
+      { cwd: new URL('..', import.meta.url).pathname, maxBuffer: 1 << 22 },
+    );
+    for (const heading of [
+      'Seal + open of one Connection',
+      'Seal + open of one ConnectionAuth',
+      'vault.set + get against keyv.set + get',
+      'Rotation of 300 records',
+      'Peak RSS',
+      'Targets',
+    ]) {
+      expect(stdout).toContain(`### ${heading}`);
+    }
+    for (const row of [
+      'node:crypto AES-256-GCM (floor)',
+      'credvault envelope (cv1)',
+      '@47ng/cloak, per secret field',
+      '| memory |',
+      '| SQLite |',
+    ])
+      expect(stdout).toContain(row);
+    if (redisAvailable()) expect(stdout).toContain('| Redis |');
+    expect(stdout).toMatch(/XChaCha20-Poly1305 path: (native|pure)/);
+    const written = await readFile(out, 'utf8');
+    expect(written.startsWith('# Benchmarks\n\nprose before\n\n<!-- results:start -->\n- machine:')).toBe(true);
+    expect(written.endsWith('<!-- results:end -->\n\nprose after\n')).toBe(true);
+    expect(written).not.toContain('\nold\n');
+  }, 180_000);
+});
