@@ -96,13 +96,20 @@ export async function rotationCase(spec: string, count: number, naiveSample: num
   };
 }
 
-/** Peak RSS and live-heap growth (MB) of a fresh process rotating `count` seeded records on `spec`. */
+/** Peak RSS and live-heap growth (MB), medians of three fresh processes rotating `count` seeded records on `spec`. */
 export async function peakRss(spec: string, count: number): Promise<{ rss: number; live: number }> {
+  const runs = [await rssOnce(spec, count, 0), await rssOnce(spec, count, 1), await rssOnce(spec, count, 2)];
+  const median = (pick: (r: { rss: number; live: number }) => number) =>
+    runs.map(pick).sort((a, b) => a - b)[1] as number;
+  return { rss: median((r) => r.rss), live: median((r) => r.live) };
+}
+
+async function rssOnce(spec: string, count: number, run_: number): Promise<{ rss: number; live: number }> {
   const [old, next] = [
     { kid: 'old', key: generateKey() },
     { kid: 'new', key: generateKey() },
   ];
-  const namespace = `rss${count}`;
+  const namespace = `rss${count}x${run_}`;
   await seed(spec, namespace, count, old);
   const child = new URL('./rss-child.ts', import.meta.url).pathname;
   const keys = [next, old].map((k) => `${k.kid}:${Buffer.from(k.key).toString('base64url')}`).join(',');
