@@ -1,30 +1,20 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createVault, formatKeyEntry, generateKey, parseKeyList } from '@credvault/core';
-import { type RedisServer, redisAvailable, startRedisServer } from '@credvault/test-suite';
+import { useRedisServer, useTempDir } from '@credvault/test-suite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { counterSchema } from './support/counter.js';
 import { storeFromSpec } from './support/stores.js';
 
 const run = promisify(execFile);
-const dir = await mkdtemp(join(tmpdir(), 'credvault-lost-updates-'));
+const dir = await useTempDir('lost-updates', { afterAll });
 const keys = formatKeyEntry('k1', generateKey());
 const RECORDS = 50;
 const PROCESSES = 2;
 const WRITERS = 4; // per process: 8 concurrent writers in all
 const INCREMENTS = 60; // per writer
-const redis = redisAvailable();
-let server: RedisServer | undefined;
-beforeAll(async () => {
-  if (redis) server = await startRedisServer();
-});
-afterAll(async () => {
-  await server?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+const redis = useRedisServer({ beforeAll, afterAll });
 
 async function hammer(spec: string): Promise<void> {
   const store = storeFromSpec(spec);
@@ -66,5 +56,5 @@ async function hammer(spec: string): Promise<void> {
 
 describe('8 concurrent writers, read-modify-write on the same 50 records through compare-and-set', () => {
   it('loses no update on SQLite, from two processes', () => hammer(`sqlite:${join(dir, 'counters.db')}`), 120_000);
-  it.skipIf(!redis)('loses no update on Redis, from two processes', () => hammer(server?.url as string), 120_000);
+  it.skipIf(!redis.available)('loses no update on Redis, from two processes', () => hammer(redis.url()), 120_000);
 });

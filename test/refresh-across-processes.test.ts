@@ -1,29 +1,20 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { connectionSchema, createVault, formatKeyEntry, generateKey, parseKeyList } from '@credvault/core';
 import { redisStore } from '@credvault/redis';
-import { type RedisServer, redisAvailable, startRedisServer, suiteConnection } from '@credvault/test-suite';
+import { suiteConnection, useRedisServer, useTempDir } from '@credvault/test-suite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const keys = formatKeyEntry('k1', generateKey());
-const dir = await mkdtemp(join(tmpdir(), 'credvault-refresh-'));
-const redis = redisAvailable();
-let server: RedisServer | undefined;
-beforeAll(async () => {
-  if (redis) server = await startRedisServer();
-});
-afterAll(async () => {
-  await server?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = await useTempDir('refresh', { afterAll });
+const redis = useRedisServer({ beforeAll, afterAll });
 
-describe.skipIf(!redis)('vault.refresh across processes', () => {
+describe.skipIf(!redis.available)('vault.refresh across processes', () => {
   it('calls the refresher once when two processes refresh one record through Redis at once', async () => {
-    const url = server?.url as string;
+    const url = redis.url();
     const vault = createVault({
       store: redisStore({ url }),
       keyring: parseKeyList(keys),

@@ -1,5 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type Connection,
@@ -10,7 +8,7 @@ import {
   parseKeyList,
   toDate,
 } from '@credvault/core';
-import { type RedisServer, redisAvailable, startRedisServer, suiteConnection } from '@credvault/test-suite';
+import { suiteConnection, useRedisServer, useTempDir } from '@credvault/test-suite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
 import { storeFromSpec } from './support/stores.js';
@@ -18,16 +16,8 @@ import { storeFromSpec } from './support/stores.js';
 const RECORDS = 10_000;
 const K1 = formatKeyEntry('k1', generateKey());
 const K2 = formatKeyEntry('k2', generateKey());
-const dir = await mkdtemp(join(tmpdir(), 'credvault-rotate-10k-'));
-const redis = redisAvailable();
-let server: RedisServer | undefined;
-beforeAll(async () => {
-  if (redis) server = await startRedisServer();
-});
-afterAll(async () => {
-  await server?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = await useTempDir('rotate-10k', { afterAll });
+const redis = useRedisServer({ beforeAll, afterAll });
 
 const input = (i: number) =>
   suiteConnection(`c${i}`, { status: `s${i}`, accessToken: `access-${i}-${'x'.repeat(i % 300)}` });
@@ -79,9 +69,9 @@ describe('credvault rotate of 10,000 records', () => {
     () => rotate10k(`sqlite:${join(dir, 'big.db')}`),
     180_000,
   );
-  it.skipIf(!redis)(
+  it.skipIf(!redis.available)(
     'moves every record on Redis to the new key, each equal to what was stored',
-    () => rotate10k(server?.url as string),
+    () => rotate10k(redis.url()),
     180_000,
   );
 });

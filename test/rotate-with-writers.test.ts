@@ -1,8 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createVault, formatKeyEntry, generateKey, parseKeyList } from '@credvault/core';
-import { type RedisServer, redisAvailable, startRedisServer } from '@credvault/test-suite';
+import { useRedisServer, useTempDir } from '@credvault/test-suite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { counterSchema } from './support/counter.js';
 import { storeFromSpec } from './support/stores.js';
@@ -11,16 +9,8 @@ const RECORDS = 2000;
 const WRITERS = 4;
 const K1 = formatKeyEntry('k1', generateKey());
 const K2 = formatKeyEntry('k2', generateKey());
-const dir = await mkdtemp(join(tmpdir(), 'credvault-rotate-writers-'));
-const redis = redisAvailable();
-let server: RedisServer | undefined;
-beforeAll(async () => {
-  if (redis) server = await startRedisServer();
-});
-afterAll(async () => {
-  await server?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = await useTempDir('rotate-writers', { afterAll });
+const redis = useRedisServer({ beforeAll, afterAll });
 
 async function rotateWhileWriting(spec: string): Promise<void> {
   const seed = createVault({
@@ -88,9 +78,9 @@ describe('rotation while the application keeps writing', () => {
     () => rotateWhileWriting(`sqlite:${join(dir, 'live.db')}`),
     120_000,
   );
-  it.skipIf(!redis)(
+  it.skipIf(!redis.available)(
     'keeps every write and moves every record on Redis',
-    () => rotateWhileWriting(server?.url as string),
+    () => rotateWhileWriting(redis.url()),
     120_000,
   );
 });

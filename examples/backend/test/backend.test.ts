@@ -1,23 +1,14 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createKeyring, generateKey, type VaultStore } from '@credvault/core';
 import { redisStore } from '@credvault/redis';
 import { sqliteStore } from '@credvault/sqlite';
-import { type RedisServer, redisAvailable, startRedisServer } from '@credvault/test-suite';
+import { useRedisServer, useTempDir } from '@credvault/test-suite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Server, startServer } from '../src/server.js';
 
-const dir = await mkdtemp(join(tmpdir(), 'credvault-backend-'));
-const redis = redisAvailable();
-let redisServer: RedisServer | undefined;
-beforeAll(async () => {
-  if (redis) redisServer = await startRedisServer();
-});
-afterAll(async () => {
-  await redisServer?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = await useTempDir('backend', { afterAll });
+const redis = useRedisServer({ beforeAll, afterAll });
 
 type Json = Record<string, unknown>;
 
@@ -135,4 +126,4 @@ function routes(name: string, makeStore: () => VaultStore, skip = false) {
 }
 
 routes('sqlite', () => sqliteStore({ path: join(dir, 'backend.db') }));
-routes('redis', () => redisStore({ url: redisServer?.url as string }), !redis);
+routes('redis', () => redisStore({ url: redis.url() }), !redis.available);

@@ -1,22 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type RedisServer, redisAvailable, startRedisServer } from '@credvault/test-suite';
+import { useRedisServer, useTempDir } from '@credvault/test-suite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
-const dir = await mkdtemp(join(tmpdir(), 'credvault-swap-'));
-const redis = redisAvailable();
-let server: RedisServer | undefined;
-beforeAll(async () => {
-  if (redis) server = await startRedisServer();
-});
-afterAll(async () => {
-  await server?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = await useTempDir('swap', { afterAll });
+const redis = useRedisServer({ beforeAll, afterAll });
 
 const expected = ['hubspot-1: hubspot active', 'salesforce-1: salesforce revoked', 'google-1 after delete: gone'];
 
@@ -38,8 +28,8 @@ describe('examples/swap-stores: the same app on every store', () => {
     for (const line of expected) expect(out).toContain(line);
   });
 
-  it.skipIf(!redis)('runs on Redis', async () => {
-    const out = await start(server?.url as string);
+  it.skipIf(!redis.available)('runs on Redis', async () => {
+    const out = await start(redis.url());
     expect(out).toContain('store: redis');
     for (const line of expected) expect(out).toContain(line);
   });

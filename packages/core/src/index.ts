@@ -71,7 +71,7 @@ export {
   type ConnectionAuthSecret,
   connectionAuthSchema,
 } from './schemas/connection-auth.js';
-export type { Lease, VaultStore } from './store.js';
+export type { CompleteStore, Lease, VaultStore } from './store.js';
 export { createVault } from './vault.js';
 export type {
   EntriesOptions,

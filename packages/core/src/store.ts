@@ -45,6 +45,12 @@ export interface VaultStore {
   close?(): Promise<void>;
 }
 
+/** A store with every capability but leases: what `@credvault/sqlite` and `@credvault/redis` provide. */
+export type CompleteStore = VaultStore &
+  Required<
+    Pick<VaultStore, 'entries' | 'getMany' | 'setMany' | 'compareAndSet' | 'compareAndSetMany' | 'count' | 'close'>
+  >;
+
 /** A held lease. It ends when released or when its time runs out, whichever comes first. */
 export interface Lease {
   /** The leased name. */

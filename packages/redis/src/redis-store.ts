@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type Lease, VaultError, type VaultStore } from '@credvault/core';
+import { type CompleteStore, type Lease, VaultError } from '@credvault/core';
 import KeyvRedis, { createClient, type RedisClientOptions } from '@keyv/redis';
 import { COMPARE_AND_SET, EXTEND_LEASE, globEscape, RELEASE_LEASE, type Script } from './scripts.js';
 
@@ -16,17 +16,10 @@ export interface RedisStoreOptions {
 }
 
 /** A Redis {@link VaultStore}, with the `@keyv/redis` adapter underneath. */
-export interface RedisStore extends VaultStore {
+export interface RedisStore extends CompleteStore {
   /** The adapter; its `client` runs any other Redis command. */
   readonly adapter: KeyvRedis<string>;
-  compareAndSet(key: string, expected: string | undefined, next: string | undefined): Promise<boolean>;
-  compareAndSetMany(entries: readonly (readonly [string, string, string])[]): Promise<boolean[]>;
-  count(prefix: string): Promise<number>;
-  getMany(keys: readonly string[]): Promise<(string | undefined)[]>;
-  setMany(entries: readonly (readonly [string, string])[]): Promise<void>;
-  entries(prefix: string): AsyncGenerator<readonly [string, string]>;
   lease(name: string, ttlMs: number): Promise<Lease | undefined>;
-  close(): Promise<void>;
 }
 
 type Client = ReturnType<typeof createClient>;

@@ -1,17 +1,12 @@
-import { type RedisServer, redisAvailable, startRedisServer, storeComplianceSuite } from '@credvault/test-suite';
+import { storeComplianceSuite, useRedisServer } from '@credvault/test-suite';
 import * as vitest from 'vitest';
 import { redisStore } from '../src/index.js';
 
-const available = redisAvailable();
-let server: RedisServer | undefined;
-vitest.beforeAll(async () => {
-  if (available) server = await startRedisServer();
-});
-vitest.afterAll(() => server?.stop());
+const redis = useRedisServer(vitest);
 
-vitest.describe.skipIf(!available)('redis', () => {
-  storeComplianceSuite(vitest, () => redisStore({ url: server?.url as string }), { name: 'redis' });
-  storeComplianceSuite(vitest, () => redisStore({ url: server?.url as string, scanCount: 3 }), {
+vitest.describe.skipIf(!redis.available)('redis', () => {
+  storeComplianceSuite(vitest, () => redisStore({ url: redis.url() }), { name: 'redis' });
+  storeComplianceSuite(vitest, () => redisStore({ url: redis.url(), scanCount: 3 }), {
     name: 'redis (tiny SCAN steps)',
     records: 300,
   });

@@ -1,24 +1,14 @@
 import { connectionSchema, createKeyring, createVault, generateKey, isVaultError } from '@credvault/core';
-import {
-  type RedisServer,
-  redisAvailable,
-  SUITE_SECRETS,
-  startRedisServer,
-  suiteConnection,
-} from '@credvault/test-suite';
+import { SUITE_SECRETS, suiteConnection, useRedisServer } from '@credvault/test-suite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisStore } from '../src/index.js';
 
-const available = redisAvailable();
-let server: RedisServer;
-beforeAll(async () => {
-  if (available) server = await startRedisServer();
-});
-afterAll(() => server?.stop());
+const redis = useRedisServer({ beforeAll, afterAll });
+const available = redis.available;
 
 describe.skipIf(!available)('redisStore leases', () => {
   it('gives a lease to one owner at a time, released only by its owner', async () => {
-    const [a, b] = [redisStore({ url: server.url }), redisStore({ url: server.url })];
+    const [a, b] = [redisStore({ url: redis.url() }), redisStore({ url: redis.url() })];
     const taken = await Promise.all([a.lease('job', 10_000), b.lease('job', 10_000), a.lease('job', 10_000)]);
     expect(taken.filter((lease) => lease !== undefined)).toHaveLength(1);
     const lease = taken.find((l) => l !== undefined);
@@ -39,7 +29,7 @@ describe.skipIf(!available)('redisStore leases', () => {
   });
 
   it('lets a lease expire by itself', async () => {
-    const store = redisStore({ url: server.url });
+    const store = redisStore({ url: redis.url() });
     expect(await store.lease('short', 100)).toBeDefined();
     await new Promise((resolve) => setTimeout(resolve, 250));
     expect(await store.lease('short', 100)).toBeDefined();
@@ -50,7 +40,7 @@ describe.skipIf(!available)('redisStore leases', () => {
 describe.skipIf(!available)('redisStore when Redis goes away', () => {
   it('rejects with STORE_FAILED within the timeout while Redis is down, and works again once it is back', async () => {
     const timeout = 800;
-    const store = redisStore({ url: server.url, timeout });
+    const store = redisStore({ url: redis.url(), timeout });
     const vault = createVault({
       store,
       keyring: createKeyring([{ kid: 'k', key: generateKey() }]),
@@ -59,7 +49,7 @@ describe.skipIf(!available)('redisStore when Redis goes away', () => {
     await vault.set('c1', suiteConnection('c1'));
     expect((await vault.get('c1'))?.accessToken).toBe(SUITE_SECRETS[0]);
 
-    await server.stop();
+    await redis.server().stop();
     for (const call of [
       () => vault.get('c1'),
       () => vault.set('c2', suiteConnection('c2')),
@@ -77,7 +67,7 @@ describe.skipIf(!available)('redisStore when Redis goes away', () => {
     }
     await expect(vault.entries().next()).rejects.toMatchObject({ code: 'STORE_FAILED' });
 
-    await server.restart(); // a fresh, empty server on the same port
+    await redis.server().restart(); // a fresh, empty server on the same port
     let back = false;
     for (let attempt = 0; attempt < 50 && !back; attempt++) {
       back = await vault.set('c3', suiteConnection('c3')).then(

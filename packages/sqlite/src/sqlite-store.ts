@@ -1,4 +1,4 @@
-import type { VaultStore } from '@credvault/core';
+import type { CompleteStore } from '@credvault/core';
 import { KeyvSqlite } from '@keyv/sqlite';
 import { sqliteError } from './errors.js';
 import { prefixEnd, statements } from './sql.js';
@@ -18,16 +18,9 @@ export interface SqliteStoreOptions {
 }
 
 /** A SQLite {@link VaultStore}, with the `@keyv/sqlite` adapter underneath. */
-export interface SqliteStore extends VaultStore {
+export interface SqliteStore extends CompleteStore {
   /** The adapter, for direct SQL (`adapter.query`). */
   readonly adapter: KeyvSqlite;
-  compareAndSet(key: string, expected: string | undefined, next: string | undefined): Promise<boolean>;
-  compareAndSetMany(entries: readonly (readonly [string, string, string])[]): Promise<boolean[]>;
-  count(prefix: string): Promise<number>;
-  getMany(keys: readonly string[]): Promise<(string | undefined)[]>;
-  setMany(entries: readonly (readonly [string, string])[]): Promise<void>;
-  entries(prefix: string): AsyncGenerator<readonly [string, string]>;
-  close(): Promise<void>;
 }
 
 type Row = { key: string; value: string };

@@ -1,5 +1,13 @@
 export { SUITE_SECRETS, suiteConnection } from './fixture.js';
-export { hasRedisServer, type RedisServer, redisAvailable, startRedisServer } from './redis-server.js';
+export {
+  type Hooks,
+  hasRedisServer,
+  type RedisServer,
+  redisAvailable,
+  startRedisServer,
+  type TestRedis,
+  useRedisServer,
+} from './redis-server.js';
 export {
   type ComplianceOptions,
   type MakeStore,
@@ -7,3 +15,4 @@ export {
   storeComplianceSuite,
   type TestApi,
 } from './suite.js';
+export { useTempDir } from './temp-dir.js';

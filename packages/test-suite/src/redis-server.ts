@@ -86,3 +86,42 @@ export async function startRedisServer(): Promise<RedisServer> {
   await start();
   return { url: `redis://127.0.0.1:${port}`, port, stop, restart: start };
 }
+
+/** The vitest hooks the helpers below register. */
+export type Hooks = {
+  beforeAll(fn: () => unknown, timeout?: number): void;
+  afterAll(fn: () => unknown, timeout?: number): void;
+};
+
+/** A redis-server for the tests of one file. */
+export interface TestRedis {
+  /** False when redis-server is not installed (tests skip; under CI this throws instead). */
+  readonly available: boolean;
+  /** Its URL, once `beforeAll` has run. */
+  url(): string;
+  /** The server itself, to stop and restart it. */
+  server(): RedisServer;
+}
+
+/**
+ * Starts a real redis-server on a free loopback port before the file's tests and stops it
+ * after them; see {@link redisAvailable} for what happens when redis-server is missing.
+ * @example
+ * ```ts
+ * const redis = useRedisServer(vitest)
+ * it.skipIf(!redis.available)('works on Redis', () => run(redis.url()))
+ * ```
+ */
+export function useRedisServer(hooks: Hooks): TestRedis {
+  const available = redisAvailable();
+  let started: RedisServer | undefined;
+  hooks.beforeAll(async () => {
+    if (available) started = await startRedisServer();
+  }, 30_000);
+  hooks.afterAll(() => started?.stop());
+  const server = () => {
+    if (started === undefined) throw new Error('redis-server is not running (is the test skipped when !available?)');
+    return started;
+  };
+  return { available, server, url: () => server().url };
+}

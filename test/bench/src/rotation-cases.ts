@@ -115,7 +115,7 @@ async function rssOnce(spec: string, count: number, run_: number): Promise<{ rss
   const keys = [next, old].map((k) => `${k.kid}:${Buffer.from(k.key).toString('base64url')}`).join(',');
   const { stdout } = await run(
     process.execPath,
-    ['--conditions=@credvault/source', '--import', 'tsx', child, spec, namespace],
+    ['--expose-gc', '--conditions=@credvault/source', '--import', 'tsx', child, spec, namespace],
     {
       env: { ...process.env, CREDVAULT_KEYS: keys },
       maxBuffer: 1 << 20,
