@@ -9,45 +9,9 @@ import { keyStatus, verifyStore } from './maintenance.js';
 import { type RefreshContext, refreshOnce, type StoredRecord } from './refresh.js';
 import { rotateStore } from './rotate.js';
 import type { AnyCredentialSchema, OutputOf } from './schema.js';
+import { checkId, checkOptions, sameSecret } from './vault-checks.js';
 import type { Vault, VaultOptions } from './vault-types.js';
 import { compileWhere } from './where.js';
-
-const NAMESPACE = /^[A-Za-z0-9_-]{1,64}$/;
-const MAX_ID_LENGTH = 512;
-
-function checkId(id: unknown): asserts id is string {
-  if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH || id.startsWith('~')) {
-    throw new VaultError(
-      'INVALID_ARGUMENT',
-      `id must be a string of 1 to ${MAX_ID_LENGTH} characters, not starting with "~"`,
-    );
-  }
-}
-
-function sameSecret(a: string, b: string): boolean {
-  let diff = a.length ^ b.length;
-  for (let i = 0; i < Math.max(a.length, b.length); i++) diff |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
-  return diff === 0;
-}
-
-function checkOptions<S extends AnyCredentialSchema>(options: VaultOptions<S>, namespace: string): void {
-  if (!NAMESPACE.test(namespace)) {
-    throw new VaultError('INVALID_ARGUMENT', `namespace must match ${NAMESPACE.source}`, { path: 'namespace' });
-  }
-  if (options.keyring === undefined || typeof options.keyring.wrap !== 'function') {
-    throw new VaultError('INVALID_ARGUMENT', 'a keyring is required', { path: 'keyring' });
-  }
-  if (options.schema === undefined || !(options.schema.secret instanceof Set)) {
-    throw new VaultError('INVALID_ARGUMENT', 'schema must come from defineCredentialSchema()', { path: 'schema' });
-  }
-  for (const field of options.index ?? []) {
-    if (!options.schema.secret.has(field)) {
-      throw new VaultError('INVALID_ARGUMENT', `index field "${field}" is not a secret field of the schema`, {
-        path: 'index',
-      });
-    }
-  }
-}
 
 /**
  * Creates a vault: records are validated with `schema`, their secret fields sealed in a
