@@ -99,6 +99,13 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
     else if ((await store.get(entry)) === id) await store.delete(entry);
   }
 
+  /** A blind write (replace whatever is there), keeping the blind index right. */
+  async function put(id: string, record: OutputOf<S>, envelope: string): Promise<void> {
+    await write(id, await previous(id), record, () =>
+      storeCall('set', () => store.set(key(id), envelope), id).then(() => true),
+    );
+  }
+
   /** Compare-and-set where the store has it; a plain set otherwise. */
   async function putIfUnchanged(id: string, expected: string | undefined, envelope: string): Promise<boolean> {
     const cas = store.compareAndSet;
@@ -126,33 +133,23 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
     async set(id, input) {
       checkId(id);
       const { record, envelope } = await seal(id, input);
-      const before = await previous(id);
-      await write(id, before, record, () => storeCall('set', () => store.set(key(id), envelope), id).then(() => true));
+      await put(id, record, envelope);
       emit('set', id, keyring.primaryKid);
     },
     async setMany(entries) {
-      const sealed: [string, string][] = [];
+      const sealed: { id: string; record: OutputOf<S>; envelope: string }[] = [];
       for (const [id, input] of entries) {
         checkId(id);
-        sealed.push([id, (await seal(id, input)).envelope]);
+        sealed.push({ id, ...(await seal(id, input)) });
       }
       const { setMany } = store;
       if (index !== undefined || setMany === undefined) {
-        for (const [id, envelope] of sealed) {
-          const { record } = await open(id, envelope, false);
-          await write(id, await previous(id), record, () =>
-            storeCall('set', () => store.set(key(id), envelope), id).then(() => true),
-          );
-        }
+        for (const { id, record, envelope } of sealed) await put(id, record, envelope);
       } else {
-        await storeCall('setMany', () =>
-          setMany.call(
-            store,
-            sealed.map(([id, envelope]) => [key(id), envelope] as const),
-          ),
-        );
+        const rows = sealed.map(({ id, envelope }) => [key(id), envelope] as const);
+        await storeCall('setMany', () => setMany.call(store, rows));
       }
-      for (const [id] of sealed) emit('set', id, keyring.primaryKid);
+      for (const { id } of sealed) emit('set', id, keyring.primaryKid);
     },
     async get(id) {
       checkId(id);
