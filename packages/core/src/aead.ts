@@ -21,13 +21,42 @@ export interface XChaCha20Poly1305 {
   open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array;
 }
 
+/** Length of every key in bytes (256 bits). */
+export const KEY_LENGTH = 32;
+/** Length of an XChaCha20 nonce in bytes. */
+export const NONCE_LENGTH = 24;
+/** Length of a Poly1305 tag in bytes. */
+export const TAG_LENGTH = 16;
+
+function checkLengths(key: Uint8Array, nonce: Uint8Array): void {
+  if (!(key instanceof Uint8Array) || key.length !== KEY_LENGTH)
+    throw new RangeError(`XChaCha20-Poly1305 key must be ${KEY_LENGTH} bytes`);
+  if (!(nonce instanceof Uint8Array) || nonce.length !== NONCE_LENGTH)
+    throw new RangeError(`XChaCha20-Poly1305 nonce must be ${NONCE_LENGTH} bytes`);
+}
+
+/** The same implementation, refusing keys and nonces of the wrong length with one `RangeError` whatever is underneath. */
+function checked(impl: XChaCha20Poly1305): XChaCha20Poly1305 {
+  return {
+    name: impl.name,
+    seal(key, nonce, plaintext, aad, out, offset) {
+      checkLengths(key, nonce);
+      impl.seal(key, nonce, plaintext, aad, out, offset);
+    },
+    open(key, nonce, sealed, aad) {
+      checkLengths(key, nonce);
+      return impl.open(key, nonce, sealed, aad);
+    },
+  };
+}
+
 /** The pure-JavaScript implementation: @noble/ciphers. */
-export const pureXChaCha: XChaCha20Poly1305 = {
+export const pureXChaCha: XChaCha20Poly1305 = checked({
   name: 'pure',
   seal: (key, nonce, plaintext, aad, out, offset) =>
     void xchacha20poly1305(key, nonce, aad).encrypt(plaintext, out.subarray(offset, offset + plaintext.length + 16)),
   open: (key, nonce, sealed, aad) => xchacha20poly1305(key, nonce, aad).decrypt(sealed),
-};
+});
 
 const SIGMA = new Uint32Array([0x61707865, 0x3320646e, 0x79622d32, 0x6b206574]); // "expand 32-byte k"
 const scratch = new Uint32Array(8 + 4 + 8); // key words, nonce-prefix words, subkey words
@@ -99,7 +128,35 @@ function passesKnownAnswer(candidate: XChaCha20Poly1305): boolean {
 
 /** The native implementation where this runtime offers it (little-endian, node:crypto with chacha20-poly1305); otherwise `undefined`. */
 export const nativeXChaCha: XChaCha20Poly1305 | undefined =
-  isLE && getCiphers().includes('chacha20-poly1305') && passesKnownAnswer(native) ? native : undefined;
+  isLE && getCiphers().includes('chacha20-poly1305') && passesKnownAnswer(native) ? checked(native) : undefined;
 
 /** The implementation in use: native where the runtime offers it (it is faster at every size measured), pure otherwise. */
 export const xchacha: XChaCha20Poly1305 = nativeXChaCha ?? pureXChaCha;
+
+/**
+ * Seals with the implementation in use and frames the result: `nonce(24) || ciphertext || tag(16)`.
+ * The one framing every wrapped key and sealed payload of `cv1` uses.
+ * @throws RangeError for a key or nonce of the wrong length.
+ */
+export function sealFramed(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
+  const out = new Uint8Array(NONCE_LENGTH + plaintext.length + TAG_LENGTH);
+  out.set(nonce, 0);
+  xchacha.seal(key, nonce, plaintext, aad, out, NONCE_LENGTH);
+  return out;
+}
+
+/**
+ * Opens {@link sealFramed} output; `undefined` when it is too short or does not authenticate
+ * (callers turn that into their own typed error).
+ * @throws RangeError for a key of the wrong length.
+ */
+export function openFramed(key: Uint8Array, framed: Uint8Array, aad: Uint8Array): Uint8Array | undefined {
+  if (framed.length < NONCE_LENGTH + TAG_LENGTH) return undefined;
+  const nonce = framed.subarray(0, NONCE_LENGTH);
+  checkLengths(key, nonce);
+  try {
+    return xchacha.open(key, nonce, framed.subarray(NONCE_LENGTH), aad);
+  } catch {
+    return undefined;
+  }
+}

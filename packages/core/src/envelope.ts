@@ -1,7 +1,7 @@
-import { xchacha } from './aead.js';
+import { KEY_LENGTH, NONCE_LENGTH, openFramed, sealFramed } from './aead.js';
 import { frame, fromBase64url, fromUtf8, randomBytes, toBase64url, utf8 } from './bytes.js';
 import { VaultError } from './errors.js';
-import { KEY_LENGTH, type KeyEncryptionKeys, NONCE_LENGTH } from './keyring.js';
+import type { KeyEncryptionKeys } from './keyring.js';
 
 /**
  * The `cv1` envelope, as specified in FORMAT.md:
@@ -9,13 +9,12 @@ import { KEY_LENGTH, type KeyEncryptionKeys, NONCE_LENGTH } from './keyring.js';
  */
 export const FORMAT_VERSION = 'cv1';
 const PREFIX = `${FORMAT_VERSION}.`;
-const TAG_LENGTH = 16;
 
 /** The parts of a `cv1` envelope. */
 export interface EnvelopeParts {
   /** Key id the data key is wrapped under. */
   readonly kid: string;
-  /** `nonce(24) || XChaCha20-Poly1305(KEK, DEK) || tag(16)`. */
+  /** The data key as the keyring wrapped it; its length and layout belong to the keyring (72 bytes for the local one). */
   readonly wrappedKey: Uint8Array;
   /** `nonce(24) || XChaCha20-Poly1305(DEK, secret JSON) || tag(16)`. */
   readonly sealed: Uint8Array;
@@ -42,24 +41,17 @@ export function dataContext(namespace: string, id: string, readable: string): Ui
 }
 
 /** `nonce || XChaCha20-Poly1305(key, nonce, aad).encrypt(plaintext)`. */
-export function sealBytes(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
-  const out = new Uint8Array(NONCE_LENGTH + plaintext.length + TAG_LENGTH);
-  out.set(nonce, 0);
-  xchacha.seal(key, nonce, plaintext, aad, out, NONCE_LENGTH);
-  return out;
-}
+export const sealBytes: (key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array) => Uint8Array =
+  sealFramed;
 
 /**
  * Opens {@link sealBytes} output.
  * @throws VaultError `DECRYPT_FAILED` when it does not authenticate.
  */
 export function openBytes(key: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array {
-  if (sealed.length < NONCE_LENGTH + TAG_LENGTH) throw new VaultError('DECRYPT_FAILED', 'sealed part too short');
-  try {
-    return xchacha.open(key, sealed.subarray(0, NONCE_LENGTH), sealed.subarray(NONCE_LENGTH), aad);
-  } catch (cause) {
-    throw new VaultError('DECRYPT_FAILED', 'sealed part does not authenticate', { cause });
-  }
+  const plaintext = openFramed(key, sealed, aad);
+  if (plaintext === undefined) throw new VaultError('DECRYPT_FAILED', 'sealed part does not authenticate');
+  return plaintext;
 }
 
 /** Writes the envelope text. */
@@ -72,6 +64,23 @@ export function envelopeKid(text: string): string | undefined {
   if (!text.startsWith(PREFIX)) return undefined;
   const end = text.indexOf('.', PREFIX.length);
   return end === -1 ? undefined : text.slice(PREFIX.length, end);
+}
+
+/**
+ * Unwraps a data key through the keyring and checks what it returned: anything but 32 bytes
+ * is `DECRYPT_FAILED` (a keyring, local or remote, decides the wrapped length; the envelope
+ * decides the data key's).
+ */
+async function unwrapDek(
+  keys: KeyEncryptionKeys,
+  kid: string,
+  wrapped: Uint8Array,
+  context: Uint8Array,
+): Promise<Uint8Array> {
+  const dek = await keys.unwrap(kid, wrapped, context);
+  if (dek instanceof Uint8Array && dek.length === KEY_LENGTH) return dek;
+  if (dek instanceof Uint8Array) dek.fill(0);
+  throw new VaultError('DECRYPT_FAILED', `the keyring unwrapped a data key that is not ${KEY_LENGTH} bytes`);
 }
 
 function malformed(what: string): VaultError {
@@ -96,7 +105,7 @@ export function parseEnvelope(text: unknown): EnvelopeParts {
       sealed: fromBase64url(text.slice(b + 1, c)),
       readable: text.slice(c + 1),
     };
-    if (parts.wrappedKey.length !== NONCE_LENGTH + KEY_LENGTH + TAG_LENGTH) throw malformed('wrapped key length');
+    if (parts.wrappedKey.length === 0) throw malformed('empty wrapped key');
     return parts;
   } catch (error) {
     throw error instanceof VaultError ? error : malformed('bad base64url');
@@ -142,7 +151,7 @@ export async function openRecord(
 ): Promise<RecordText> {
   const parts = parseEnvelope(text);
   if (!keys.has(parts.kid)) throw new VaultError('UNKNOWN_KEY', `the keyring holds no key "${parts.kid}"`);
-  const dek = await keys.unwrap(parts.kid, parts.wrappedKey, wrapContext(parts.kid, namespace, id));
+  const dek = await unwrapDek(keys, parts.kid, parts.wrappedKey, wrapContext(parts.kid, namespace, id));
   try {
     const plaintext = openBytes(dek, parts.sealed, dataContext(namespace, id, parts.readable));
     return { readable: parts.readable, secret: fromUtf8(plaintext) };
@@ -169,7 +178,7 @@ export async function rewrapRecord(
 ): Promise<string> {
   const parts = parseEnvelope(stored);
   if (!keys.has(parts.kid)) throw new VaultError('UNKNOWN_KEY', `the keyring holds no key "${parts.kid}"`);
-  const dek = await keys.unwrap(parts.kid, parts.wrappedKey, wrapContext(parts.kid, namespace, id));
+  const dek = await unwrapDek(keys, parts.kid, parts.wrappedKey, wrapContext(parts.kid, namespace, id));
   try {
     // The record must open before it is moved: the secrets authenticate under this data key.
     const secret = fromUtf8(openBytes(dek, parts.sealed, dataContext(namespace, id, parts.readable)));
@@ -184,7 +193,7 @@ export async function rewrapRecord(
     const kid = keys.primaryKid;
     const context = wrapContext(kid, namespace, id);
     const wrappedKey = await keys.wrap(kid, dek, context);
-    const check = await keys.unwrap(kid, wrappedKey, context);
+    const check = await unwrapDek(keys, kid, wrappedKey, context);
     const same = check.length === dek.length && check.every((byte, i) => byte === dek[i]);
     check.fill(0);
     if (!same) throw new VaultError('DECRYPT_FAILED', 'the rewrapped data key does not unwrap to the same key');

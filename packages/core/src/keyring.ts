@@ -1,4 +1,4 @@
-import { xchacha } from './aead.js';
+import { KEY_LENGTH, NONCE_LENGTH, openFramed, sealFramed, TAG_LENGTH } from './aead.js';
 import { fromBase64url, randomBytes, toBase64url } from './bytes.js';
 import { VaultError } from './errors.js';
 
@@ -38,22 +38,15 @@ export interface KeyEntry {
   readonly key: Uint8Array;
 }
 
-/** Length of every key in bytes (256 bits). */
-export const KEY_LENGTH = 32;
-/** Length of the random nonce in front of every wrapped key and sealed payload. */
-export const NONCE_LENGTH = 24;
+export { KEY_LENGTH, NONCE_LENGTH } from './aead.js';
+
 const KID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * Wraps `dek` under `kek` with XChaCha20-Poly1305: `nonce || ciphertext || tag`.
  * Exposed for test vectors; applications use a {@link KeyEncryptionKeys}.
  */
-export function wrapKey(kek: Uint8Array, nonce: Uint8Array, dek: Uint8Array, aad: Uint8Array): Uint8Array {
-  const out = new Uint8Array(NONCE_LENGTH + dek.length + 16);
-  out.set(nonce, 0);
-  xchacha.seal(kek, nonce, dek, aad, out, NONCE_LENGTH);
-  return out;
-}
+export const wrapKey: (kek: Uint8Array, nonce: Uint8Array, dek: Uint8Array, aad: Uint8Array) => Uint8Array = sealFramed;
 
 /** The local keyring: master keys held in this process's memory. */
 export class Keyring implements KeyEncryptionKeys {
@@ -93,14 +86,12 @@ export class Keyring implements KeyEncryptionKeys {
 
   unwrap(kid: string, wrapped: Uint8Array, context: Uint8Array): Uint8Array {
     const kek = this.#key(kid);
-    if (wrapped.length !== NONCE_LENGTH + KEY_LENGTH + 16) {
+    if (wrapped.length !== NONCE_LENGTH + KEY_LENGTH + TAG_LENGTH) {
       throw new VaultError('DECRYPT_FAILED', 'wrapped data key has the wrong length');
     }
-    try {
-      return xchacha.open(kek, wrapped.subarray(0, NONCE_LENGTH), wrapped.subarray(NONCE_LENGTH), context);
-    } catch (cause) {
-      throw new VaultError('DECRYPT_FAILED', `data key does not authenticate under "${kid}"`, { cause });
-    }
+    const dek = openFramed(kek, wrapped, context);
+    if (dek === undefined) throw new VaultError('DECRYPT_FAILED', `data key does not authenticate under "${kid}"`);
+    return dek;
   }
 
   #key(kid: string): Uint8Array {
