@@ -12,6 +12,9 @@
  *   or a refresh waited too long for another process's refresh.
  * - `NOT_FOUND`: the operation needs a stored record and there is none (e.g. `refresh`).
  * - `REFRESH_FAILED`: the refresher threw; its error is the `cause`, the record is unchanged.
+ * - `KEY_UNAVAILABLE`: a KMS or HSM holding a master key cannot be used (unreachable, access
+ *   denied, key disabled or missing, wrong PIN); the message gives the provider's reason. No other
+ *   key is tried instead.
  */
 export const VaultErrorCode = {
   VALIDATION_FAILED: 'VALIDATION_FAILED',
@@ -24,6 +27,7 @@ export const VaultErrorCode = {
   CONFLICT: 'CONFLICT',
   NOT_FOUND: 'NOT_FOUND',
   REFRESH_FAILED: 'REFRESH_FAILED',
+  KEY_UNAVAILABLE: 'KEY_UNAVAILABLE',
 } as const;
 
 /** One of the {@link VaultErrorCode} values. */
