@@ -1,6 +1,6 @@
-import { createCipheriv, createDecipheriv, getCiphers } from 'node:crypto';
-import { hchacha, xchacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { isLE } from '@noble/ciphers/utils.js';
+import { nativeCandidate } from '#aead-native';
 
 /**
  * XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha-03). Output of `seal` is `ciphertext || tag`
@@ -58,60 +58,14 @@ export const pureXChaCha: XChaCha20Poly1305 = checked({
   open: (key, nonce, sealed, aad) => xchacha20poly1305(key, nonce, aad).decrypt(sealed),
 });
 
-const SIGMA = new Uint32Array([0x61707865, 0x3320646e, 0x79622d32, 0x6b206574]); // "expand 32-byte k"
-const scratch = new Uint32Array(8 + 4 + 8); // key words, nonce-prefix words, subkey words
-
-/** HChaCha20(key, nonce[0..16]) as a Buffer for node:crypto; the scratch words are wiped. */
-function subkey(key: Uint8Array, nonce: Uint8Array): Buffer {
-  const bytes = new Uint8Array(scratch.buffer);
-  bytes.set(key, 0);
-  bytes.set(nonce.subarray(0, 16), 32);
-  hchacha(SIGMA, scratch.subarray(0, 8), scratch.subarray(8, 12), scratch.subarray(12, 20));
-  const out = Buffer.from(bytes.subarray(48, 80));
-  scratch.fill(0);
-  return out;
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
-
-function iv(nonce: Uint8Array): Buffer {
-  const out = Buffer.alloc(12);
-  out.set(nonce.subarray(16, 24), 4);
-  return out;
-}
-
-const native: XChaCha20Poly1305 = {
-  name: 'native',
-  seal(key, nonce, plaintext, aad, out, offset) {
-    const k = subkey(key, nonce);
-    try {
-      const cipher = createCipheriv('chacha20-poly1305', k, iv(nonce), { authTagLength: 16 });
-      cipher.setAAD(aad, { plaintextLength: plaintext.length });
-      out.set(cipher.update(plaintext), offset);
-      cipher.final();
-      out.set(cipher.getAuthTag(), offset + plaintext.length);
-    } finally {
-      k.fill(0);
-    }
-  },
-  open(key, nonce, sealed, aad) {
-    if (sealed.length < 16) throw new Error('invalid tag');
-    const k = subkey(key, nonce);
-    try {
-      const decipher = createDecipheriv('chacha20-poly1305', k, iv(nonce), { authTagLength: 16 });
-      decipher.setAAD(aad, { plaintextLength: sealed.length - 16 });
-      decipher.setAuthTag(sealed.subarray(sealed.length - 16));
-      const plaintext = decipher.update(sealed.subarray(0, sealed.length - 16));
-      decipher.final(); // throws when the tag does not match
-      return new Uint8Array(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength);
-    } finally {
-      k.fill(0);
-    }
-  },
-};
 
 /** The draft's A.3.1 vector, checked before the native path is trusted. */
 function passesKnownAnswer(candidate: XChaCha20Poly1305): boolean {
   try {
-    const hex = (h: string) => Uint8Array.from(Buffer.from(h, 'hex'));
+    const hex = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (byte) => Number.parseInt(byte, 16));
     const key = hex('808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f');
     const nonce = hex('404142434445464748494a4b4c4d4e4f5051525354555657');
     const aad = hex('50515253c0c1c2c3c4c5c6c7');
@@ -120,18 +74,31 @@ function passesKnownAnswer(candidate: XChaCha20Poly1305): boolean {
     pureXChaCha.seal(key, nonce, plaintext, aad, expected, 0);
     const got = new Uint8Array(130);
     candidate.seal(key, nonce, plaintext, aad, got, 0);
-    return Buffer.compare(got, expected) === 0 && Buffer.compare(candidate.open(key, nonce, got, aad), plaintext) === 0;
+    return sameBytes(got, expected) && sameBytes(candidate.open(key, nonce, got, aad), plaintext);
   } catch {
     return false;
   }
 }
 
-/** The native implementation where this runtime offers it (little-endian, node:crypto with chacha20-poly1305); otherwise `undefined`. */
+/**
+ * The native implementation where this runtime offers it (a little-endian runtime whose
+ * `node:crypto` has chacha20-poly1305, reached through the `node` export condition, and which
+ * passes the known answer); otherwise `undefined`.
+ */
 export const nativeXChaCha: XChaCha20Poly1305 | undefined =
-  isLE && getCiphers().includes('chacha20-poly1305') && passesKnownAnswer(native) ? checked(native) : undefined;
+  isLE && nativeCandidate !== undefined && passesKnownAnswer(nativeCandidate) ? checked(nativeCandidate) : undefined;
 
 /** The implementation in use: native where the runtime offers it (it is faster at every size measured), pure otherwise. */
 export const xchacha: XChaCha20Poly1305 = nativeXChaCha ?? pureXChaCha;
+
+/**
+ * Which XChaCha20-Poly1305 implementation seals and opens in this runtime: `native` (node:crypto
+ * ChaCha20-Poly1305 with HChaCha20 from @noble/ciphers; Node, and Deno where it offers the cipher)
+ * or `pure` (@noble/ciphers; browsers, edge workers, Bun). Both give byte-identical output.
+ */
+export function cryptoBackend(): 'native' | 'pure' {
+  return xchacha.name;
+}
 
 /**
  * Seals with the implementation in use and frames the result: `nonce(24) || ciphertext || tag(16)`.

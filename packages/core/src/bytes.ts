@@ -1,4 +1,4 @@
-/** Byte helpers: strict base64url, UTF-8 and length-prefixed framing. Internal. */
+/** Byte helpers: strict base64url, UTF-8 and length-prefixed framing, on web globals only. Internal. */
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -13,21 +13,70 @@ export function fromUtf8(bytes: Uint8Array): string {
   return decoder.decode(bytes);
 }
 
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+/** Character code to its 6-bit value; -1 for every character outside the alphabet. */
+const VALUES = new Int8Array(128).fill(-1);
+for (let i = 0; i < ALPHABET.length; i++) VALUES[ALPHABET.charCodeAt(i)] = i;
+
 /** Unpadded base64url of `bytes` (RFC 4648 §5). */
 export function toBase64url(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
+  let out = '';
+  const whole = bytes.length - (bytes.length % 3);
+  let i = 0;
+  for (; i < whole; i += 3) {
+    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
+    out +=
+      ALPHABET.charAt(n >> 18) +
+      ALPHABET.charAt((n >> 12) & 63) +
+      ALPHABET.charAt((n >> 6) & 63) +
+      ALPHABET.charAt(n & 63);
+  }
+  if (bytes.length - whole === 1) {
+    const n = (bytes[i] as number) << 16;
+    out += ALPHABET.charAt(n >> 18) + ALPHABET.charAt((n >> 12) & 63);
+  } else if (bytes.length - whole === 2) {
+    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8);
+    out += ALPHABET.charAt(n >> 18) + ALPHABET.charAt((n >> 12) & 63) + ALPHABET.charAt((n >> 6) & 63);
+  }
+  return out;
+}
+
+function sextet(text: string, index: number): number {
+  const code = text.charCodeAt(index);
+  const value = code < 128 ? (VALUES[code] as number) : -1;
+  if (value < 0) throw new TypeError('invalid or non-canonical base64url');
+  return value;
 }
 
 /**
  * Decodes unpadded base64url strictly: any character outside the alphabet, padding, a length
- * that cannot occur, or non-zero trailing bits (a non-canonical encoding) is a `TypeError`.
- * Node's decoder skips what it does not understand, so re-encoding and comparing catches all
- * of these at once.
+ * that cannot occur, or non-zero trailing bits (a non-canonical encoding) is a `TypeError`,
+ * so every byte string has exactly one accepted text.
  */
 export function fromBase64url(text: string): Uint8Array {
-  const buffer = Buffer.from(text, 'base64url');
-  if (buffer.toString('base64url') !== text) throw new TypeError('invalid or non-canonical base64url');
-  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  const rest = text.length % 4;
+  if (rest === 1) throw new TypeError('invalid or non-canonical base64url');
+  const out = new Uint8Array(((text.length - rest) / 4) * 3 + (rest === 0 ? 0 : rest - 1));
+  const whole = text.length - rest;
+  let o = 0;
+  let i = 0;
+  for (; i < whole; i += 4) {
+    const n = (sextet(text, i) << 18) | (sextet(text, i + 1) << 12) | (sextet(text, i + 2) << 6) | sextet(text, i + 3);
+    out[o++] = n >> 16;
+    out[o++] = (n >> 8) & 255;
+    out[o++] = n & 255;
+  }
+  if (rest === 2) {
+    const n = (sextet(text, i) << 18) | (sextet(text, i + 1) << 12);
+    if (n & 0xffff) throw new TypeError('invalid or non-canonical base64url');
+    out[o] = n >> 16;
+  } else if (rest === 3) {
+    const n = (sextet(text, i) << 18) | (sextet(text, i + 1) << 12) | (sextet(text, i + 2) << 6);
+    if (n & 0xff) throw new TypeError('invalid or non-canonical base64url');
+    out[o++] = n >> 16;
+    out[o] = (n >> 8) & 255;
+  }
+  return out;
 }
 
 /**
@@ -36,16 +85,17 @@ export function fromBase64url(text: string): Uint8Array {
  */
 export function frame(label: string, parts: readonly string[]): Uint8Array {
   let size = label.length + 1; // labels are ASCII
-  for (const part of parts) size += 4 + Buffer.byteLength(part, 'utf8');
-  const out = Buffer.allocUnsafe(size);
-  let offset = out.write(label, 0, 'latin1');
+  for (const part of parts) size += 4 + part.length * 3; // UTF-8 takes at most 3 bytes per UTF-16 unit
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  let offset = encoder.encodeInto(label, out).written;
   out[offset++] = 0;
   for (const part of parts) {
-    const length = out.write(part, offset + 4, 'utf8');
-    out.writeUInt32BE(length, offset);
-    offset += 4 + length;
+    const { written } = encoder.encodeInto(part, out.subarray(offset + 4));
+    view.setUint32(offset, written);
+    offset += 4 + written;
   }
-  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  return out.subarray(0, offset);
 }
 
 const POOL_SIZE = 4096;

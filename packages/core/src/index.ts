@@ -1,3 +1,4 @@
+export { cryptoBackend } from './aead.js';
 export { canonicalJson } from './canonical-json.js';
 export {
   type EnvelopeParts,

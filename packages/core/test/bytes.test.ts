@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { frame, fromBase64url, toBase64url } from '../src/bytes.js';
+import { cryptoBackend } from '../src/index.js';
+
+describe('base64url without Buffer', () => {
+  it('encodes and decodes like Node’s base64url for every length 0..96', () => {
+    for (let round = 0; round < 40; round++) {
+      for (let length = 0; length <= 96; length++) {
+        const bytes = randomBytes(length);
+        const text = toBase64url(bytes);
+        expect(text).toBe(bytes.toString('base64url'));
+        expect(Buffer.from(fromBase64url(text)).equals(bytes)).toBe(true);
+      }
+    }
+  });
+
+  it.each([
+    ['a lone character', 'A'],
+    ['padding', 'AA=='],
+    ['one pad', 'AAA='],
+    ['the + of base64', 'AA+A'],
+    ['the / of base64', 'AA/A'],
+    ['a space', 'AAA '],
+    ['a non-ASCII letter', 'AAé_'],
+    ['non-zero trailing bits after one byte', 'AB'],
+    ['non-zero trailing bits after two bytes', 'AAB'],
+    ['an impossible length', 'AAAAA'],
+  ])('refuses %s', (_, text) => {
+    expect(() => fromBase64url(text)).toThrow(TypeError);
+  });
+});
+
+describe('frame', () => {
+  it('writes label, 0x00, then each part as a 4-byte big-endian length and its UTF-8 bytes', () => {
+    const parts = ['a', 'ü€😀', '\ud800x', '', 'x'.repeat(300)];
+    const expected = Buffer.concat([
+      Buffer.from('credvault/test\0', 'latin1'),
+      ...parts.map((part) => {
+        const bytes = Buffer.from(part, 'utf8');
+        const length = Buffer.alloc(4);
+        length.writeUInt32BE(bytes.length);
+        return Buffer.concat([length, bytes]);
+      }),
+    ]);
+    expect(Buffer.from(frame('credvault/test', parts)).equals(expected)).toBe(true);
+  });
+});
+
+describe('cryptoBackend', () => {
+  it('tells the native path on Node, where node:crypto has chacha20-poly1305', () => {
+    expect(cryptoBackend()).toBe('native');
+  });
+});
