@@ -1,1 +1,2 @@
-export {};
+export type { PostgresConnection } from './connection.js';
+export { type PostgresStore, type PostgresStoreOptions, postgresStore } from './postgres-store.js';

@@ -1,5 +1,14 @@
 export { SUITE_SECRETS, suiteConnection } from './fixture.js';
 export {
+  hasPostgresServer,
+  POSTGRES_BIN,
+  type PostgresServer,
+  postgresAvailable,
+  startPostgresServer,
+  type TestPostgres,
+  usePostgresServer,
+} from './postgres-server.js';
+export {
   type Hooks,
   hasRedisServer,
   type RedisServer,
@@ -8,6 +17,13 @@ export {
   type TestRedis,
   useRedisServer,
 } from './redis-server.js';
+export {
+  type RedisClusterNode,
+  type RedisClusterServers,
+  startRedisCluster,
+  type TestRedisCluster,
+  useRedisCluster,
+} from './redis-cluster.js';
 export {
   type ComplianceOptions,
   type MakeStore,

@@ -1,0 +1,71 @@
+import { VaultError } from '@credvault/core';
+import pg from 'pg';
+import { redactUrl } from './errors.js';
+
+/** Where the store connects: a URL (the store creates and owns a pool) or your own `pg.Pool`. */
+export type PostgresConnection =
+  | {
+      /** `postgres://user:password@host:port/database`; `?sslmode=...` works as in `pg`. */
+      readonly url: string;
+    }
+  | {
+      /** Your pool, shared with your application. The store never ends it. */
+      readonly pool: pg.Pool;
+    };
+
+/** The pool a store queries through, and whether it is the store's to end. */
+export interface OpenedPool {
+  readonly pool: pg.Pool;
+  readonly owned: boolean;
+  /** The server for messages: host, port and database, never the password. */
+  readonly where: string;
+}
+
+/** Settings for a pool the store creates. */
+export interface PoolSettings {
+  readonly ssl: pg.PoolConfig['ssl'] | undefined;
+  readonly timeout: number;
+  readonly max: number;
+}
+
+/** Opens (or adopts) the pool of a store. */
+export function openPool(connection: PostgresConnection, settings: PoolSettings): OpenedPool {
+  if ('pool' in connection && connection.pool !== undefined) {
+    if (typeof connection.pool.query !== 'function' || typeof connection.pool.connect !== 'function') {
+      throw new VaultError('INVALID_ARGUMENT', 'pool must be a pg.Pool', { path: 'pool' });
+    }
+    const o = connection.pool.options as pg.PoolConfig;
+    const where = o.connectionString
+      ? redactUrl(o.connectionString)
+      : `postgres://${o.host ?? 'localhost'}:${o.port ?? 5432}/${o.database ?? ''}`;
+    return { pool: connection.pool, owned: false, where };
+  }
+  const url = (connection as { url?: unknown }).url;
+  if (typeof url !== 'string' || !/^postgres(ql)?:\/\//.test(url)) {
+    throw new VaultError('INVALID_ARGUMENT', 'url must be a postgres:// or postgresql:// URL', { path: 'url' });
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    ...(settings.ssl === undefined ? {} : { ssl: settings.ssl }),
+    max: settings.max,
+    connectionTimeoutMillis: settings.timeout,
+    statement_timeout: settings.timeout, // the server cancels a statement that runs longer
+    query_timeout: settings.timeout + 1000, // the client gives up if the server does not answer at all
+    idleTimeoutMillis: 10_000,
+    allowExitOnIdle: true,
+  });
+  pool.on('error', () => {}); // an idle connection dropped by the server: the next query reports it
+  return { pool, owned: true, where: redactUrl(url) };
+}
+
+/** Whether every connection of `pool` is checked out and callers are waiting for one. */
+export function poolExhausted(pool: pg.Pool): boolean {
+  const max = (pool.options as pg.PoolConfig).max ?? 10;
+  return pool.totalCount >= max && pool.idleCount === 0;
+}
+
+/** A query with a client-side read timeout (`pg` honours `query_timeout` per query; its types omit it). */
+export function timed(text: string, values: unknown[] | undefined, ms: number): pg.QueryConfig {
+  const config = { text, values, query_timeout: ms };
+  return config as pg.QueryConfig;
+}

@@ -1,0 +1,198 @@
+import { createHash } from 'node:crypto';
+import { type CompleteStore, type Lease, VaultError } from '@credvault/core';
+import { KeyvPostgres } from '@keyv/postgres';
+import type pg from 'pg';
+import { openPool, type PostgresConnection, poolExhausted, timed } from './connection.js';
+import { postgresError } from './errors.js';
+import { takeLease } from './lease.js';
+import { IDENTIFIER, prefixEnd, statements } from './sql.js';
+import { ensureTables } from './table.js';
+
+/** Options of {@link postgresStore}. */
+export interface PostgresStoreOptions {
+  /** Table name (a lowercase SQL identifier). Default `credvault`; leases go to `<table>_leases`. */
+  readonly table?: string;
+  /** Schema (a lowercase SQL identifier), created if missing. Default `public`. */
+  readonly schema?: string;
+  /** TLS options for the pool the store creates from `url` (as `pg`'s `ssl`). Configure your own pool's TLS yourself. */
+  readonly ssl?: pg.PoolConfig['ssl'];
+  /** Longest any one operation may take before it rejects with `STORE_FAILED`, in ms. Default 5000. */
+  readonly timeout?: number;
+  /** Connections of the pool the store creates from `url`. Default 10. */
+  readonly max?: number;
+  /** Rows fetched per iteration page. Default 500. */
+  readonly pageSize?: number;
+}
+
+/** A PostgreSQL {@link VaultStore}, with the `@keyv/postgres` adapter underneath. */
+export interface PostgresStore extends CompleteStore {
+  /** The adapter over the same table and pool: `adapter.query(sql, values)` runs any SQL. */
+  readonly adapter: KeyvPostgres;
+  /** The pool the store queries through (yours, or the one it created from `url`). */
+  readonly pool: pg.Pool;
+  lease(name: string, ttlMs: number): Promise<Lease | undefined>;
+}
+
+type Row = { key: string; value: string };
+type Query = (text: string, values?: unknown[]) => Promise<unknown[]>;
+const MAX_ROWS_PER_STATEMENT = 10_000;
+const digestOf = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
+
+/**
+ * The system-of-record store: PostgreSQL over `@keyv/postgres`, for many service instances.
+ * Compare-and-set is one `UPDATE ... WHERE key = $1 AND digest = $3`, where `digest` is a
+ * column the server generates (SHA-256 of the value), so the check is one 32-byte comparison
+ * on the row the primary key finds and no writer can leave it stale. Batches are one statement
+ * per 10,000 rows (`UNNEST` arrays), each row atomic; iteration walks keyset pages in byte
+ * order (`COLLATE "C"`), so each record is yielded once while others are written; `count` is
+ * exact; leases are rows with an owner token and a server-clock expiry.
+ *
+ * Tables are created on first use if missing (safe when many instances start at once). Pass
+ * `{ pool }` to share your application's `pg.Pool`: the store never ends a pool it did not create.
+ *
+ * @example
+ * ```ts
+ * const vault = createVault({ store: postgresStore({ url: process.env.DATABASE_URL }), keyring, schema })
+ * ```
+ * @throws VaultError `INVALID_ARGUMENT` at once for a bad url, table or schema name; `STORE_FAILED`
+ * from every operation when PostgreSQL fails or times out, saying why (server down, wrong
+ * password, missing database, read-only, statement timeout, pool exhausted, ...).
+ */
+export function postgresStore(connection: PostgresConnection, options: PostgresStoreOptions = {}): PostgresStore {
+  const { table = 'credvault', schema = 'public', timeout = 5000, pageSize = 500, max = 10 } = options;
+  for (const [path, name] of [
+    ['table', table],
+    ['schema', schema],
+  ] as const) {
+    if (!IDENTIFIER.test(name)) {
+      throw new VaultError('INVALID_ARGUMENT', `${path} must be a lowercase SQL identifier ([a-z_][a-z0-9_]*)`, {
+        path,
+      });
+    }
+  }
+  const { pool, owned, where } = openPool(connection, { ssl: options.ssl, timeout, max });
+  const sql = statements(schema, table);
+  let closed = false;
+  let ready: Promise<void> | undefined;
+  const ensureReady = (): Promise<void> => {
+    ready ??= ensureTables(pool, sql, timeout).catch((error: unknown) => {
+      ready = undefined; // try again on the next operation (the server may be back)
+      throw error;
+    });
+    return ready;
+  };
+  const query: Query = async (text, values) => {
+    if (closed) throw new Error('the store is closed');
+    await ensureReady();
+    return (await pool.query(timed(text, values, timeout + 1000))).rows;
+  };
+  class Adapter extends KeyvPostgres {
+    override async connect(): Promise<Query> {
+      return query; // every adapter query runs on this store's pool, after its tables exist
+    }
+    override async disconnect(): Promise<void> {
+      await store.close();
+    }
+  }
+  const adapter = new Adapter({ table, schema, dialect: 'postgres' });
+  adapter.on('error', () => {}); // its own CREATE TABLE IF NOT EXISTS may fail (read-only): ours decides
+
+  async function run<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${timeout + 2000} ms`)), timeout + 2000);
+    });
+    try {
+      return await Promise.race([work(), deadline]);
+    } catch (error) {
+      throw postgresError(operation, where, error, { exhausted: poolExhausted(pool) });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  const q = adapter.query as Query;
+  const changed = (rows: unknown[]) => rows.length > 0;
+
+  const store: PostgresStore = {
+    name: 'postgres',
+    adapter,
+    pool,
+    get: (key) => run('get', async () => ((await q(sql.get, [key])) as Row[])[0]?.value),
+    set: (key, value) => run('set', async () => void (await q(sql.set, [key, value]))),
+    delete: (key) => run('delete', async () => changed(await q(sql.delete, [key]))),
+    has: (key) => run('has', async () => changed(await q(sql.has, [key]))),
+    compareAndSet: (key, expected, next) =>
+      run('compareAndSet', async () => {
+        if (expected === undefined) {
+          return next === undefined
+            ? !changed(await q(sql.has, [key]))
+            : changed(await q(sql.insertIfAbsent, [key, next]));
+        }
+        return next === undefined
+          ? changed(await q(sql.deleteIf, [key, digestOf(expected)]))
+          : changed(await q(sql.replaceIf, [key, next, digestOf(expected)]));
+      }),
+    compareAndSetMany: (entries) =>
+      run('compareAndSetMany', async () => {
+        const written = new Set<string>();
+        for (let i = 0; i < entries.length; i += MAX_ROWS_PER_STATEMENT) {
+          const chunk = entries.slice(i, i + MAX_ROWS_PER_STATEMENT);
+          const columns = [chunk.map((e) => e[0]), chunk.map((e) => digestOf(e[1])), chunk.map((e) => e[2])];
+          for (const row of (await q(sql.compareAndSetMany, columns)) as Row[]) written.add(row.key);
+        }
+        return entries.map(([key]) => written.has(key));
+      }),
+    count: (prefix) =>
+      run('count', async () => {
+        const end = prefixEnd(prefix);
+        const rows = (await q(sql.count(end !== undefined), end === undefined ? [prefix] : [prefix, end])) as {
+          n: string;
+        }[];
+        return Number(rows[0]?.n ?? 0);
+      }),
+    getMany: (keys) =>
+      run('getMany', async () => {
+        const found = new Map<string, string>();
+        for (let i = 0; i < keys.length; i += MAX_ROWS_PER_STATEMENT) {
+          for (const row of (await q(sql.getMany, [keys.slice(i, i + MAX_ROWS_PER_STATEMENT)])) as Row[])
+            found.set(row.key, row.value);
+        }
+        return keys.map((key) => found.get(key));
+      }),
+    setMany: (entries) =>
+      run('setMany', async () => {
+        const last = [...new Map(entries).entries()]; // one row per key: the last value wins
+        for (let i = 0; i < last.length; i += MAX_ROWS_PER_STATEMENT) {
+          const chunk = last.slice(i, i + MAX_ROWS_PER_STATEMENT);
+          await q(sql.setMany, [chunk.map((e) => e[0]), chunk.map((e) => e[1])]);
+        }
+      }),
+    async *entries(prefix) {
+      const end = prefixEnd(prefix);
+      const page = (cursor: string, first: boolean) =>
+        run(
+          'iterate',
+          async () =>
+            (await q(
+              sql.page(first, end !== undefined),
+              end === undefined ? [cursor, pageSize] : [cursor, pageSize, end],
+            )) as Row[],
+        );
+      let next: Promise<Row[]> | undefined = page(prefix, true);
+      while (next !== undefined) {
+        const rows: Row[] = await next;
+        // Ask for the next page before handing out this one, so the reads overlap the caller's work.
+        next = rows.length < pageSize ? undefined : page((rows[rows.length - 1] as Row).key, false);
+        next?.catch(() => {}); // reported when awaited
+        for (const row of rows) yield [row.key, row.value] as const;
+      }
+    },
+    lease: (name, ttlMs) => takeLease({ query: q, run, sql }, name, ttlMs),
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (owned) await pool.end().catch(() => {});
+    },
+  };
+  return store;
+}

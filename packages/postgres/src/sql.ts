@@ -1,0 +1,89 @@
+/** SQL text and key-range helpers for the PostgreSQL store. Internal. */
+
+/** The smallest string greater than every string that starts with `prefix` in code point (UTF-8 byte) order. */
+export function prefixEnd(prefix: string): string | undefined {
+  const points = [...prefix];
+  while (points.length > 0) {
+    const last = (points.pop() as string).codePointAt(0) as number;
+    if (last < 0x10ffff) return points.join('') + String.fromCodePoint(last === 0xd7ff ? 0xe000 : last + 1);
+  }
+  return undefined; // only U+10FFFF characters: no upper bound
+}
+
+/** Names the store accepts for its schema and table: plain lowercase SQL identifiers. */
+export const IDENTIFIER: RegExp = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** The SQL statements of one store over `"schema"."table"`. */
+export interface Statements {
+  /** Whether the table exists (`to_regclass`), so an existing table is never touched by DDL. */
+  readonly exists: string;
+  /** Creates schema, digest function, table and lease table; run under {@link Statements.ddlLock}. */
+  readonly create: readonly string[];
+  /** Transaction-scoped advisory lock that serializes table creation between instances. */
+  readonly ddlLock: string;
+  readonly get: string;
+  readonly has: string;
+  readonly set: string;
+  readonly delete: string;
+  readonly insertIfAbsent: string;
+  readonly replaceIf: string;
+  readonly deleteIf: string;
+  readonly getMany: string;
+  readonly setMany: string;
+  readonly compareAndSetMany: string;
+  count(bounded: boolean): string;
+  /** One keyset page: keys after the cursor (from it, on the first page), below the prefix end when bounded. */
+  page(first: boolean, bounded: boolean): string;
+  readonly takeLease: string;
+  readonly releaseLease: string;
+  readonly extendLease: string;
+}
+
+/** The statements of a store; `schema` and `table` match {@link IDENTIFIER}. */
+export function statements(schema: string, table: string): Statements {
+  const t = `"${schema}"."${table}"`;
+  const leases = `"${schema}"."${table}_leases"`;
+  const digest = `"${schema}"."${table}_digest"`;
+  return {
+    exists: `SELECT to_regclass('${t}') IS NOT NULL AND to_regclass('${leases}') IS NOT NULL AS found`,
+    ddlLock: `SELECT pg_advisory_xact_lock(hashtextextended('credvault ddl ${schema}.${table}', 0))`,
+    create: [
+      `CREATE SCHEMA IF NOT EXISTS "${schema}"`,
+      // SHA-256 of the value's UTF-8 bytes. convert_to() is only STABLE (encodings could be
+      // redefined); for a fixed UTF-8 database it is deterministic, so IMMUTABLE is true here.
+      `CREATE OR REPLACE FUNCTION ${digest}(value text) RETURNS bytea LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE ` +
+        `AS 'SELECT sha256(convert_to(value, ''UTF8''))'`,
+      `CREATE TABLE IF NOT EXISTS ${t} (` +
+        'key text COLLATE "C" PRIMARY KEY, ' +
+        'value text NOT NULL, ' +
+        `digest bytea GENERATED ALWAYS AS (${digest}(value)) STORED)`,
+      `CREATE TABLE IF NOT EXISTS ${leases} (` +
+        'name text COLLATE "C" PRIMARY KEY, token text NOT NULL, expires_at timestamptz NOT NULL)',
+    ],
+    get: `SELECT value FROM ${t} WHERE key = $1`,
+    has: `SELECT 1 FROM ${t} WHERE key = $1`,
+    set: `INSERT INTO ${t} (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+    delete: `DELETE FROM ${t} WHERE key = $1 RETURNING 1`,
+    insertIfAbsent: `INSERT INTO ${t} (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING 1`,
+    replaceIf: `UPDATE ${t} SET value = $2 WHERE key = $1 AND digest = $3 RETURNING 1`,
+    deleteIf: `DELETE FROM ${t} WHERE key = $1 AND digest = $2 RETURNING 1`,
+    getMany: `SELECT key, value FROM ${t} WHERE key = ANY($1::text[])`,
+    setMany:
+      `INSERT INTO ${t} (key, value) SELECT * FROM UNNEST($1::text[], $2::text[]) ` +
+      'ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    compareAndSetMany:
+      `UPDATE ${t} AS t SET value = b.n FROM UNNEST($1::text[], $2::bytea[], $3::text[]) AS b(k, d, n) ` +
+      'WHERE t.key = b.k AND t.digest = b.d RETURNING t.key',
+    count: (bounded) => `SELECT count(*) AS n FROM ${t} WHERE key >= $1${bounded ? ' AND key < $2' : ''}`,
+    page: (first, bounded) =>
+      `SELECT key, value FROM ${t} WHERE key ${first ? '>=' : '>'} $1${bounded ? ' AND key < $3' : ''} ORDER BY key LIMIT $2`,
+    takeLease:
+      `INSERT INTO ${leases} AS l (name, token, expires_at) VALUES ($1, $2, clock_timestamp() + $3 * interval '1 millisecond') ` +
+      'ON CONFLICT (name) DO UPDATE SET token = excluded.token, expires_at = excluded.expires_at ' +
+      'WHERE l.expires_at <= clock_timestamp() RETURNING 1',
+    releaseLease: `DELETE FROM ${leases} WHERE name = $1 AND token = $2 AND expires_at > clock_timestamp() RETURNING 1`,
+    extendLease:
+      `UPDATE ${leases} SET expires_at = clock_timestamp() + $3 * interval '1 millisecond' ` +
+      'WHERE name = $1 AND token = $2 AND expires_at > clock_timestamp() RETURNING 1',
+  };
+}

@@ -1,0 +1,29 @@
+import type pg from 'pg';
+import { timed } from './connection.js';
+import type { Statements } from './sql.js';
+
+/**
+ * Creates the store's tables unless they exist. The existence check runs first and needs no
+ * privilege beyond reading, so an existing table on a read-only replica is never touched; the
+ * creation runs in one transaction behind an advisory lock, so instances that start at once
+ * create it exactly once and the others wait and then find it.
+ */
+export async function ensureTables(pool: pg.Pool, sql: Statements, timeout: number): Promise<void> {
+  const found = await pool.query<{ found: boolean }>(timed(sql.exists, undefined, timeout));
+  if (found.rows[0]?.found === true) return;
+  const client = await pool.connect();
+  let failure: unknown;
+  try {
+    await client.query('BEGIN');
+    await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(timeout))}`);
+    await client.query(sql.ddlLock);
+    for (const statement of sql.create) await client.query(statement);
+    await client.query('COMMIT');
+  } catch (error) {
+    failure = error;
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release(failure instanceof Error && !('code' in failure) ? failure : undefined);
+  }
+}

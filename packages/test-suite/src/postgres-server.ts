@@ -1,0 +1,186 @@
+import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Hooks } from './redis-server.js';
+
+const exec = promisify(execFile);
+/** Where Debian's `postgresql-15` package puts `initdb`, `pg_ctl` and `psql`. */
+export const POSTGRES_BIN = '/usr/lib/postgresql/15/bin';
+/** The superuser password of every test cluster (its `url` carries it). */
+const PASSWORD = 'credvault-test-password';
+
+/** A real PostgreSQL cluster started for tests. */
+export interface PostgresServer {
+  /** `postgres://postgres:<password>@127.0.0.1:<port>/postgres` (password authentication over TCP). */
+  readonly url: string;
+  readonly port: number;
+  /** The cluster's temp dir; its unix socket is here too (trusted, no password). */
+  readonly dir: string;
+  /** A URL to another database of this cluster (create it first with {@link PostgresServer.sql}). */
+  urlFor(database: string): string;
+  /** Runs SQL as the superuser through `psql` over the unix socket; its output (unaligned, tuples only). */
+  sql(statement: string, database?: string): Promise<string>;
+  /** Stops the server (`pg_ctl stop -m fast`). */
+  stop(): Promise<void>;
+  /** Starts it again on the same port with the same data, after {@link PostgresServer.stop}. */
+  restart(): Promise<void>;
+  /** Stops the server and removes its directory. */
+  destroy(): Promise<void>;
+}
+
+/** Whether `initdb` and `pg_ctl` of PostgreSQL 15 are installed. */
+export function hasPostgresServer(): boolean {
+  return existsSync(join(POSTGRES_BIN, 'initdb')) && existsSync(join(POSTGRES_BIN, 'pg_ctl'));
+}
+
+/**
+ * Decides whether PostgreSQL tests can run: yes when PostgreSQL 15 is installed; otherwise a
+ * loud warning and a skip locally, and an error under CI (where `.ci/run` must have installed it).
+ */
+export function postgresAvailable(): boolean {
+  if (hasPostgresServer()) return true;
+  const message = `PostgreSQL is not installed (no ${POSTGRES_BIN}/initdb): PostgreSQL tests cannot run (apt-get install -y postgresql)`;
+  if (process.env.CI) throw new Error(`${message}. CI must install it.`);
+  console.warn(`\n${'!'.repeat(100)}\n!! SKIPPING POSTGRESQL TESTS: ${message}\n${'!'.repeat(100)}\n`);
+  return false;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/** initdb refuses to run as root: run the cluster as `nobody` then. */
+const asRoot = () => process.getuid?.() === 0;
+
+async function runAsOwner(bin: string, args: string[], cwd: string): Promise<string> {
+  const [file, argv] = asRoot()
+    ? ['runuser', ['-u', 'nobody', '--', join(POSTGRES_BIN, bin), ...args]]
+    : [join(POSTGRES_BIN, bin), args];
+  const { stdout } = await exec(file, argv, { cwd, env: { ...process.env, LC_ALL: 'C.UTF-8', PGTZ: 'UTC' } });
+  return stdout;
+}
+
+/**
+ * Creates a throwaway cluster (`initdb`, UTF-8, password authentication over TCP) in a temp
+ * dir, starts it on a free loopback port with its unix socket in that dir, and waits until it
+ * accepts connections. `destroy()` stops it and removes the dir.
+ */
+export async function startPostgresServer(): Promise<PostgresServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'credvault-pg-'));
+  const data = join(dir, 'data');
+  const pwfile = join(dir, 'pwfile');
+  await writeFile(pwfile, `${PASSWORD}\n`);
+  if (asRoot()) {
+    await chown(dir, 65534, 65534);
+    await chown(pwfile, 65534, 65534);
+  }
+  await runAsOwner(
+    'initdb',
+    [
+      '-D',
+      data,
+      '-U',
+      'postgres',
+      '-E',
+      'UTF8',
+      '--locale=C.UTF-8',
+      '--auth-local=trust',
+      '--auth-host=scram-sha-256',
+      `--pwfile=${pwfile}`,
+      '--no-sync',
+    ],
+    dir,
+  );
+  await rm(pwfile, { force: true });
+  const port = await freePort();
+  const settings = [
+    `-p ${port}`,
+    `-k ${dir}`,
+    '-c listen_addresses=127.0.0.1',
+    '-c fsync=off',
+    '-c synchronous_commit=off',
+    '-c full_page_writes=off',
+    '-c max_connections=100',
+    '-c shared_buffers=32MB',
+  ].join(' ');
+  const start = async () => {
+    await runAsOwner(
+      'pg_ctl',
+      ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '30', '-o', settings, 'start'],
+      dir,
+    );
+  };
+  const stop = async () => {
+    await runAsOwner('pg_ctl', ['-D', data, '-w', '-t', '30', '-m', 'fast', 'stop'], dir).catch(() => {});
+  };
+  const sql = async (statement: string, database = 'postgres') =>
+    (
+      await exec(
+        join(POSTGRES_BIN, 'psql'),
+        ['-h', dir, '-p', String(port), '-U', 'postgres', '-d', database, '-v', 'ON_ERROR_STOP=1', '-Atqc', statement],
+        {
+          env: { ...process.env, PGPASSWORD: '' },
+        },
+      )
+    ).stdout.trim();
+  await start();
+  const urlFor = (database: string) => `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/${database}`;
+  return {
+    url: urlFor('postgres'),
+    port,
+    dir,
+    urlFor,
+    sql,
+    stop,
+    restart: start,
+    async destroy() {
+      await stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A PostgreSQL cluster for the tests of one file. */
+export interface TestPostgres {
+  /** False when PostgreSQL is not installed (tests skip; under CI this throws instead). */
+  readonly available: boolean;
+  /** Its URL (as the superuser, with the password), once `beforeAll` has run. */
+  url(): string;
+  /** The server itself, to run SQL, stop and restart it. */
+  server(): PostgresServer;
+}
+
+/**
+ * Starts a throwaway PostgreSQL cluster on a free loopback port before the file's tests and
+ * removes it after them (as the user `nobody` when the tests run as root); see
+ * {@link postgresAvailable} for what happens when PostgreSQL is missing.
+ * @example
+ * ```ts
+ * const pg = usePostgresServer(vitest)
+ * it.skipIf(!pg.available)('works on PostgreSQL', () => run(pg.url()))
+ * ```
+ */
+export function usePostgresServer(hooks: Hooks): TestPostgres {
+  const available = postgresAvailable();
+  let started: PostgresServer | undefined;
+  hooks.beforeAll(async () => {
+    if (available) started = await startPostgresServer();
+  }, 60_000);
+  hooks.afterAll(() => started?.destroy(), 60_000);
+  const server = () => {
+    if (started === undefined) throw new Error('PostgreSQL is not running (is the test skipped when !available?)');
+    return started;
+  };
+  return { available, server, url: () => server().url };
+}
