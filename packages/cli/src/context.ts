@@ -43,7 +43,7 @@ export async function openVault(
       path: 'schema',
     });
   }
-  const store = openStore(options.store, {
+  const store = await openStore(options.store, {
     readOnly,
     ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
   });

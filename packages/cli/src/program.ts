@@ -36,7 +36,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       `
 Keys come from CREDVAULT_KEYS="kid2:<base64url>,kid1:<base64url>" (the first is the primary) or --keys-file.
 Rotation: add the new key (last), deploy; promote it (first), deploy; credvault rotate; credvault status;
-retire the old key once it counts zero records. See docs/rotation.md.`,
+retire the old key once it counts zero records. The README of @credvault/cli walks through it.`,
     );
 
   program

@@ -1,6 +1,5 @@
 import { VaultError, type VaultStore } from '@credvault/core';
-import { redisStore } from '@credvault/redis';
-import { sqliteStore } from '@credvault/sqlite';
+import { loadStorePackage } from './store-package.js';
 
 /** Options for opening a store from the command line. */
 export interface StoreSpecOptions {
@@ -11,16 +10,20 @@ export interface StoreSpecOptions {
 }
 
 /**
- * Opens `sqlite:<path>` or `redis://host:port` (`rediss://` for TLS).
- * @throws VaultError `INVALID_ARGUMENT` for anything else.
+ * Opens `sqlite:<path>` or `redis://host:port` (`rediss://` for TLS). The store package of the
+ * scheme (`@credvault/sqlite`, `@credvault/redis`) is loaded here, on demand.
+ * @throws VaultError `INVALID_ARGUMENT` for anything else; `UNSUPPORTED` naming the package to
+ *   install when the scheme's store package is missing or fails to load
  */
-export function openStore(spec: string, options: StoreSpecOptions = {}): VaultStore {
+export async function openStore(spec: string, options: StoreSpecOptions = {}): Promise<VaultStore> {
   if (spec.startsWith('sqlite:')) {
     const path = spec.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     if (path === '') throw new VaultError('INVALID_ARGUMENT', 'sqlite store needs a path: sqlite:./vault.db');
+    const { sqliteStore } = await loadStorePackage('@credvault/sqlite', 'sqlite:', () => import('@credvault/sqlite'));
     return sqliteStore({ path, readOnly: options.readOnly === true });
   }
   if (/^rediss?:\/\/[^/]/.test(spec)) {
+    const { redisStore } = await loadStorePackage('@credvault/redis', 'redis://', () => import('@credvault/redis'));
     return redisStore({ url: spec, ...(options.timeout === undefined ? {} : { timeout: options.timeout }) });
   }
   throw new VaultError('INVALID_ARGUMENT', 'the store must be sqlite:<path> or redis://host:port', { path: 'store' });
