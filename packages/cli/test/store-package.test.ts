@@ -24,14 +24,18 @@ describe('store packages load on demand', () => {
     const name = '@credvault/no-such-store';
     const error = await failure(loadStorePackage(name, 'nope:', () => import(name)));
     expect(isVaultError(error) && error.code).toBe('UNSUPPORTED');
-    expect(error.message).toContain('--store nope: needs @credvault/no-such-store: npm install @credvault/no-such-store');
+    expect(error.message).toContain(
+      '--store nope: needs @credvault/no-such-store: npm install @credvault/no-such-store',
+    );
     expect((error.cause as { code?: string }).code).toBe('ERR_MODULE_NOT_FOUND');
   });
 
   it('says the package is installed but failed to load when its own import throws', async () => {
     const file = join(dir, 'broken-store.mjs');
     writeFileSync(file, "throw new Error('native binding missing');\n");
-    const error = await failure(loadStorePackage('@credvault/broken', 'broken:', () => import(pathToFileURL(file).href)));
+    const error = await failure(
+      loadStorePackage('@credvault/broken', 'broken:', () => import(pathToFileURL(file).href)),
+    );
     expect(isVaultError(error) && error.code).toBe('UNSUPPORTED');
     expect(error.message).toContain('@credvault/broken is installed but failed to load');
     expect((error.cause as Error).message).toBe('native binding missing');
@@ -40,7 +44,9 @@ describe('store packages load on demand', () => {
   it('does not take a missing dependency of the store package for the package itself', async () => {
     const file = join(dir, 'store-with-missing-dep.mjs');
     writeFileSync(file, "import 'credvault-missing-native-dep';\n");
-    const error = await failure(loadStorePackage('@credvault/sqlite', 'sqlite:', () => import(pathToFileURL(file).href)));
+    const error = await failure(
+      loadStorePackage('@credvault/sqlite', 'sqlite:', () => import(pathToFileURL(file).href)),
+    );
     expect(error.message).toContain('@credvault/sqlite is installed but failed to load');
   });
 
