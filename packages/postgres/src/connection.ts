@@ -69,3 +69,50 @@ export function timed(text: string, values: unknown[] | undefined, ms: number): 
   const config = { text, values, query_timeout: ms };
   return config as pg.QueryConfig;
 }
+
+/**
+ * Checks a client out of `pool` within `ms`. A client that arrives after the caller gave up is
+ * released at once, so a statement is never sent after its caller was told it failed.
+ */
+export function acquire(pool: pg.Pool, ms: number): Promise<pg.PoolClient> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      settled = true;
+      reject(new Error(`no connection within ${ms} ms`));
+    }, ms);
+    pool.connect().then(
+      (client) => {
+        if (settled) return client.release();
+        settled = true;
+        clearTimeout(timer);
+        resolve(client);
+      },
+      (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** Runs `work` on a client of `pool`; a client whose connection failed is destroyed, not reused. */
+export async function withClient<T>(
+  pool: pg.Pool,
+  ms: number,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await acquire(pool, ms);
+  let broken: Error | undefined;
+  try {
+    return await work(client);
+  } catch (error) {
+    // A server error (SQLSTATE) leaves the connection usable; a timeout or a dropped socket does not.
+    if (error instanceof Error && !/^[0-9A-Z]{5}$/.test(String((error as { code?: unknown }).code))) broken = error;
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}

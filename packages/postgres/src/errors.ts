@@ -47,8 +47,11 @@ export function reasonOf(cause: unknown, pool: PoolState): string {
       : 'connection timeout (the server did not accept a connection in time)';
   }
   if (message.includes('Query read timeout') || message.includes('timed out after')) {
-    return 'statement timeout (no answer from the server in time)';
+    return pool.exhausted
+      ? 'connection pool exhausted (every connection is busy; raise the pool max or release clients)'
+      : 'statement timeout (no answer from the server in time)';
   }
+  if (message.includes('does not support SSL')) return 'the server does not support TLS, but ssl was requested';
   if (message.includes('Connection terminated')) return 'the connection was terminated (server down or restarted)';
   if (message.includes('the store is closed') || message.includes('Cannot use a pool after calling end')) {
     return 'the store is closed';

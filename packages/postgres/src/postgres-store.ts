@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type CompleteStore, type Lease, VaultError } from '@credvault/core';
 import { KeyvPostgres } from '@keyv/postgres';
 import type pg from 'pg';
-import { openPool, type PostgresConnection, poolExhausted, timed } from './connection.js';
+import { openPool, type PostgresConnection, poolExhausted, timed, withClient } from './connection.js';
 import { postgresError } from './errors.js';
 import { takeLease } from './lease.js';
 import { IDENTIFIER, prefixEnd, statements } from './sql.js';
@@ -84,7 +84,7 @@ export function postgresStore(connection: PostgresConnection, options: PostgresS
   const query: Query = async (text, values) => {
     if (closed) throw new Error('the store is closed');
     await ensureReady();
-    return (await pool.query(timed(text, values, timeout + 1000))).rows;
+    return withClient(pool, timeout, async (client) => (await client.query(timed(text, values, timeout + 1000))).rows);
   };
   class Adapter extends KeyvPostgres {
     override async connect(): Promise<Query> {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { timed } from './connection.js';
+import { timed, withClient } from './connection.js';
 import type { Statements } from './sql.js';
 
 /**
@@ -9,21 +9,18 @@ import type { Statements } from './sql.js';
  * create it exactly once and the others wait and then find it.
  */
 export async function ensureTables(pool: pg.Pool, sql: Statements, timeout: number): Promise<void> {
-  const found = await pool.query<{ found: boolean }>(timed(sql.exists, undefined, timeout));
-  if (found.rows[0]?.found === true) return;
-  const client = await pool.connect();
-  let failure: unknown;
-  try {
-    await client.query('BEGIN');
-    await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(timeout))}`);
-    await client.query(sql.ddlLock);
-    for (const statement of sql.create) await client.query(statement);
-    await client.query('COMMIT');
-  } catch (error) {
-    failure = error;
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release(failure instanceof Error && !('code' in failure) ? failure : undefined);
-  }
+  await withClient(pool, timeout, async (client) => {
+    const found = await client.query<{ found: boolean }>(timed(sql.exists, undefined, timeout));
+    if (found.rows[0]?.found === true) return;
+    try {
+      await client.query('BEGIN');
+      await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(timeout))}`);
+      await client.query(sql.ddlLock);
+      for (const statement of sql.create) await client.query(statement);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    }
+  });
 }
