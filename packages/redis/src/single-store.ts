@@ -1,45 +1,24 @@
 import { randomBytes } from 'node:crypto';
-import { type CompleteStore, type Lease, VaultError } from '@credvault/core';
+import { VaultError } from '@credvault/core';
 import KeyvRedis, { createClient, type RedisClientOptions } from '@keyv/redis';
+import { safeWhere } from './cluster-url.js';
+import { replicaWaiter } from './durability.js';
+import type { RedisStore, RedisStoreOptions } from './redis-store.js';
 import { COMPARE_AND_SET, EXTEND_LEASE, globEscape, RELEASE_LEASE, type Script } from './scripts.js';
-
-/** Options of {@link redisStore}. */
-export interface RedisStoreOptions {
-  /** Server URL. Default `redis://127.0.0.1:6379`. */
-  readonly url?: string;
-  /** Further node-redis client options (TLS, credentials, database, ...). */
-  readonly client?: Omit<RedisClientOptions, 'url'>;
-  /** Longest any one operation may take before it rejects with `STORE_FAILED`, in ms. Default 5000. */
-  readonly timeout?: number;
-  /** Keys asked for per SCAN step. Default 500. */
-  readonly scanCount?: number;
-}
-
-/** A Redis {@link VaultStore}, with the `@keyv/redis` adapter underneath. */
-export interface RedisStore extends CompleteStore {
-  /** The adapter; its `client` runs any other Redis command. */
-  readonly adapter: KeyvRedis<string>;
-  lease(name: string, ttlMs: number): Promise<Lease | undefined>;
-}
 
 type Client = ReturnType<typeof createClient>;
 const CHUNK = 1000;
 
 /**
- * The shared store: Redis over `@keyv/redis`, for many service instances. Compare-and-set
- * runs atomically on the server (a Lua script), batches are pipelined (`MGET`, `MSET` in one
- * `MULTI`), iteration uses `SCAN` (it never blocks the server) and yields each key once, and
- * leases are `SET NX PX` released only by their owner.
- *
- * Commands are never queued while the connection is down and every operation has a timeout,
- * so an outage is a prompt `STORE_FAILED`, never a hang or a silent fallback; the client
- * reconnects by itself and calls work again once Redis is back.
- *
- * @throws VaultError `STORE_FAILED` from every operation when Redis fails or times out.
+ * The single-node flavour of {@link redisStore}: one connection, batches pipelined (`MGET`,
+ * `MSET` in one `MULTI`), SCAN iteration. Commands are never queued while the connection is
+ * down and every operation has a timeout; the client reconnects by itself.
  */
-export function redisStore(options: RedisStoreOptions = {}): RedisStore {
+export function singleStore(options: RedisStoreOptions): RedisStore {
   const { url = 'redis://127.0.0.1:6379', timeout = 5000, scanCount = 500 } = options;
-  const where = url.replace(/\/\/[^@/]*@/, '//***@'); // never print credentials
+  const where = safeWhere(url); // never print credentials
+  const waiter = replicaWaiter(options, where);
+  const replicated = (redis: Client) => waiter(async () => [redis]);
   const client: Client = createClient({
     ...options.client,
     url,
@@ -110,13 +89,24 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
     name: 'redis',
     adapter,
     get: (key) => run('get', async (redis) => (await redis.get(key)) ?? undefined),
-    set: (key, value) => run('set', async (redis) => void (await redis.set(key, value))),
-    delete: (key) => run('delete', async (redis) => (await redis.del(key)) > 0),
+    set: (key, value) =>
+      run('set', async (redis) => {
+        await redis.set(key, value);
+        await replicated(redis);
+      }),
+    delete: (key) =>
+      run('delete', async (redis) => {
+        const deleted = (await redis.del(key)) > 0;
+        if (deleted) await replicated(redis);
+        return deleted;
+      }),
     has: (key) => run('has', async (redis) => (await redis.exists(key)) > 0),
     compareAndSet: (key, expected, next) =>
       run('compareAndSet', async (redis) => {
         const args = [expected === undefined ? '0' : '1', expected ?? '', next === undefined ? '0' : '1', next ?? ''];
-        return (await evalScript(redis, COMPARE_AND_SET, [key], args)) === 1;
+        const written = (await evalScript(redis, COMPARE_AND_SET, [key], args)) === 1;
+        if (written) await replicated(redis);
+        return written;
       }),
     compareAndSetMany: (entries) =>
       run('compareAndSetMany', async (redis) => {
@@ -133,7 +123,9 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
           await redis.scriptLoad(COMPARE_AND_SET.source); // a write that already landed now reads as changed: safe
           return pipeline();
         });
-        return replies.map((reply) => reply === 1);
+        const written = replies.map((reply) => reply === 1);
+        if (written.includes(true)) await replicated(redis);
+        return written;
       }),
     count: (prefix) =>
       run('count', async (redis) => {
@@ -156,6 +148,7 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
         const multi = redis.multi();
         for (let i = 0; i < entries.length; i += CHUNK) multi.mSet(entries.slice(i, i + CHUNK) as [string, string][]);
         await multi.exec();
+        await replicated(redis);
       }),
     async *entries(prefix) {
       const seen = new Set<string>(); // SCAN may return a key twice; yield it once
@@ -188,6 +181,7 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
         const token = randomBytes(16).toString('base64url');
         const taken = await redis.set(name, token, { condition: 'NX', expiration: { type: 'PX', value: ttlMs } });
         if (taken !== 'OK') return undefined;
+        await replicated(redis);
         return {
           name,
           token,

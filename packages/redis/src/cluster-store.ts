@@ -1,0 +1,214 @@
+import { randomBytes } from 'node:crypto';
+import { VaultError } from '@credvault/core';
+import KeyvRedis, { createCluster, type RedisClusterOptions } from '@keyv/redis';
+import { type Cluster, clusterCount, clusterEntries, type ScanAccess } from './cluster-scan.js';
+import { replicaWaiter } from './durability.js';
+import type { RedisStore, RedisStoreOptions } from './redis-store.js';
+import { COMPARE_AND_SET, EXTEND_LEASE, RELEASE_LEASE, type Script } from './scripts.js';
+
+const CHUNK = 1000;
+
+/** A script by EVALSHA, by EVAL when the node does not know it yet (NOSCRIPT: it did not run). */
+async function evalScript(cluster: Cluster, s: Script, key: string, args: string[]): Promise<unknown> {
+  try {
+    return await cluster.evalSha(s.sha, { keys: [key], arguments: args });
+  } catch (error) {
+    if (!String((error as Error).message).startsWith('NOSCRIPT')) throw error;
+    return cluster.eval(s.source, { keys: [key], arguments: args });
+  }
+}
+
+/**
+ * The Redis Cluster flavour of {@link redisStore}: every command names one key and is routed
+ * by node-redis to the master owning its slot (following MOVED and ASK), so batches are per-key
+ * commands pipelined to each master and never cross slots. After any failure the cluster
+ * client is rebuilt from the root nodes on the next call, so a failover is picked up at once.
+ */
+export function clusterStore(
+  clusterOptions: RedisClusterOptions,
+  where: string,
+  options: RedisStoreOptions,
+): RedisStore {
+  const { timeout = 5000, scanCount = 500 } = options;
+  const defaults = clusterOptions.defaults ?? {};
+  const make = (): Cluster => {
+    const cluster = createCluster({
+      ...clusterOptions,
+      minimizeConnections: true, // connect to nodes on first use: discovery never waits on a dead one
+      useReplicas: false,
+      defaults: {
+        ...defaults,
+        disableOfflineQueue: true,
+        socket: {
+          connectTimeout: timeout,
+          reconnectStrategy: (retries: number) => (retries >= 2 ? false : 100),
+          ...defaults.socket,
+        },
+      },
+    } as RedisClusterOptions) as unknown as Cluster;
+    cluster.on('error', () => {}); // failures reach callers as rejected operations
+    return cluster;
+  };
+  let current: { cluster: Cluster; ready: Promise<Cluster> } | undefined;
+  let broken = false;
+  let closed = false;
+  let adapter: { cluster: Cluster; adapter: KeyvRedis<string> } | undefined;
+
+  /** The connected cluster client; a fresh one after a failure (the old one is closed). */
+  function connected(): { cluster: Cluster; ready: Promise<Cluster> } {
+    if (current !== undefined && !broken) return current;
+    const old = current?.cluster;
+    const cluster = make();
+    current = { cluster, ready: cluster.connect().then(() => cluster) };
+    broken = false;
+    if (old !== undefined) retire(old);
+    return current;
+  }
+
+  function retire(cluster: Cluster): void {
+    const timer = setTimeout(() => cluster.destroy(), timeout);
+    cluster.close().then(
+      () => clearTimeout(timer),
+      () => {
+        clearTimeout(timer);
+        cluster.destroy();
+      },
+    );
+  }
+
+  async function run<T>(operation: string, work: (cluster: Cluster) => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${timeout} ms`)), timeout);
+    });
+    let used: { cluster: Cluster; ready: Promise<Cluster> } | undefined;
+    let connecting = true;
+    try {
+      if (closed) throw new Error('the store is closed');
+      used = connected();
+      const attempt = async () => {
+        const cluster = await (used as { ready: Promise<Cluster> }).ready;
+        connecting = false;
+        return work(cluster);
+      };
+      return await Promise.race([attempt(), deadline]);
+    } catch (error) {
+      if (used !== undefined && used === current) broken = true; // rebuild from the root nodes next time
+      if (error instanceof VaultError) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      const message = connecting
+        ? `cannot reach the Redis cluster at ${where} (${reason})`
+        : `redis ${operation} on the cluster at ${where} failed: ${reason}`;
+      throw new VaultError('STORE_FAILED', message, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  const waiter = replicaWaiter(options, where);
+  const replicated = (cluster: Cluster, written: readonly string[]) =>
+    written.length === 0
+      ? Promise.resolve()
+      : waiter(() => Promise.all(cluster.masters.map((node) => cluster.nodeClient(node))));
+  const getMany = (keys: readonly string[]) =>
+    run('getMany', async (cluster) => {
+      const out: (string | undefined)[] = [];
+      for (let i = 0; i < keys.length; i += CHUNK) {
+        const values = await Promise.all(keys.slice(i, i + CHUNK).map((key) => cluster.get(key)));
+        for (const value of values) out.push(value ?? undefined);
+      }
+      return out;
+    });
+  const access: ScanAccess = { run, getMany, scanCount };
+  const compareAndSet = async (cluster: Cluster, key: string, expected?: string, next?: string) => {
+    const args = [expected === undefined ? '0' : '1', expected ?? '', next === undefined ? '0' : '1', next ?? ''];
+    return (await evalScript(cluster, COMPARE_AND_SET, key, args)) === 1;
+  };
+
+  const store: RedisStore = {
+    name: 'redis',
+    get adapter(): KeyvRedis<string> {
+      const cluster = connected().cluster;
+      if (adapter?.cluster !== cluster) {
+        const keyv = new KeyvRedis<string>(cluster, { throwOnErrors: true, connectionTimeout: timeout });
+        keyv.on('error', () => {});
+        adapter = { cluster, adapter: keyv };
+      }
+      return adapter.adapter;
+    },
+    get: (key) => run('get', async (cluster) => (await cluster.get(key)) ?? undefined),
+    set: (key, value) =>
+      run('set', async (cluster) => {
+        await cluster.set(key, value);
+        await replicated(cluster, [key]);
+      }),
+    delete: (key) =>
+      run('delete', async (cluster) => {
+        const deleted = (await cluster.del(key)) > 0;
+        if (deleted) await replicated(cluster, [key]);
+        return deleted;
+      }),
+    has: (key) => run('has', async (cluster) => (await cluster.exists(key)) > 0),
+    compareAndSet: (key, expected, next) =>
+      run('compareAndSet', async (cluster) => {
+        const written = await compareAndSet(cluster, key, expected, next);
+        if (written) await replicated(cluster, [key]);
+        return written;
+      }),
+    compareAndSetMany: (entries) =>
+      run('compareAndSetMany', async (cluster) => {
+        const written = await Promise.all(
+          entries.map(([key, expected, next]) => compareAndSet(cluster, key, expected, next)),
+        );
+        await replicated(
+          cluster,
+          entries.filter((_, i) => written[i]).map(([key]) => key),
+        );
+        return written;
+      }),
+    count: (prefix) => clusterCount(access, prefix),
+    getMany,
+    setMany: (entries) =>
+      run('setMany', async (cluster) => {
+        for (let i = 0; i < entries.length; i += CHUNK) {
+          await Promise.all(entries.slice(i, i + CHUNK).map(([key, value]) => cluster.set(key, value)));
+        }
+        await replicated(
+          cluster,
+          entries.map(([key]) => key),
+        );
+      }),
+    entries: (prefix) => clusterEntries(access, prefix),
+    lease: (name, ttlMs) =>
+      run('lease', async (cluster) => {
+        const token = randomBytes(16).toString('base64url');
+        const taken = await cluster.set(name, token, { condition: 'NX', expiration: { type: 'PX', value: ttlMs } });
+        if (taken !== 'OK') return undefined;
+        await replicated(cluster, [name]);
+        return {
+          name,
+          token,
+          release: () => run('lease release', async (c) => (await evalScript(c, RELEASE_LEASE, name, [token])) === 1),
+          extend: (ms: number) =>
+            run('lease extend', async (c) => (await evalScript(c, EXTEND_LEASE, name, [token, String(ms)])) === 1),
+        };
+      }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      const last = current;
+      current = undefined;
+      if (last === undefined) return;
+      const ready = await Promise.race([
+        last.ready.then(
+          () => true,
+          () => false,
+        ),
+        new Promise<false>((resolve) => setTimeout(resolve, timeout, false)),
+      ]);
+      if (ready) await last.cluster.close().catch(() => last.cluster.destroy());
+      else last.cluster.destroy();
+    },
+  };
+  return store;
+}

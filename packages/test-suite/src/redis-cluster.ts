@@ -1,0 +1,182 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { type Hooks, redisAvailable } from './redis-server.js';
+
+const run = promisify(execFile);
+
+/** One redis-server of a {@link RedisClusterServers}. */
+export interface RedisClusterNode {
+  readonly port: number;
+  /** Whether its process is running. */
+  readonly running: boolean;
+  /** Kills the process (SIGKILL by default: a crash, nothing flushed) and waits for it to exit. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Sends a signal without waiting (e.g. SIGSTOP / SIGCONT to freeze and thaw it). */
+  signal(signal: NodeJS.Signals): void;
+  /** Starts it again with its cluster config (it rejoins, as a replica if it was failed over). */
+  restart(): Promise<void>;
+}
+
+/** A real six-node Redis Cluster (three masters, three replicas) started for tests. */
+export interface RedisClusterServers {
+  /** `redis+cluster://127.0.0.1:<p1>,...` naming every node. */
+  readonly url: string;
+  readonly nodes: readonly RedisClusterNode[];
+  /** Runs `redis-cli <args>` and returns its stdout. */
+  cli(...args: string[]): Promise<string>;
+  /** The running nodes that are masters owning slots, by their own `ROLE`. */
+  masters(): Promise<RedisClusterNode[]>;
+  /** Waits until every running node says `cluster_state:ok`, three masters, every running replica in sync. */
+  healthy(timeoutMs?: number): Promise<void>;
+  /** Stops every node and removes the temp dir. */
+  stop(): Promise<void>;
+}
+
+/** A free loopback port whose cluster bus port (+10000) is free too. */
+async function freeClusterPort(taken: Set<number>): Promise<number> {
+  const tryListen = async (port: number) => {
+    const server = createServer();
+    server.listen(port, '127.0.0.1');
+    const ok = await Promise.race([
+      once(server, 'listening').then(() => true),
+      once(server, 'error').then(() => false),
+    ]);
+    if (ok) {
+      server.close();
+      await once(server, 'close');
+    }
+    return ok;
+  };
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 35_000);
+    if (taken.has(port) || taken.has(port + 10_000) || taken.has(port - 10_000)) continue;
+    if ((await tryListen(port)) && (await tryListen(port + 10_000))) {
+      taken.add(port);
+      return port;
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Starts three masters and three replicas of `redis-server` on free loopback ports in a temp
+ * dir (no persistence, `cluster-node-timeout` 1000 ms, failover even after a long pause), joins
+ * them with `redis-cli --cluster create --cluster-replicas 1` and waits until all say `ok`.
+ */
+export async function startRedisCluster(): Promise<RedisClusterServers> {
+  const dir = await mkdtemp(join(tmpdir(), 'credvault-redis-cluster-'));
+  const taken = new Set<number>();
+  const ports: number[] = [];
+  for (let i = 0; i < 6; i++) ports.push(await freeClusterPort(taken));
+  const cli = async (...args: string[]) => (await run('redis-cli', args, { timeout: 120_000 })).stdout;
+  const nodes = ports.map((port) => {
+    let child: ChildProcess | undefined;
+    const node = {
+      port,
+      get running() {
+        return child !== undefined && child.exitCode === null && child.signalCode === null;
+      },
+      async restart() {
+        const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'];
+        args.push('--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`);
+        args.push('--cluster-node-timeout', '1000', '--cluster-replica-validity-factor', '0');
+        child = spawn('redis-server', args, { stdio: 'ignore' });
+        for (let i = 0; i < 200; i++) {
+          if ((await cli('-p', String(port), 'ping').catch(() => '')).trim() === 'PONG') return;
+          await sleep(50);
+        }
+        throw new Error(`redis-server on port ${port} did not answer PING`);
+      },
+      async kill(signal: NodeJS.Signals = 'SIGKILL') {
+        const running = child;
+        if (running === undefined || running.exitCode !== null || running.signalCode !== null) return;
+        const exited = once(running, 'exit');
+        running.kill(signal);
+        await exited;
+      },
+      signal(signal: NodeJS.Signals) {
+        child?.kill(signal);
+      },
+    };
+    return node;
+  });
+  const masters = async () => {
+    const roles = await Promise.all(
+      nodes.map(async (n) => (n.running ? await cli('-p', String(n.port), 'role').catch(() => '') : '')),
+    );
+    return nodes.filter((_, i) => roles[i]?.startsWith('master'));
+  };
+  const healthy = async (timeoutMs = 30_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const infos = await Promise.all(
+        nodes.filter((n) => n.running).map((n) => cli('-p', String(n.port), 'cluster', 'info').catch(() => '')),
+      );
+      const ok = infos.every((info) => info.includes('cluster_state:ok'));
+      const current = ok ? await masters() : [];
+      const replication = await Promise.all(
+        current.map((n) => cli('-p', String(n.port), 'info', 'replication').catch(() => '')),
+      );
+      const online = replication.join('\n').match(/state=online/g)?.length ?? 0;
+      const running = nodes.filter((n) => n.running).length;
+      if (ok && current.length === 3 && online === running - 3) return; // every running replica in sync
+
+      await sleep(100);
+    }
+    throw new Error('the Redis cluster did not become healthy');
+  };
+  const stop = async () => {
+    await Promise.all(nodes.map((n) => n.kill('SIGTERM')));
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await Promise.all(nodes.map((n) => n.restart()));
+    const addresses = ports.map((p) => `127.0.0.1:${p}`);
+    await cli('--cluster', 'create', ...addresses, '--cluster-replicas', '1', '--cluster-yes');
+    await healthy(60_000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`, nodes, cli, masters, healthy, stop };
+}
+
+/** A Redis Cluster for the tests of one file. */
+export interface TestRedisCluster {
+  /** False when redis-server is not installed (tests skip; under CI this throws instead). */
+  readonly available: boolean;
+  /** Its `redis+cluster://` URL, once `beforeAll` has run. */
+  url(): string;
+  /** The cluster itself, to kill, restart and reshard nodes. */
+  cluster(): RedisClusterServers;
+}
+
+/**
+ * Starts a real six-node Redis Cluster before the file's tests and stops it after them; skips
+ * loudly without redis-server locally and fails under CI, like {@link useRedisServer}.
+ * @example
+ * ```ts
+ * const cluster = useRedisCluster(vitest)
+ * it.skipIf(!cluster.available)('works on a cluster', () => run(cluster.url()))
+ * ```
+ */
+export function useRedisCluster(hooks: Hooks): TestRedisCluster {
+  const available = redisAvailable();
+  let started: RedisClusterServers | undefined;
+  hooks.beforeAll(async () => {
+    if (available) started = await startRedisCluster();
+  }, 90_000);
+  hooks.afterAll(() => started?.stop(), 30_000);
+  const cluster = () => {
+    if (started === undefined)
+      throw new Error('the Redis cluster is not running (is the test skipped when !available?)');
+    return started;
+  };
+  return { available, cluster, url: () => cluster().url };
+}
