@@ -3,15 +3,17 @@ import { loadStorePackage } from './store-package.js';
 
 /** Options for opening a store from the command line. */
 export interface StoreSpecOptions {
-  /** Redis operation timeout, in ms. */
+  /** Redis and PostgreSQL operation timeout, in ms. */
   readonly timeout?: number;
   /** Open SQLite read-only (status, verify, dry runs). */
   readonly readOnly?: boolean;
 }
 
 /**
- * Opens `sqlite:<path>` or `redis://host:port` (`rediss://` for TLS). The store package of the
- * scheme (`@credvault/sqlite`, `@credvault/redis`) is loaded here, on demand.
+ * Opens `sqlite:<path>`, `redis://host:port` (`rediss://` for TLS) or
+ * `postgres://user:password@host:port/database` (`?sslmode=require` for TLS; table `credvault`
+ * in schema `public`). The store package of the scheme (`@credvault/sqlite`, `@credvault/redis`,
+ * `@credvault/postgres`) is loaded here, on demand.
  * @throws VaultError `INVALID_ARGUMENT` for anything else; `UNSUPPORTED` naming the package to
  *   install when the scheme's store package is missing or fails to load
  */
@@ -26,5 +28,17 @@ export async function openStore(spec: string, options: StoreSpecOptions = {}): P
     const { redisStore } = await loadStorePackage('@credvault/redis', 'redis://', () => import('@credvault/redis'));
     return redisStore({ url: spec, ...(options.timeout === undefined ? {} : { timeout: options.timeout }) });
   }
-  throw new VaultError('INVALID_ARGUMENT', 'the store must be sqlite:<path> or redis://host:port', { path: 'store' });
+  if (/^postgres(ql)?:\/\/[^/]/.test(spec)) {
+    const { postgresStore } = await loadStorePackage(
+      '@credvault/postgres',
+      'postgres://',
+      () => import('@credvault/postgres'),
+    );
+    return postgresStore({ url: spec }, options.timeout === undefined ? {} : { timeout: options.timeout });
+  }
+  throw new VaultError(
+    'INVALID_ARGUMENT',
+    'the store must be sqlite:<path> or redis://host:port, or postgres://user@host/database',
+    { path: 'store' },
+  );
 }
