@@ -1,5 +1,13 @@
 export { cryptoBackend } from './aead.js';
+export {
+  type CachedKeys,
+  cachedKeys,
+  type UnwrapCacheEvent,
+  type UnwrapCacheOptions,
+  type UnwrapCacheStats,
+} from './cached-keys.js';
 export { canonicalJson } from './canonical-json.js';
+export { type CombineKeysOptions, combineKeys } from './combined-keys.js';
 export {
   type EnvelopeParts,
   envelopeKid,
@@ -31,9 +39,11 @@ export {
   jsonObjectField,
   toDate,
 } from './fields.js';
+export { type KeySpec, type OpenKeyListOptions, openKeyList, parseKeySpecs } from './key-list.js';
 export {
   type Awaitable,
   createKeyring,
+  type EnvVariables,
   formatKeyEntry,
   generateKey,
   KEY_LENGTH,
@@ -47,6 +57,7 @@ export { keyvStore } from './keyv-store.js';
 export { type AcquireLease, leaseFor } from './lease.js';
 export type { KeyStatus, VerifyFailure, VerifyReport } from './maintenance.js';
 export { REDACTED, type Redacted, redact } from './redact.js';
+export { keyUnavailable, type RemoteKey, type RemoteKeyEntry, remoteKeys } from './remote-key.js';
 export type { RotateFailure, RotateOptions, RotateProgress, RotateReport } from './rotate.js';
 export {
   type AnyCredentialSchema,
@@ -85,3 +96,4 @@ export type {
   VaultOptions,
   Where,
 } from './vault-types.js';
+export { masterKeyContext, unwrapKeyring, type WrappedKeyEntry, wrapKeyEntry } from './wrapped-keyring.js';

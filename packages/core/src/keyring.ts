@@ -30,6 +30,11 @@ export interface KeyEncryptionKeys {
    * @throws VaultError `UNKNOWN_KEY` when `kid` is not held, `DECRYPT_FAILED` when it does not authenticate.
    */
   unwrap(kid: string, wrapped: Uint8Array, context: Uint8Array): Awaitable<Uint8Array>;
+  /**
+   * Releases what the keyring holds (HSM sessions, cached data keys); optional. After it, the
+   * keyring may refuse to work.
+   */
+  close?(): Awaitable<void>;
 }
 
 /** One key-encryption key: its id and its 32 secret bytes. */
@@ -144,11 +149,22 @@ export function parseKeyList(text: string): Keyring {
   return new Keyring(entries);
 }
 
+/** Environment variables by name, as `process.env` holds them (or `Deno.env.toObject()`). */
+export type EnvVariables = Readonly<Record<string, string | undefined>>;
+
+/** `process.env` where there is one (Node, Bun, Deno's Node compatibility), else nothing. */
+function defaultEnv(): EnvVariables {
+  const holder = globalThis as { process?: { env?: EnvVariables } };
+  return holder.process?.env ?? {};
+}
+
 /**
  * Reads the keyring from an environment variable (default `CREDVAULT_KEYS`).
+ * @param variable - the variable's name
+ * @param env - where to read it; default `globalThis.process.env` (pass your own in browsers and workers)
  * @throws VaultError `INVALID_KEYRING` when the variable is unset, empty or malformed.
  */
-export function keyringFromEnv(variable = 'CREDVAULT_KEYS', env: NodeJS.ProcessEnv = process.env): Keyring {
+export function keyringFromEnv(variable = 'CREDVAULT_KEYS', env: EnvVariables = defaultEnv()): Keyring {
   const value = env[variable];
   if (value === undefined || value.trim() === '') {
     throw new VaultError('INVALID_KEYRING', `environment variable ${variable} is not set`);
