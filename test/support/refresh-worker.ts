@@ -1,12 +1,12 @@
 // One process of the cross-process refresh test: waits for the start time, then refreshes
-// record `c1` through Redis. The refresher appends a line to a shared file for every call.
+// record `c1` through the store at `spec` (Redis or PostgreSQL). The refresher appends a line to a shared file for every call.
 import { appendFileSync } from 'node:fs';
 import { connectionSchema, createVault, parseKeyList } from '@credvault/core';
-import { redisStore } from '@credvault/redis';
+import { storeFromSpec } from './stores.js';
 
-const [url, callsFile, startAt, name] = process.argv.slice(2) as [string, string, string, string];
+const [spec, callsFile, startAt, name] = process.argv.slice(2) as [string, string, string, string];
 const vault = createVault({
-  store: redisStore({ url }),
+  store: storeFromSpec(spec),
   keyring: parseKeyList(process.env.CREDVAULT_KEYS as string),
   schema: connectionSchema,
   namespace: 'refresh',
