@@ -2,10 +2,10 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectionSchema, createVault, formatKeyEntry, generateKey, parseKeyList } from '@credvault/core';
-import { sqliteStore } from '@credvault/sqlite';
-import { suiteConnection } from '@credvault/test-suite';
-import { afterAll, describe, expect, it } from 'vitest';
+import { suiteConnection, usePostgresServer } from '@credvault/test-suite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli } from './support/cli.js';
+import { storeFromSpec } from './support/stores.js';
 
 const RECORDS = 3000;
 const ROUNDS = 10;
@@ -13,12 +13,45 @@ const K1 = formatKeyEntry('k1', generateKey());
 const K2 = formatKeyEntry('k2', generateKey());
 const dir = await mkdtemp(join(tmpdir(), 'credvault-crash-'));
 afterAll(() => rm(dir, { recursive: true, force: true }));
+const postgres = usePostgresServer({ beforeAll, afterAll });
+
+/** A backend: where the seed goes, and a fresh copy of the seed for each round. */
+interface Backend {
+  readonly name: string;
+  readonly available: boolean;
+  seed(): Promise<string>;
+  copy(round: number): Promise<string>;
+}
+
+const BACKENDS: Backend[] = [
+  {
+    name: 'SQLite',
+    available: true,
+    seed: async () => `sqlite:${join(dir, 'seed.db')}`,
+    async copy(round) {
+      await copyFile(join(dir, 'seed.db'), join(dir, `round-${round}.db`));
+      return `sqlite:${join(dir, `round-${round}.db`)}`;
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    available: postgres.available,
+    async seed() {
+      await postgres.server().sql('CREATE DATABASE crash_seed');
+      return postgres.server().urlFor('crash_seed');
+    },
+    async copy(round) {
+      await postgres.server().sql(`CREATE DATABASE crash_round_${round} TEMPLATE crash_seed`);
+      return postgres.server().urlFor(`crash_round_${round}`);
+    },
+  },
+];
 
 const token = (i: number) => `token-${i}`;
 
 /** Every record opens (under either key) and equals what was stored; returns how many are on k2. */
-async function check(path: string): Promise<number> {
-  const store = sqliteStore({ path });
+async function check(spec: string): Promise<number> {
+  const store = storeFromSpec(spec);
   const vault = createVault({
     store,
     keyring: parseKeyList(`${K2},${K1}`),
@@ -36,53 +69,50 @@ async function check(path: string): Promise<number> {
   return kids.k2 ?? 0;
 }
 
-describe('credvault rotate killed with SIGKILL at random moments', () => {
-  it(`loses nothing over ${ROUNDS} kills, and a second run finishes the job`, async () => {
-    const seedPath = join(dir, 'seed.db');
-    const seed = createVault({
-      store: sqliteStore({ path: seedPath }),
-      keyring: parseKeyList(K1),
-      schema: connectionSchema,
-      namespace: 'crash',
-    });
-    await seed.setMany(
-      Array.from(
-        { length: RECORDS },
-        (_, i) => [`c${i}`, suiteConnection(`c${i}`, { accessToken: token(i) })] as const,
-      ),
-    );
-    await seed.close();
-
-    const moments: number[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const path = join(dir, `round-${round}.db`);
-      await copyFile(seedPath, path);
-      const run = startCli(
-        ['rotate', '--store', `sqlite:${path}`, '--namespace', 'crash', '--batch-size', '10'],
-        `${K2},${K1}`,
+describe.each(BACKENDS)('credvault rotate killed with SIGKILL at random moments on $name', (backend) => {
+  it.skipIf(!backend.available)(
+    `loses nothing over ${ROUNDS} kills, and a second run finishes the job`,
+    async () => {
+      const seedSpec = await backend.seed();
+      const seed = createVault({
+        store: storeFromSpec(seedSpec),
+        keyring: parseKeyList(K1),
+        schema: connectionSchema,
+        namespace: 'crash',
+      });
+      await seed.setMany(
+        Array.from(
+          { length: RECORDS },
+          (_, i) => [`c${i}`, suiteConnection(`c${i}`, { accessToken: token(i) })] as const,
+        ),
       );
-      // Wait until rotation is visibly under way (first progress line), then a random moment more.
-      while (!run.stderr().includes('rotate:') && run.child.exitCode === null)
-        await new Promise((r) => setTimeout(r, 5));
-      const delay = Math.floor(Math.random() * 400);
-      await new Promise((r) => setTimeout(r, delay));
-      run.child.kill('SIGKILL');
-      await run.exit;
-      const movedBeforeKill = await check(path);
-      moments.push(movedBeforeKill);
+      await seed.close();
 
-      const resume = await runCli(
-        ['rotate', '--store', `sqlite:${path}`, '--namespace', 'crash', '--json'],
-        `${K2},${K1}`,
-      );
-      expect(resume.code).toBe(0);
-      const report = JSON.parse(resume.stdout);
-      expect(report.rewrapped + report.alreadyCurrent).toBe(RECORDS);
-      expect(report.alreadyCurrent).toBe(movedBeforeKill);
-      expect(await check(path)).toBe(RECORDS);
-    }
-    // The kills landed at different points of the run, not all at its start or end.
-    expect(new Set(moments).size).toBeGreaterThanOrEqual(5);
-    expect(moments.some((m) => m > 0 && m < RECORDS)).toBe(true);
-  }, 300_000);
+      const moments: number[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const spec = await backend.copy(round);
+        const run = startCli(['rotate', '--store', spec, '--namespace', 'crash', '--batch-size', '10'], `${K2},${K1}`);
+        // Wait until rotation is visibly under way (first progress line), then a random moment more.
+        while (!run.stderr().includes('rotate:') && run.child.exitCode === null)
+          await new Promise((r) => setTimeout(r, 5));
+        const delay = Math.floor(Math.random() * 400);
+        await new Promise((r) => setTimeout(r, delay));
+        run.child.kill('SIGKILL');
+        await run.exit;
+        const movedBeforeKill = await check(spec);
+        moments.push(movedBeforeKill);
+
+        const resume = await runCli(['rotate', '--store', spec, '--namespace', 'crash', '--json'], `${K2},${K1}`);
+        expect(resume.code).toBe(0);
+        const report = JSON.parse(resume.stdout);
+        expect(report.rewrapped + report.alreadyCurrent).toBe(RECORDS);
+        expect(report.alreadyCurrent).toBe(movedBeforeKill);
+        expect(await check(spec)).toBe(RECORDS);
+      }
+      // The kills landed at different points of the run, not all at its start or end.
+      expect(new Set(moments).size).toBeGreaterThanOrEqual(5);
+      expect(moments.some((m) => m > 0 && m < RECORDS)).toBe(true);
+    },
+    300_000,
+  );
 });
