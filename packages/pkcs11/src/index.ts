@@ -1,1 +1,1 @@
-export {};
+export { openPkcs11, type Pkcs11Options, type Pkcs11Token } from './token.js';

@@ -1,10 +1,17 @@
-// pnpm bench [--quick] [--records N] [--time MS] [--out FILE] [--no-redis]
+// pnpm bench [--quick] [--records N] [--time MS] [--out FILE] [--no-redis] [--no-postgres]
 // Prints one table of medians and ratios measured in this run, and writes them to BENCHMARKS.md.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { hasRedisServer, type RedisServer, startRedisServer } from '@credvault/test-suite';
+import {
+  hasPostgresServer,
+  hasRedisServer,
+  type PostgresServer,
+  type RedisServer,
+  startPostgresServer,
+  startRedisServer,
+} from '@credvault/test-suite';
 import { cryptoCases } from './crypto-cases.js';
 import { machine, ms, ratio, splice, table } from './report.js';
 import { peakRss, type RotationResult, rotationCase } from './rotation-cases.js';
@@ -17,6 +24,7 @@ const { values: args } = parseArgs({
     time: { type: 'string' },
     out: { type: 'string' },
     'no-redis': { type: 'boolean', default: false },
+    'no-postgres': { type: 'boolean', default: false },
   },
 });
 const quick = args.quick === true;
@@ -28,6 +36,8 @@ const out = args.out ?? (quick ? undefined : new URL('../../../BENCHMARKS.md', i
 const dir = await mkdtemp(join(tmpdir(), 'credvault-bench-'));
 let redis: RedisServer | undefined;
 if (args['no-redis'] !== true && hasRedisServer()) redis = await startRedisServer();
+let postgres: PostgresServer | undefined;
+if (args['no-postgres'] !== true && hasPostgresServer()) postgres = await startPostgresServer();
 const log = (text: string) => process.stderr.write(`${text}\n`);
 const sections: string[] = [
   `${machine()}\n- sizes: ${records} records for rotation (naive loop on a sample), ${timeMs} ms per case`,
@@ -60,7 +70,7 @@ try {
   }
 
   log('vault.set + get against raw keyv ...');
-  const stores = await storeCases(backends(dir, redis?.url), timeMs);
+  const stores = await storeCases(backends(dir, redis?.url, postgres?.url), timeMs);
   sections.push(
     `### vault.set + get against keyv.set + get of the same plaintext Connection\n\n${table(
       ['store', 'keyv (baseline)', 'credvault', 'ratio'],
@@ -80,6 +90,7 @@ try {
   log(`rotation of ${records} records ...`);
   const specs: [string, string][] = [['SQLite', `sqlite:${join(dir, 'rotation.db')}`]];
   if (redis !== undefined) specs.push(['Redis', redis.url]);
+  if (postgres !== undefined) specs.push(['PostgreSQL', postgres.url]);
   const rotations: [string, RotationResult][] = [];
   for (const [name, spec] of specs)
     rotations.push([name, await rotationCase(spec, records, Math.min(records, quick ? 500 : 10_000))]);
@@ -147,6 +158,7 @@ try {
   );
 } finally {
   await redis?.stop();
+  await postgres?.destroy();
   await rm(dir, { recursive: true, force: true });
 }
 

@@ -8,6 +8,7 @@ import {
   type KeyEntry,
   type RotateReport,
 } from '@credvault/core';
+import type { PostgresStore } from '@credvault/postgres';
 import type { RedisStore } from '@credvault/redis';
 import type { SqliteStore } from '@credvault/sqlite';
 import { wrapContext } from '../../../packages/core/src/envelope.js';
@@ -79,7 +80,7 @@ export async function rotationCase(spec: string, count: number, naiveSample: num
   });
 
   // The naive loop a hand-rolled rotation does: one keyv get and one keyv set per record.
-  const adapter = (store as SqliteStore | RedisStore).adapter;
+  const adapter = (store as SqliteStore | RedisStore | PostgresStore).adapter;
   const keys = Array.from({ length: naiveSample }, (_, i) => `${namespace}:c${i}`);
   const naiveMs = await timeOnce(async () => {
     for (const key of keys) await adapter.set(key, (await adapter.get(key)) as string);

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { connectionSchema, createKeyring, createVault, generateKey, keyvStore, type VaultStore } from '@credvault/core';
+import { postgresStore } from '@credvault/postgres';
 import { redisStore } from '@credvault/redis';
 import { sqliteStore } from '@credvault/sqlite';
+import { KeyvPostgres } from '@keyv/postgres';
 import KeyvRedis from '@keyv/redis';
 import { KeyvSqlite } from '@keyv/sqlite';
 import { Keyv } from 'keyv';
@@ -16,8 +18,8 @@ export interface Backend {
   store(): VaultStore;
 }
 
-/** Memory, SQLite (files in `dir`), and Redis at `redisUrl` when given. */
-export function backends(dir: string, redisUrl: string | undefined): Backend[] {
+/** Memory, SQLite (files in `dir`), Redis at `redisUrl` and PostgreSQL at `postgresUrl` when given. */
+export function backends(dir: string, redisUrl: string | undefined, postgresUrl?: string): Backend[] {
   const list: Backend[] = [
     { name: 'memory', raw: () => new Keyv(), store: () => keyvStore(new Keyv()) },
     {
@@ -36,6 +38,14 @@ export function backends(dir: string, redisUrl: string | undefined): Backend[] {
       name: 'Redis',
       raw: () => new Keyv({ store: new KeyvRedis(redisUrl), namespace: 'rawkeyv' }),
       store: () => redisStore({ url: redisUrl }),
+    });
+  }
+  if (postgresUrl !== undefined) {
+    list.push({
+      name: 'PostgreSQL',
+      // @keyv/postgres as a user would set it up, on a table of its own.
+      raw: () => new Keyv({ store: new KeyvPostgres({ uri: postgresUrl, table: 'rawkeyv' }) }),
+      store: () => postgresStore({ url: postgresUrl }),
     });
   }
   return list;

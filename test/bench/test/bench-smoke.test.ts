@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { redisAvailable } from '@credvault/test-suite';
+import { postgresAvailable, redisAvailable } from '@credvault/test-suite';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
@@ -55,6 +55,7 @@ describe('pnpm bench, small sizes', () => {
     ])
       expect(stdout).toContain(row);
     if (redisAvailable()) expect(stdout).toContain('| Redis |');
+    if (postgresAvailable()) expect(stdout).toContain('| PostgreSQL |');
     expect(stdout).toMatch(/XChaCha20-Poly1305 path: (native|pure)/);
     const written = await readFile(out, 'utf8');
     expect(written.startsWith('# Benchmarks\n\nprose before\n\n<!-- results:start -->\n- machine:')).toBe(true);
