@@ -8,6 +8,7 @@ export {
   type TestPostgres,
   usePostgresServer,
 } from './postgres-server.js';
+export { type ProviderTestApi, type ProviderUnderTest, providerComplianceSuite } from './provider-suite.js';
 export {
   type Hooks,
   hasRedisServer,
@@ -24,6 +25,7 @@ export {
   type TestRedisCluster,
   useRedisCluster,
 } from './redis-cluster.js';
+export { hasSoftHsm, SOFTHSM_MODULE, type TestSoftHsm, useSoftHsm } from './softhsm.js';
 export {
   type ComplianceOptions,
   type MakeStore,
