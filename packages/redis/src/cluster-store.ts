@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { VaultError } from '@credvault/core';
-import KeyvRedis, { createCluster, type RedisClusterOptions } from '@keyv/redis';
+import KeyvRedis, { type RedisClusterOptions } from '@keyv/redis';
+import calculateSlot from 'cluster-key-slot';
+import { type ClusterLink, clusterConnection } from './cluster-connection.js';
 import { type Cluster, clusterCount, clusterEntries, type ScanAccess } from './cluster-scan.js';
 import { replicaWaiter } from './durability.js';
 import type { RedisStore, RedisStoreOptions } from './redis-store.js';
@@ -30,70 +32,29 @@ export function clusterStore(
   options: RedisStoreOptions,
 ): RedisStore {
   const { timeout = 5000, scanCount = 500 } = options;
-  const defaults = clusterOptions.defaults ?? {};
-  const make = (): Cluster => {
-    const cluster = createCluster({
-      ...clusterOptions,
-      minimizeConnections: true, // connect to nodes on first use: discovery never waits on a dead one
-      useReplicas: false,
-      defaults: {
-        ...defaults,
-        disableOfflineQueue: true,
-        socket: {
-          connectTimeout: timeout,
-          reconnectStrategy: (retries: number) => (retries >= 2 ? false : 100),
-          ...defaults.socket,
-        },
-      },
-    } as RedisClusterOptions) as unknown as Cluster;
-    cluster.on('error', () => {}); // failures reach callers as rejected operations
-    return cluster;
-  };
-  let current: { cluster: Cluster; ready: Promise<Cluster> } | undefined;
-  let broken = false;
+  const connection = clusterConnection(clusterOptions, timeout);
   let closed = false;
-  let adapter: { cluster: Cluster; adapter: KeyvRedis<string> } | undefined;
-
-  /** The connected cluster client; a fresh one after a failure (the old one is closed). */
-  function connected(): { cluster: Cluster; ready: Promise<Cluster> } {
-    if (current !== undefined && !broken) return current;
-    const old = current?.cluster;
-    const cluster = make();
-    current = { cluster, ready: cluster.connect().then(() => cluster) };
-    broken = false;
-    if (old !== undefined) retire(old);
-    return current;
-  }
-
-  function retire(cluster: Cluster): void {
-    const timer = setTimeout(() => cluster.destroy(), timeout);
-    cluster.close().then(
-      () => clearTimeout(timer),
-      () => {
-        clearTimeout(timer);
-        cluster.destroy();
-      },
-    );
-  }
+  let adapter: KeyvRedis<string> | undefined;
 
   async function run<T>(operation: string, work: (cluster: Cluster) => Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`timed out after ${timeout} ms`)), timeout);
     });
-    let used: { cluster: Cluster; ready: Promise<Cluster> } | undefined;
+    let used: ClusterLink | undefined;
     let connecting = true;
     try {
       if (closed) throw new Error('the store is closed');
-      used = connected();
+      const link = connection.current();
+      used = link;
       const attempt = async () => {
-        const cluster = await (used as { ready: Promise<Cluster> }).ready;
+        const cluster = await link.ready;
         connecting = false;
         return work(cluster);
       };
       return await Promise.race([attempt(), deadline]);
     } catch (error) {
-      if (used !== undefined && used === current) broken = true; // rebuild from the root nodes next time
+      if (used !== undefined) connection.failed(used); // rebuild from the root nodes next time
       if (error instanceof VaultError) throw error;
       const reason = error instanceof Error ? error.message : String(error);
       const message = connecting
@@ -106,10 +67,15 @@ export function clusterStore(
   }
 
   const waiter = replicaWaiter(options, where);
+  /** WAIT on each master that owns a slot written to (the connection the writes went through). */
   const replicated = (cluster: Cluster, written: readonly string[]) =>
     written.length === 0
       ? Promise.resolve()
-      : waiter(() => Promise.all(cluster.masters.map((node) => cluster.nodeClient(node))));
+      : waiter(async () => {
+          const masters = new Set(written.map((key) => cluster.slots[calculateSlot(key)]?.master));
+          masters.delete(undefined);
+          return Promise.all([...masters].map((node) => cluster.nodeClient(node as NonNullable<typeof node>)));
+        });
   const getMany = (keys: readonly string[]) =>
     run('getMany', async (cluster) => {
       const out: (string | undefined)[] = [];
@@ -128,13 +94,12 @@ export function clusterStore(
   const store: RedisStore = {
     name: 'redis',
     get adapter(): KeyvRedis<string> {
-      const cluster = connected().cluster;
-      if (adapter?.cluster !== cluster) {
-        const keyv = new KeyvRedis<string>(cluster, { throwOnErrors: true, connectionTimeout: timeout });
-        keyv.on('error', () => {});
-        adapter = { cluster, adapter: keyv };
+      // Its own cluster client (connected on first use), so it survives the store's rebuilds.
+      if (adapter === undefined) {
+        adapter = new KeyvRedis<string>(connection.make(), { throwOnErrors: true, connectionTimeout: timeout });
+        adapter.on('error', () => {});
       }
-      return adapter.adapter;
+      return adapter;
     },
     get: (key) => run('get', async (cluster) => (await cluster.get(key)) ?? undefined),
     set: (key, value) =>
@@ -196,18 +161,7 @@ export function clusterStore(
     async close() {
       if (closed) return;
       closed = true;
-      const last = current;
-      current = undefined;
-      if (last === undefined) return;
-      const ready = await Promise.race([
-        last.ready.then(
-          () => true,
-          () => false,
-        ),
-        new Promise<false>((resolve) => setTimeout(resolve, timeout, false)),
-      ]);
-      if (ready) await last.cluster.close().catch(() => last.cluster.destroy());
-      else last.cluster.destroy();
+      await Promise.all([connection.close(), adapter?.disconnect().catch(() => {})]);
     },
   };
   return store;

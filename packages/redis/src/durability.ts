@@ -20,8 +20,8 @@ export interface DurabilityOptions {
 }
 
 /**
- * `WAIT numreplicas timeout` on each given connection (for a cluster: every master, so a write
- * redirected by ASK during a resharding is covered too); nothing when `waitForReplicas` is 0.
+ * `WAIT numreplicas timeout` on each given connection (for a cluster: the master of each slot
+ * written to); nothing when `waitForReplicas` is 0.
  * @throws VaultError `STORE_FAILED` when a master got fewer replica acknowledgements than asked.
  */
 export function replicaWaiter(

@@ -31,6 +31,12 @@ export interface RedisClusterServers {
   cli(...args: string[]): Promise<string>;
   /** The running nodes that are masters owning slots, by their own `ROLE`. */
   masters(): Promise<RedisClusterNode[]>;
+  /** The running master that owns the slot of `key`. */
+  masterFor(key: string): Promise<RedisClusterNode>;
+  /** The running replicas of a master, by its `INFO replication`. */
+  replicasOf(master: RedisClusterNode): Promise<RedisClusterNode[]>;
+  /** The cluster node id of a node (`CLUSTER MYID`), for `redis-cli --cluster reshard`. */
+  idOf(node: RedisClusterNode): Promise<string>;
   /** Waits until every running node says `cluster_state:ok`, three masters, every running replica in sync. */
   healthy(timeoutMs?: number): Promise<void>;
   /** Stops every node and removes the temp dir. */
@@ -41,15 +47,11 @@ export interface RedisClusterServers {
 async function freeClusterPort(taken: Set<number>): Promise<number> {
   const tryListen = async (port: number) => {
     const server = createServer();
-    server.listen(port, '127.0.0.1');
-    const ok = await Promise.race([
-      once(server, 'listening').then(() => true),
-      once(server, 'error').then(() => false),
-    ]);
-    if (ok) {
-      server.close();
-      await once(server, 'close');
-    }
+    const ok = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false)); // taken
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (ok) await new Promise((resolve) => server.close(resolve));
     return ok;
   };
   for (;;) {
@@ -131,6 +133,25 @@ export async function startRedisCluster(): Promise<RedisClusterServers> {
     }
     throw new Error('the Redis cluster did not become healthy');
   };
+  const masterFor = async (key: string) => {
+    const slot = Number((await cli('-p', String(nodes[0]?.port), 'cluster', 'keyslot', key)).trim());
+    for (const master of await masters()) {
+      const [mine] = (await cli('-p', String(master.port), 'cluster', 'nodes'))
+        .split('\n')
+        .filter((l) => l.includes('myself'));
+      for (const range of mine?.trim().split(' ').slice(8) ?? []) {
+        const [from, to = from] = range.split('-').map(Number);
+        if (from !== undefined && to !== undefined && slot >= from && slot <= to) return master;
+      }
+    }
+    throw new Error(`no running master owns the slot of ${key}`);
+  };
+  const replicasOf = async (master: RedisClusterNode) => {
+    const info = await cli('-p', String(master.port), 'info', 'replication');
+    const ports = [...info.matchAll(/slave\d+:ip=[^,]*,port=(\d+)/g)].map((m) => Number(m[1]));
+    return nodes.filter((n) => n.running && ports.includes(n.port));
+  };
+  const idOf = async (node: RedisClusterNode) => (await cli('-p', String(node.port), 'cluster', 'myid')).trim();
   const stop = async () => {
     await Promise.all(nodes.map((n) => n.kill('SIGTERM')));
     await rm(dir, { recursive: true, force: true });
@@ -144,7 +165,17 @@ export async function startRedisCluster(): Promise<RedisClusterServers> {
     await stop();
     throw error;
   }
-  return { url: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`, nodes, cli, masters, healthy, stop };
+  return {
+    url: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`,
+    nodes,
+    cli,
+    masters,
+    masterFor,
+    replicasOf,
+    idOf,
+    healthy,
+    stop,
+  };
 }
 
 /** A Redis Cluster for the tests of one file. */
