@@ -132,7 +132,7 @@ describe.skipIf(!available)('postgresStore faults, against a real server', () =>
       expect(error.message).toMatch(/server is down|connection was terminated|shutting down/);
       expect(error.ms).toBeLessThan(timeout + 3000);
     }
-    await expect(store.entries('').next()).rejects.toMatchObject({ code: 'STORE_FAILED' });
+    await expect(store.entries('')[Symbol.asyncIterator]().next()).rejects.toMatchObject({ code: 'STORE_FAILED' });
     await server.server().restart();
     let back = false;
     for (let attempt = 0; attempt < 50 && !back; attempt++) {
