@@ -54,6 +54,6 @@ describe('store packages load on demand', () => {
     const store = await openStore(`sqlite:${join(dir, 'v.db')}`);
     await store.set('k', 'v');
     expect(await store.get('k')).toBe('v');
-    await store.close();
+    await store.close?.();
   });
 });

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -56,10 +57,15 @@ await fetch('/result', { method: 'POST', body: JSON.stringify(result) });
 const dir = mkdtempSync(join(tmpdir(), 'credvault-browser-'));
 let server: Server | undefined;
 let chromium: ChildProcess | undefined;
-afterAll(() => {
-  chromium?.kill('SIGKILL');
+afterAll(async () => {
+  const browser = chromium;
+  if (browser?.pid !== undefined && browser.exitCode === null) {
+    const exited = once(browser, 'exit');
+    process.kill(-browser.pid, 'SIGKILL'); // its own process group: the browser and its helpers
+    await exited;
+  }
   server?.close();
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
 });
 
 describe('core in a browser', () => {
@@ -95,28 +101,31 @@ describe('core in a browser', () => {
       };
       const html = `<!doctype html><script type="application/json" id="input">${JSON.stringify(input)}</script><script type="module" src="/bundle.js"></script>`;
 
+      let resolvePosted: (result: Record<string, unknown>) => void = () => {};
       const posted = new Promise<Record<string, unknown>>((resolve) => {
-        server = createServer((request, response) => {
-          if (request.method === 'POST' && request.url === '/result') {
-            let body = '';
-            request.on('data', (chunk: Buffer) => {
-              body += chunk.toString('utf8');
-            });
-            request.on('end', () => {
-              response.end('ok');
-              resolve(JSON.parse(body) as Record<string, unknown>);
-            });
-            return;
-          }
-          const js = request.url === '/bundle.js';
-          response.writeHead(js || request.url === '/' ? 200 : 404, {
-            'content-type': js ? 'text/javascript' : 'text/html',
-          });
-          response.end(js ? code : request.url === '/' ? html : '');
-        });
+        resolvePosted = resolve;
       });
-      await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-      const { port } = server?.address() as { port: number };
+      const http = createServer((request, response) => {
+        if (request.method === 'POST' && request.url === '/result') {
+          let body = '';
+          request.on('data', (chunk: Buffer) => {
+            body += chunk.toString('utf8');
+          });
+          request.on('end', () => {
+            response.end('ok');
+            resolvePosted(JSON.parse(body) as Record<string, unknown>);
+          });
+          return;
+        }
+        const js = request.url === '/bundle.js';
+        response.writeHead(js || request.url === '/' ? 200 : 404, {
+          'content-type': js ? 'text/javascript' : 'text/html',
+        });
+        response.end(js ? code : request.url === '/' ? html : '');
+      });
+      server = http;
+      await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+      const { port } = http.address() as { port: number };
       chromium = spawn(
         CHROMIUM,
         [
@@ -131,7 +140,7 @@ describe('core in a browser', () => {
           `--user-data-dir=${join(dir, 'profile')}`,
           `http://127.0.0.1:${port}/`,
         ],
-        { stdio: 'ignore' },
+        { stdio: 'ignore', detached: true },
       );
       const result = await posted;
 

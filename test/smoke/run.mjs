@@ -1,0 +1,206 @@
+// The smoke suite: what a user gets from the registry, on every runtime of the matrix.
+// Packs every package, installs the tarballs with plain `npm install` into a temp project (no
+// workspace, no tsx, no source condition; sqlite3 compiles once and is shared by every runtime,
+// it is N-API), starts Redis and PostgreSQL like the tests do, and runs program.mjs on SQLite,
+// Redis and PostgreSQL under Node 20, 22, 24, Bun and Deno, each run opening what the previous
+// runtimes sealed. A second project checks keyv 6 (Node 22/24), public types without
+// @types/node, and the CLI without any store package. Exits 1 on any failure.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { packAll, root } from './pack.mjs';
+
+const here = join(root, 'test/smoke');
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)}s`;
+const { startRedisServer, redisAvailable } = await import(join(root, 'packages/test-suite/dist/redis-server.js'));
+const { startPostgresServer, postgresAvailable } = await import(
+  join(root, 'packages/test-suite/dist/postgres-server.js')
+);
+
+/** The environment of a plain shell: nothing that pnpm or a parent npm script injected. */
+const env = Object.fromEntries(
+  Object.entries(process.env).filter(([k]) => !/^(npm_|pnpm_|PNPM_|NODE_OPTIONS$|INIT_CWD$|VITEST)/.test(k)),
+);
+
+const RUNTIMES = [
+  { name: 'node20', command: [process.execPath] },
+  { name: 'node22', command: [join(here, 'node_modules/node22/bin/node')] },
+  { name: 'node24', command: [join(here, 'node_modules/node24/bin/node')] },
+  { name: 'bun', command: [join(here, 'node_modules/bun/bin/bun.exe')] },
+  // The permissions Deno needs (the README lists them): files (SQLite, node_modules), env
+  // (CREDVAULT_KEYS and the drivers' settings), net (Redis, PostgreSQL), ffi (sqlite3 is a native addon), sys (os info read by drivers).
+  {
+    name: 'deno',
+    command: [
+      join(here, 'node_modules/deno/deno'),
+      'run',
+      '--allow-read',
+      '--allow-write',
+      '--allow-env',
+      '--allow-net',
+      '--allow-ffi',
+      '--allow-sys',
+    ],
+  },
+];
+
+const failures = [];
+function run(label, command, args, options) {
+  const result = spawnSync(command, args, {
+    encoding: 'utf8',
+    env: { ...env, ...options.env },
+    cwd: options.cwd,
+    timeout: 120_000,
+  });
+  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim();
+  if (result.status !== 0)
+    failures.push(`${label}: exit ${result.status ?? result.signal}\n${output || result.error?.message}`);
+  return { ...result, output };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'credvault-smoke-'));
+const servers = [];
+try {
+  for (const runtime of RUNTIMES) {
+    if (!existsSync(runtime.command[0]))
+      throw new Error(`${runtime.name} is not installed (${runtime.command[0]}): run pnpm install`);
+  }
+  const tarballs = packAll(join(dir, 'packs'));
+  console.log(`[${elapsed()}] packed ${Object.keys(tarballs).length} packages`);
+
+  // 1. The main project: core, every store, the CLI, with npm's own peer resolution (keyv 5).
+  const app = join(dir, 'app');
+  mkdirSync(app);
+  const pick = (...names) => Object.fromEntries(names.map((n) => [n, `file:${tarballs[n]}`]));
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({
+      name: 'smoke-app',
+      private: true,
+      type: 'module',
+      dependencies: pick(
+        '@credvault/core',
+        '@credvault/sqlite',
+        '@credvault/redis',
+        '@credvault/postgres',
+        '@credvault/cli',
+      ),
+    }),
+  );
+  execFileSync('cp', [join(here, 'program.mjs'), app]);
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: app, env, stdio: 'inherit' });
+  console.log(`[${elapsed()}] installed the tarballs with npm (sqlite3 built once for every runtime)`);
+
+  // 2. keyv 6, public types without @types/node, the CLI without store packages.
+  const bare = join(dir, 'keyv6');
+  mkdirSync(bare);
+  writeFileSync(
+    join(bare, 'package.json'),
+    JSON.stringify({
+      name: 'smoke-keyv6',
+      private: true,
+      type: 'module',
+      dependencies: { ...pick('@credvault/core', '@credvault/cli'), keyv: '^6.1.0' },
+    }),
+  );
+  writeFileSync(
+    join(bare, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        target: 'es2022',
+        lib: ['es2023', 'dom'],
+        types: [],
+        skipLibCheck: false,
+        outDir: 'out',
+      },
+      files: ['keyv6.ts'],
+    }),
+  );
+  execFileSync('cp', [join(here, 'keyv6.ts'), bare]);
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', '--engine-strict=false'], {
+    cwd: bare,
+    env,
+    stdio: 'inherit',
+  });
+  const tsc = run(
+    'keyv6.ts type-checks against the installed d.ts with keyv 6, no @types/node',
+    join(root, 'node_modules/.bin/tsc'),
+    ['-p', '.'],
+    { cwd: bare },
+  );
+  console.log(`${tsc.status === 0 ? 'ok  ' : 'FAIL'} tsc: public types and keyv 6 without @types/node ${tsc.output}`);
+  for (const runtime of RUNTIMES.filter((r) => r.name === 'node22' || r.name === 'node24')) {
+    const result = run(`keyv 6 on ${runtime.name}`, runtime.command[0], ['out/keyv6.js'], { cwd: bare });
+    console.log(`${result.status === 0 ? 'ok  ' : 'FAIL'} keyv 6 on ${runtime.name}: ${result.output}`);
+  }
+  const cli = join(bare, 'node_modules/@credvault/cli/dist/bin.js');
+  const keygen = run('credvault keygen without store packages', process.execPath, [cli, 'keygen', '--kid', 'k1'], {
+    cwd: bare,
+  });
+  if (keygen.status === 0 && !/^k1:[A-Za-z0-9_-]{43}$/.test(keygen.stdout.trim()))
+    failures.push(`keygen printed ${keygen.stdout}`);
+  const missing = spawnSync(process.execPath, [cli, 'status', '--store', `sqlite:${join(bare, 'v.db')}`], {
+    encoding: 'utf8',
+    cwd: bare,
+    env: { ...env, CREDVAULT_KEYS: keygen.stdout.trim() },
+  });
+  const named = missing.status === 2 && missing.stderr.includes('npm install @credvault/sqlite');
+  if (!named)
+    failures.push(
+      `credvault status --store sqlite: without @credvault/sqlite: exit ${missing.status}\n${missing.stderr}`,
+    );
+  console.log(
+    `${keygen.status === 0 && named ? 'ok  ' : 'FAIL'} CLI without store packages: keygen works, sqlite: says ${JSON.stringify(missing.stderr.trim())}`,
+  );
+
+  // 3. Every store under every runtime; each run must open what every earlier runtime sealed.
+  const stores = [{ kind: 'sqlite', target: join(dir, 'vault.db') }];
+  if (redisAvailable()) {
+    const redis = await startRedisServer();
+    servers.push(redis);
+    stores.push({ kind: 'redis', target: redis.url });
+  }
+  if (postgresAvailable()) {
+    const postgres = await startPostgresServer();
+    servers.push({ stop: () => postgres.destroy() });
+    stores.push({ kind: 'postgres', target: postgres.url });
+  }
+  const keys = keygen.stdout.trim() || 'k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+  for (const store of stores) {
+    const done = [];
+    for (const runtime of RUNTIMES) {
+      const [command, ...args] = runtime.command;
+      const label = `${runtime.name} on ${store.kind}`;
+      const result = run(label, command, [...args, 'program.mjs', runtime.name, store.kind, store.target], {
+        cwd: app,
+        env: { SMOKE_KEYS: keys },
+      });
+      done.push(runtime.name);
+      if (result.status === 0) {
+        const report = JSON.parse(result.stdout.trim().split('\n').pop());
+        if (report.opened.join() !== [...done].sort().join())
+          failures.push(`${label}: opened ${report.opened} instead of ${done}`);
+        if (runtime.name.startsWith('node') && report.crypto !== 'native')
+          failures.push(`${label}: crypto ${report.crypto} on Node`);
+        console.log(`ok   ${label}: crypto ${report.crypto}, opened the records of ${report.opened.join(', ')}`);
+      } else {
+        console.log(`FAIL ${label}`);
+      }
+    }
+  }
+} catch (error) {
+  failures.push(String(error?.stack ?? error));
+} finally {
+  for (const server of servers) await server.stop().catch(() => {});
+  rmSync(dir, { recursive: true, force: true });
+}
+console.log(`[${elapsed()}] smoke suite done`);
+if (failures.length > 0) {
+  console.error(`\n${failures.length} smoke failure(s):\n\n${failures.join('\n\n')}`);
+  process.exit(1);
+}
