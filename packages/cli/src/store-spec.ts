@@ -10,7 +10,8 @@ export interface StoreSpecOptions {
 }
 
 /**
- * Opens `sqlite:<path>`, `redis://host:port` (`rediss://` for TLS) or
+ * Opens `sqlite:<path>`, `redis://host:port` (`rediss://` for TLS), a Redis Cluster as
+ * `redis+cluster://host:port,host:port` (`rediss+cluster://` for TLS), or
  * `postgres://user:password@host:port/database` (`?sslmode=require` for TLS; table `credvault`
  * in schema `public`). The store package of the scheme (`@credvault/sqlite`, `@credvault/redis`,
  * `@credvault/postgres`) is loaded here, on demand.
@@ -24,7 +25,7 @@ export async function openStore(spec: string, options: StoreSpecOptions = {}): P
     const { sqliteStore } = await loadStorePackage('@credvault/sqlite', 'sqlite:', () => import('@credvault/sqlite'));
     return sqliteStore({ path, readOnly: options.readOnly === true });
   }
-  if (/^rediss?:\/\/[^/]/.test(spec)) {
+  if (/^rediss?(\+cluster)?:\/\/[^/]/.test(spec)) {
     const { redisStore } = await loadStorePackage('@credvault/redis', 'redis://', () => import('@credvault/redis'));
     return redisStore({ url: spec, ...(options.timeout === undefined ? {} : { timeout: options.timeout }) });
   }
@@ -38,7 +39,7 @@ export async function openStore(spec: string, options: StoreSpecOptions = {}): P
   }
   throw new VaultError(
     'INVALID_ARGUMENT',
-    'the store must be sqlite:<path> or redis://host:port, or postgres://user@host/database',
+    'the store must be sqlite:<path> or redis://host:port, or redis+cluster://host:port,host:port, or postgres://user@host/database',
     { path: 'store' },
   );
 }
