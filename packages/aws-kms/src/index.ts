@@ -1,1 +1,1 @@
-export {};
+export { type AwsKmsKeyOptions, awsKmsKey, CONTEXT_KEY, generateWrappedKey, type KmsApi } from './aws-kms-key.js';

@@ -1,4 +1,5 @@
 export { SUITE_SECRETS, suiteConnection } from './fixture.js';
+export { type KmsServer, type KmsTestKey, startKmsServer, useKmsServer } from './kms-server.js';
 export {
   hasPostgresServer,
   POSTGRES_BIN,
