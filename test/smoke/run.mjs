@@ -197,7 +197,8 @@ try {
   failures.push(String(error?.stack ?? error));
 } finally {
   for (const server of servers) await server.stop().catch(() => {});
-  rmSync(dir, { recursive: true, force: true });
+  if (process.env.SMOKE_KEEP) console.log(`kept ${dir} (SMOKE_KEEP)`);
+  else rmSync(dir, { recursive: true, force: true });
 }
 console.log(`[${elapsed()}] smoke suite done`);
 if (failures.length > 0) {
