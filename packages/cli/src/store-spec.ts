@@ -13,7 +13,8 @@ export interface StoreSpecOptions {
  * Opens `sqlite:<path>`, `redis://host:port` (`rediss://` for TLS), a Redis Cluster as
  * `redis+cluster://host:port,host:port` (`rediss+cluster://` for TLS), or
  * `postgres://user:password@host:port/database` (`?sslmode=require` for TLS; table `credvault`
- * in schema `public`). The store package of the scheme (`@credvault/sqlite`, `@credvault/redis`,
+ * in schema `public` unless the URL says `?table=...&schema=...`). The store package of the
+ * scheme (`@credvault/sqlite`, `@credvault/redis`,
  * `@credvault/postgres`) is loaded here, on demand.
  * @throws VaultError `INVALID_ARGUMENT` for anything else; `UNSUPPORTED` naming the package to
  *   install when the scheme's store package is missing or fails to load

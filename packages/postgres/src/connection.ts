@@ -13,6 +13,33 @@ export type PostgresConnection =
       readonly pool: pg.Pool;
     };
 
+/** Where a URL names the store's table (`?table=...&schema=...`, e.g. on the CLI); the URL without them. */
+export interface UrlTable {
+  readonly connection: PostgresConnection;
+  readonly table?: string;
+  readonly schema?: string;
+}
+
+/** Takes `table` and `schema` out of a store URL's query, so that `pg` never sees them. */
+export function tableFromUrl(connection: PostgresConnection): UrlTable {
+  if (!('url' in connection) || typeof connection.url !== 'string') return { connection };
+  let parsed: URL;
+  try {
+    parsed = new URL(connection.url);
+  } catch {
+    return { connection }; // openPool reports it
+  }
+  const [table, schema] = [parsed.searchParams.get('table'), parsed.searchParams.get('schema')];
+  if (table === null && schema === null) return { connection };
+  parsed.searchParams.delete('table');
+  parsed.searchParams.delete('schema');
+  return {
+    connection: { url: parsed.toString() },
+    ...(table === null ? {} : { table }),
+    ...(schema === null ? {} : { schema }),
+  };
+}
+
 /** The pool a store queries through, and whether it is the store's to end. */
 export interface OpenedPool {
   readonly pool: pg.Pool;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type CompleteStore, type Lease, VaultError } from '@credvault/core';
 import { KeyvPostgres } from '@keyv/postgres';
 import type pg from 'pg';
-import { openPool, type PostgresConnection, poolExhausted, timed, withClient } from './connection.js';
+import { openPool, type PostgresConnection, poolExhausted, tableFromUrl, timed, withClient } from './connection.js';
 import { postgresError } from './errors.js';
 import { takeLease } from './lease.js';
 import { IDENTIFIER, prefixEnd, statements } from './sql.js';
@@ -10,9 +10,12 @@ import { ensureTables } from './table.js';
 
 /** Options of {@link postgresStore}. */
 export interface PostgresStoreOptions {
-  /** Table name (a lowercase SQL identifier). Default `credvault`; leases go to `<table>_leases`. */
+  /**
+   * Table name (a lowercase SQL identifier). Default: the URL's `?table=`, else `credvault`.
+   * Leases go to `<table>_leases`.
+   */
   readonly table?: string;
-  /** Schema (a lowercase SQL identifier), created if missing. Default `public`. */
+  /** Schema (a lowercase SQL identifier), created if missing. Default: the URL's `?schema=`, else `public`. */
   readonly schema?: string;
   /** TLS options for the pool the store creates from `url` (as `pg`'s `ssl`). Configure your own pool's TLS yourself. */
   readonly ssl?: pg.PoolConfig['ssl'];
@@ -59,7 +62,10 @@ const digestOf = (value: string): Buffer => createHash('sha256').update(value, '
  * password, missing database, read-only, statement timeout, pool exhausted, ...).
  */
 export function postgresStore(connection: PostgresConnection, options: PostgresStoreOptions = {}): PostgresStore {
-  const { table = 'credvault', schema = 'public', timeout = 5000, pageSize = 500, max = 10 } = options;
+  const named = tableFromUrl(connection);
+  const { timeout = 5000, pageSize = 500, max = 10 } = options;
+  const table = options.table ?? named.table ?? 'credvault';
+  const schema = options.schema ?? named.schema ?? 'public';
   for (const [path, name] of [
     ['table', table],
     ['schema', schema],
@@ -70,7 +76,7 @@ export function postgresStore(connection: PostgresConnection, options: PostgresS
       });
     }
   }
-  const { pool, owned, where } = openPool(connection, { ssl: options.ssl, timeout, max });
+  const { pool, owned, where } = openPool(named.connection, { ssl: options.ssl, timeout, max });
   const sql = statements(schema, table);
   let closed = false;
   let ready: Promise<void> | undefined;

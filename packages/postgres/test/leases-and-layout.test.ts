@@ -101,6 +101,17 @@ describe.skipIf(!available)('postgresStore table layout', () => {
     await store.close();
   });
 
+  it('takes table and schema from the URL query (as the CLI passes them), never sending them to pg', async () => {
+    const store = postgresStore({ url: `${server.url()}?schema=from_url&table=named&application_name=cv` });
+    await store.set('k', 'v');
+    expect(await server.server().sql(`SELECT value FROM from_url.named WHERE key = 'k'`)).toBe('v');
+    const explicit = postgresStore({ url: `${server.url()}?table=ignored` }, { table: 'explicit_wins' });
+    await explicit.set('k', 'w');
+    expect(await server.server().sql(`SELECT value FROM explicit_wins`)).toBe('w');
+    expect(await server.server().sql(`SELECT to_regclass('ignored') IS NULL`)).toBe('t');
+    await Promise.all([store.close(), explicit.close()]);
+  });
+
   it('keeps the last value when a batch names a key twice', async () => {
     const store = postgresStore({ url: server.url() }, { table: 'dupes' });
     await store.setMany([
