@@ -1,17 +1,43 @@
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { KEY_LENGTH } from './aead.js';
 import { fromBase64url, randomBytes, toBase64url, utf8 } from './bytes.js';
 import { canonicalJson } from './canonical-json.js';
 import { openRecord, sealRecord } from './envelope.js';
-import { VaultError } from './errors.js';
+import { storeCall, VaultError } from './errors.js';
 import type { KeyEncryptionKeys } from './keyring.js';
+import { parseObject } from './record-text.js';
 import type { VaultStore } from './store.js';
+import { INDEX_KEY_ID, indexEntryKey, recordKey } from './store-keys.js';
 
-/** Id, inside the namespace, of the envelope that holds the namespace's index key. */
-export const INDEX_KEY_ID = '~index-key';
+export { INDEX_KEY_ID } from './store-keys.js';
+
+/** The text of the `~index-key` record holding `key` (FORMAT.md, "The index-key record"). */
+export function indexKeyText(key: Uint8Array): { readable: string; secret: string } {
+  return { readable: '{}', secret: canonicalJson({ key: toBase64url(key) }) };
+}
+
+/** The base64url HMAC-SHA256 of an indexed value: `HMAC(indexKey, utf8(field ‖ 0x00 ‖ value))`. */
+export function indexMac(indexKey: Uint8Array, field: string, value: string): string {
+  return toBase64url(hmac(sha256, indexKey, utf8(`${field}\u0000${value}`)));
+}
+
+function readIndexKey(text: { readable: string; secret: string }): Uint8Array {
+  const bad = () => new VaultError('DECRYPT_FAILED', 'the index-key record is malformed', { id: INDEX_KEY_ID });
+  const secret = parseObject(text.secret, 'secret', INDEX_KEY_ID);
+  if (text.readable !== '{}' || typeof secret.key !== 'string' || Object.keys(secret).length !== 1) throw bad();
+  let key: Uint8Array;
+  try {
+    key = fromBase64url(secret.key);
+  } catch {
+    throw bad();
+  }
+  if (key.length !== KEY_LENGTH || canonicalJson(secret) !== text.secret) throw bad();
+  return key;
+}
 
 /**
- * A blind index: `~ix:<namespace>:<field>:<HMAC-SHA256(indexKey, field 0x00 value)>` → record id.
+ * A blind index: `~ix:<namespace>:<field>:<base64url HMAC>` → record id.
  * The index key is random, made once per namespace and stored as an envelope under the
  * keyring (`<namespace>:~index-key`), so key rotation rewraps it like any record and the
  * index never needs rebuilding. Neither the value nor the key is ever stored in clear.
@@ -33,9 +59,7 @@ export class BlindIndex {
   /** The store key of the index entry for `value` of `field`; `undefined` when no index key exists yet and `create` is false. */
   async entryKey(field: string, value: string, create: boolean): Promise<string | undefined> {
     const key = await this.#indexKey(create);
-    if (key === undefined) return undefined;
-    const mac = hmac(sha256, key, utf8(`${field}\u0000${value}`));
-    return `~ix:${this.#namespace}:${field}:${toBase64url(mac)}`;
+    return key === undefined ? undefined : indexEntryKey(this.#namespace, field, indexMac(key, field, value));
   }
 
   /** The indexed `[field, value]` pairs of a record (string values of indexed fields). */
@@ -48,6 +72,45 @@ export class BlindIndex {
     return out;
   }
 
+  /**
+   * Runs `put` (a write of record `id` from `before` to `after`) keeping the index right:
+   * entries for new values first, stale ones after a successful `put`. If `put` does not
+   * happen, the new entries dangle, which is harmless: lookups verify what they find.
+   * @throws VaultError `STORE_FAILED`, and whatever `put` throws.
+   */
+  async write(
+    id: string,
+    before: object | undefined,
+    after: object | undefined,
+    put: () => Promise<boolean>,
+  ): Promise<boolean> {
+    const [old, next] = [this.valuesOf(before), this.valuesOf(after)];
+    for (const [field, value] of next) {
+      if (old.get(field) === value) continue;
+      const entry = (await this.entryKey(field, value, true)) as string;
+      await storeCall('index set', () => this.#store.set(entry, id), id);
+    }
+    if (!(await put())) return false;
+    for (const [field, value] of old) {
+      if (next.get(field) === value) continue;
+      const entry = await this.entryKey(field, value, false);
+      if (entry !== undefined) await storeCall('index delete', () => this.#remove(entry, id), id);
+    }
+    return true;
+  }
+
+  /** The record id an entry points at, unverified (the caller opens the record and compares). */
+  async lookup(field: string, value: string): Promise<string | undefined> {
+    const entry = await this.entryKey(field, value, false);
+    return entry === undefined ? undefined : storeCall('index get', () => this.#store.get(entry));
+  }
+
+  async #remove(entry: string, id: string): Promise<void> {
+    const store = this.#store;
+    if (store.compareAndSet !== undefined) await store.compareAndSet(entry, id, undefined);
+    else if ((await store.get(entry)) === id) await store.delete(entry);
+  }
+
   #indexKey(create: boolean): Promise<Uint8Array | undefined> {
     this.#key ??= this.#load(create).then((key) => {
       if (key === undefined) this.#key = undefined; // look again next time
@@ -57,18 +120,18 @@ export class BlindIndex {
   }
 
   async #load(create: boolean): Promise<Uint8Array | undefined> {
-    const at = `${this.#namespace}:${INDEX_KEY_ID}`;
+    const at = recordKey(this.#namespace, INDEX_KEY_ID);
     for (let attempt = 0; attempt < 3; attempt++) {
       const stored = await this.#store.get(at);
-      if (stored !== undefined) {
-        const { secret } = await openRecord(this.#keyring, this.#namespace, INDEX_KEY_ID, stored);
-        return fromBase64url((JSON.parse(secret) as { key: string }).key);
-      }
+      if (stored !== undefined)
+        return readIndexKey(await openRecord(this.#keyring, this.#namespace, INDEX_KEY_ID, stored));
       if (!create) return undefined;
-      const envelope = await sealRecord(this.#keyring, this.#namespace, INDEX_KEY_ID, {
-        readable: '{}',
-        secret: canonicalJson({ key: toBase64url(randomBytes(32)) }),
-      });
+      const envelope = await sealRecord(
+        this.#keyring,
+        this.#namespace,
+        INDEX_KEY_ID,
+        indexKeyText(randomBytes(KEY_LENGTH)),
+      );
       const cas = this.#store.compareAndSet?.bind(this.#store);
       if (cas === undefined) await this.#store.set(at, envelope);
       else if (!(await cas(at, undefined, envelope))) continue; // another instance made it first: use theirs

@@ -1,16 +1,8 @@
 import { canonicalJson } from './canonical-json.js';
 import type { RecordText } from './envelope.js';
 import { VaultError } from './errors.js';
+import { type RecordMeta, readRecordText, STORED_AT } from './record-text.js';
 import { type AnyCredentialSchema, type OutputOf, splitRecord, validate } from './schema.js';
-
-/** Readable-JSON member the vault writes beside the record: when it was stored. */
-export const STORED_AT = '~storedAt';
-
-/** Vault metadata of a stored record. */
-export interface RecordMeta {
-  /** When the record was last written (absent on records written before credvault kept it). */
-  readonly storedAt?: Date;
-}
 
 /** A validated record and its encoding. */
 export interface EncodedRecord<T> {
@@ -36,28 +28,27 @@ export function encodeRecord<S extends AnyCredentialSchema>(
 }
 
 /**
- * Parses JSON text that must hold an object.
- * @throws VaultError `DECRYPT_FAILED` when it does not.
- */
-export function parseObject(text: string, what: string, id: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(text);
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-  } catch {}
-  throw new VaultError('DECRYPT_FAILED', `${what} fields are not a JSON object`, { id });
-}
-
-/**
- * Decodes opened record text back into a validated record and its vault metadata.
- * @throws VaultError `DECRYPT_FAILED` for text that is not JSON objects, `VALIDATION_FAILED`.
+ * Decodes opened record text back into a validated record and its vault metadata, by the
+ * strict rules of FORMAT.md: canonical JSON, each field in one part, no secret field in clear,
+ * and every date stored exactly as `toISOString()` writes it.
+ * @throws VaultError `DECRYPT_FAILED` for text that breaks a rule, `SECRET_IN_CLEAR` naming a
+ * secret field found in the readable part, `VALIDATION_FAILED`.
  */
 export function decodeRecord<S extends AnyCredentialSchema>(
   schema: S,
   text: RecordText,
   id: string,
 ): { record: OutputOf<S>; meta: RecordMeta } {
-  const { [STORED_AT]: storedAt, ...readable } = parseObject(text.readable, 'readable', id);
-  const record = validate(schema.schema, { ...readable, ...parseObject(text.secret, 'secret', id) }, id) as OutputOf<S>;
-  const when = typeof storedAt === 'string' ? new Date(storedAt) : undefined;
-  return { record, meta: when === undefined || Number.isNaN(when.getTime()) ? {} : { storedAt: when } };
+  const parts = readRecordText(text, schema.secret, id);
+  const stored = { ...parts.readable, ...parts.secret };
+  const record = validate(schema.schema, stored, id) as OutputOf<S>;
+  for (const [name, value] of Object.entries(record as object)) {
+    if (value instanceof Date && stored[name] !== value.toISOString()) {
+      throw new VaultError('DECRYPT_FAILED', `date field "${name}" is not stored as toISOString() writes it`, {
+        id,
+        path: name,
+      });
+    }
+  }
+  return { record, meta: parts.meta };
 }

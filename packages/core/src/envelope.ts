@@ -138,6 +138,30 @@ export async function sealRecord(
   }
 }
 
+/** An envelope opened: its parts, its data key (the caller wipes it) and its secret text. */
+interface Opened {
+  readonly parts: EnvelopeParts;
+  readonly dek: Uint8Array;
+  readonly secret: string;
+}
+
+/**
+ * Parse, kid check, unwrap and open: the one path every reader of an envelope takes.
+ * The data key is wiped here on failure and by the caller on success.
+ */
+async function openEnvelope(keys: KeyEncryptionKeys, namespace: string, id: string, text: unknown): Promise<Opened> {
+  const parts = parseEnvelope(text);
+  if (!keys.has(parts.kid)) throw new VaultError('UNKNOWN_KEY', `the keyring holds no key "${parts.kid}"`);
+  const dek = await unwrapDek(keys, parts.kid, parts.wrappedKey, wrapContext(parts.kid, namespace, id));
+  try {
+    const secret = fromUtf8(openBytes(dek, parts.sealed, dataContext(namespace, id, parts.readable)));
+    return { parts, dek, secret };
+  } catch (error) {
+    dek.fill(0);
+    throw error instanceof VaultError ? error : malformed('secrets are not UTF-8');
+  }
+}
+
 /**
  * Opens an envelope stored under `namespace` / `id`.
  * @throws VaultError `UNKNOWN_KEY` for a kid the keyring lacks; `DECRYPT_FAILED` when the
@@ -149,25 +173,21 @@ export async function openRecord(
   id: string,
   text: unknown,
 ): Promise<RecordText> {
-  const parts = parseEnvelope(text);
-  if (!keys.has(parts.kid)) throw new VaultError('UNKNOWN_KEY', `the keyring holds no key "${parts.kid}"`);
-  const dek = await unwrapDek(keys, parts.kid, parts.wrappedKey, wrapContext(parts.kid, namespace, id));
-  try {
-    const plaintext = openBytes(dek, parts.sealed, dataContext(namespace, id, parts.readable));
-    return { readable: parts.readable, secret: fromUtf8(plaintext) };
-  } catch (error) {
-    throw error instanceof VaultError ? error : malformed('secrets are not UTF-8');
-  } finally {
-    dek.fill(0);
-  }
+  const { parts, dek, secret } = await openEnvelope(keys, namespace, id, text);
+  dek.fill(0);
+  return { readable: parts.readable, secret };
 }
+
+/** Turns the text of an opened record into the text to seal again (e.g. moving fields to the part their schema now puts them in). */
+export type Reshape = (text: RecordText) => RecordText;
 
 /**
  * Moves a stored envelope to the keyring's primary key. By default only the data key is
  * unwrapped and wrapped again (the sealed part is kept byte for byte); with `reencrypt` the
- * secrets are sealed anew under a fresh data key. The old envelope must open, and the new one
- * is opened and compared before it is returned.
- * @throws VaultError `UNKNOWN_KEY`, `DECRYPT_FAILED` when the stored envelope does not open.
+ * record text, passed through `reshape` if given, is sealed anew under a fresh data key. The
+ * old envelope must open, and the new one is opened and compared before it is returned.
+ * @throws VaultError `UNKNOWN_KEY`, `DECRYPT_FAILED` when the stored envelope does not open;
+ * whatever `reshape` throws.
  */
 export async function rewrapRecord(
   keys: KeyEncryptionKeys,
@@ -175,17 +195,17 @@ export async function rewrapRecord(
   id: string,
   stored: string,
   reencrypt = false,
+  reshape?: Reshape,
 ): Promise<string> {
-  const parts = parseEnvelope(stored);
-  if (!keys.has(parts.kid)) throw new VaultError('UNKNOWN_KEY', `the keyring holds no key "${parts.kid}"`);
-  const dek = await unwrapDek(keys, parts.kid, parts.wrappedKey, wrapContext(parts.kid, namespace, id));
+  // The record must open before it is moved: the secrets authenticate under this data key.
+  const { parts, dek, secret } = await openEnvelope(keys, namespace, id, stored);
   try {
-    // The record must open before it is moved: the secrets authenticate under this data key.
-    const secret = fromUtf8(openBytes(dek, parts.sealed, dataContext(namespace, id, parts.readable)));
     if (reencrypt) {
-      const next = await sealRecord(keys, namespace, id, { readable: parts.readable, secret });
+      const text = { readable: parts.readable, secret };
+      const want = reshape === undefined ? text : reshape(text);
+      const next = await sealRecord(keys, namespace, id, want);
       const check = await openRecord(keys, namespace, id, next);
-      if (check.secret !== secret)
+      if (check.secret !== want.secret || check.readable !== want.readable)
         throw new VaultError('DECRYPT_FAILED', 'the re-sealed envelope does not open to the same record');
       return next;
     }

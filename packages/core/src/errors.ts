@@ -15,6 +15,9 @@
  * - `KEY_UNAVAILABLE`: a KMS or HSM holding a master key cannot be used (unreachable, access
  *   denied, key disabled or missing, wrong PIN); the message gives the provider's reason. No other
  *   key is tried instead.
+ * - `SECRET_IN_CLEAR`: a stored record holds, in its readable part, a field its schema lists
+ *   as secret (the field became secret after the record was written, or someone wrote it in
+ *   clear); `path` names the field. `rotate({ reencrypt: true })` moves it into the sealed part.
  */
 export const VaultErrorCode = {
   VALIDATION_FAILED: 'VALIDATION_FAILED',
@@ -28,6 +31,7 @@ export const VaultErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   REFRESH_FAILED: 'REFRESH_FAILED',
   KEY_UNAVAILABLE: 'KEY_UNAVAILABLE',
+  SECRET_IN_CLEAR: 'SECRET_IN_CLEAR',
 } as const;
 
 /** One of the {@link VaultErrorCode} values. */

@@ -55,6 +55,7 @@ export {
 } from './keyring.js';
 export { keyvStore } from './keyv-store.js';
 export { type AcquireLease, leaseFor } from './lease.js';
+export { type MemoryStore, memoryStore } from './memory-store.js';
 export type { KeyStatus, VerifyFailure, VerifyReport } from './maintenance.js';
 export { REDACTED, type Redacted, redact } from './redact.js';
 export { keyUnavailable, type RemoteKey, type RemoteKeyEntry, remoteKeys } from './remote-key.js';

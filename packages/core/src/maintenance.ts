@@ -1,6 +1,7 @@
 import { envelopeKid } from './envelope.js';
-import { isVaultError, VaultError, type VaultErrorCode } from './errors.js';
+import { isVaultError, type VaultErrorCode } from './errors.js';
 import type { VaultStore } from './store.js';
+import { idOfKey, iterate, recordPrefix } from './store-keys.js';
 
 /** Records per key id: when an old kid counts zero, it can leave the keyring. */
 export interface KeyStatus {
@@ -27,16 +28,11 @@ export interface VerifyReport {
   readonly failed: readonly VerifyFailure[];
 }
 
-function entriesOf(store: VaultStore, prefix: string): AsyncIterable<readonly [string, string]> {
-  if (store.entries === undefined) throw new VaultError('UNSUPPORTED', `the ${store.name} store cannot iterate`);
-  return store.entries(prefix);
-}
-
 /** Counts records per kid without decrypting anything. */
 export async function keyStatus(store: VaultStore, primaryKid: string, namespace: string): Promise<KeyStatus> {
   const kids: Record<string, number> = {};
   let total = 0;
-  for await (const [, stored] of entriesOf(store, `${namespace}:`)) {
+  for await (const [, stored] of iterate(store)(recordPrefix(namespace))) {
     const kid = envelopeKid(stored) ?? '?';
     kids[kid] = (kids[kid] ?? 0) + 1;
     total += 1;
@@ -51,11 +47,11 @@ export async function verifyStore(
   open: (id: string, stored: string) => Promise<unknown>,
   onProgress?: (report: VerifyReport) => void,
 ): Promise<VerifyReport> {
-  const prefix = `${namespace}:`;
+  const entries = iterate(store);
   const failed: VerifyFailure[] = [];
   let scanned = 0;
-  for await (const [key, stored] of entriesOf(store, prefix)) {
-    const id = key.slice(prefix.length);
+  for await (const [key, stored] of entries(recordPrefix(namespace))) {
+    const id = idOfKey(namespace, key);
     scanned += 1;
     try {
       await open(id, stored);

@@ -1,7 +1,10 @@
-import { envelopeKid, rewrapRecord } from './envelope.js';
+import { envelopeKid, type Reshape, rewrapRecord } from './envelope.js';
 import { isVaultError, storeCall, VaultError, type VaultErrorCode } from './errors.js';
 import type { KeyEncryptionKeys } from './keyring.js';
+import { resplitRecordText } from './record-text.js';
+import type { AnyCredentialSchema } from './schema.js';
 import type { VaultStore } from './store.js';
+import { idOfKey, isVaultId, iterate, recordPrefix } from './store-keys.js';
 
 /** Options of {@link Vault.rotate}. */
 export interface RotateOptions {
@@ -13,7 +16,12 @@ export interface RotateOptions {
   readonly signal?: AbortSignal;
   /** Opens and rewraps everything but writes nothing. */
   readonly dryRun?: boolean;
-  /** Seal the secrets again under a fresh data key (for a suspected data-key leak), records already on the primary kid included. */
+  /**
+   * Seal the secrets again under a fresh data key (for a suspected data-key leak), records
+   * already on the primary kid included. Fields are also moved to the part the schema puts
+   * them in now: a field added to the schema's secret list leaves the readable part (the
+   * migration for `SECRET_IN_CLEAR`).
+   */
   readonly reencrypt?: boolean;
 }
 
@@ -55,21 +63,24 @@ export interface RotateHooks {
 }
 const MAX_RETRIES = 5;
 
-/** The rotation engine behind `vault.rotate()`: scan, skip current, rewrap, verify, compare-and-set. */
+/**
+ * The rotation engine behind `vault.rotate()`: scan, skip current, rewrap, verify,
+ * compare-and-set. With `reencrypt` and a `schema`, records are re-split by its secret list.
+ */
 export async function rotateStore(
   store: VaultStore,
   keyring: KeyEncryptionKeys,
   namespace: string,
   options: RotateOptions = {},
+  schema?: AnyCredentialSchema,
   hooks?: RotateHooks,
 ): Promise<RotateReport> {
   const { batchSize = 256, onProgress, signal, dryRun = false, reencrypt = false } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new VaultError('INVALID_ARGUMENT', 'batchSize must be a positive integer', { path: 'batchSize' });
   }
-  const entries = store.entries;
-  if (entries === undefined) throw new VaultError('UNSUPPORTED', `the ${store.name} store cannot iterate`);
-  const prefix = `${namespace}:`;
+  const entries = iterate(store);
+  const prefix = recordPrefix(namespace);
   const primary = keyring.primaryKid;
   const total =
     store.count === undefined
@@ -91,12 +102,19 @@ export async function rotateStore(
     failed: [...failed],
   });
 
+  /** How a record's text changes when it is sealed anew: re-split by the schema (the vault's own records never). */
+  const reshape = (id: string): Reshape | undefined =>
+    schema === undefined || isVaultId(id)
+      ? undefined
+      : (text) => resplitRecordText(text, schema.secret, schema.fields, id);
+
   /** Rewraps a batch; returns the writes, recording failures (never written). */
   async function prepare(batch: readonly Candidate[]): Promise<[Candidate, string][]> {
     const writes: [Candidate, string][] = [];
     for (const candidate of batch) {
       try {
-        writes.push([candidate, await rewrapRecord(keyring, namespace, candidate.id, candidate.stored, reencrypt)]);
+        const { id, stored } = candidate;
+        writes.push([candidate, await rewrapRecord(keyring, namespace, id, stored, reencrypt, reshape(id))]);
       } catch (error) {
         if (!isVaultError(error)) throw error;
         failed.push({ id: candidate.id, code: error.code });
@@ -142,12 +160,12 @@ export async function rotateStore(
     onProgress?.(progress()); // counts the writes landed so far; this batch's lands next
     writing = write(writes);
   };
-  for await (const [key, stored] of entries.call(store, prefix)) {
+  for await (const [key, stored] of entries(prefix)) {
     scanned += 1;
     const kid = envelopeKid(stored) ?? '?';
     kids[kid] = (kids[kid] ?? 0) + 1;
     if (kid === primary && !reencrypt) alreadyCurrent += 1;
-    else batch.push({ key, id: key.slice(prefix.length), stored });
+    else batch.push({ key, id: idOfKey(namespace, key), stored });
     if (batch.length >= batchSize) await flush();
     else if (scanned % batchSize === 0) onProgress?.(progress());
     if (signal?.aborted === true) {

@@ -1,20 +1,7 @@
 import { VaultError } from './errors.js';
 import type { AnyCredentialSchema } from './schema.js';
+import { checkNamespace } from './store-keys.js';
 import type { VaultOptions } from './vault-types.js';
-
-const NAMESPACE = /^[A-Za-z0-9_-]{1,64}$/;
-const MAX_ID_LENGTH = 512;
-
-/** A record id: 1 to 512 characters, not starting with `~` (the vault's own ids).
- * @throws VaultError `INVALID_ARGUMENT`. */
-export function checkId(id: unknown): asserts id is string {
-  if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH || id.startsWith('~')) {
-    throw new VaultError(
-      'INVALID_ARGUMENT',
-      `id must be a string of 1 to ${MAX_ID_LENGTH} characters, not starting with "~"`,
-    );
-  }
-}
 
 /** Compares two secret strings in time that depends only on their lengths. */
 export function sameSecret(a: string, b: string): boolean {
@@ -23,12 +10,10 @@ export function sameSecret(a: string, b: string): boolean {
   return diff === 0;
 }
 
-/** Checks the options of `createVault`.
+/** Checks the options of `createVault` (ids are checked by `checkId` in store-keys.ts).
  * @throws VaultError `INVALID_ARGUMENT` naming the option at fault. */
 export function checkOptions<S extends AnyCredentialSchema>(options: VaultOptions<S>, namespace: string): void {
-  if (!NAMESPACE.test(namespace)) {
-    throw new VaultError('INVALID_ARGUMENT', `namespace must match ${NAMESPACE.source}`, { path: 'namespace' });
-  }
+  checkNamespace(namespace);
   if (options.keyring === undefined || typeof options.keyring.wrap !== 'function') {
     throw new VaultError('INVALID_ARGUMENT', 'a keyring is required', { path: 'keyring' });
   }

@@ -9,7 +9,8 @@ import { keyStatus, verifyStore } from './maintenance.js';
 import { type RefreshContext, refreshOnce, type StoredRecord } from './refresh.js';
 import { rotateStore } from './rotate.js';
 import type { AnyCredentialSchema, OutputOf } from './schema.js';
-import { checkId, checkOptions, sameSecret } from './vault-checks.js';
+import { checkId, idOfKey, isVaultId, iterate, leaseKey, recordKey, recordPrefix } from './store-keys.js';
+import { checkOptions, sameSecret } from './vault-checks.js';
 import type { Vault, VaultOptions } from './vault-types.js';
 import { compileWhere } from './where.js';
 
@@ -28,8 +29,7 @@ import { compileWhere } from './where.js';
 export function createVault<S extends AnyCredentialSchema>(options: VaultOptions<S>): Vault<S> {
   const { keyring, schema, namespace = 'default', store = keyvStore() } = options;
   checkOptions(options, namespace);
-  const prefix = `${namespace}:`;
-  const key = (id: string) => prefix + id;
+  const key = (id: string) => recordKey(namespace, id);
   const events = new VaultEvents();
   const index =
     (options.index ?? []).length === 0
@@ -71,32 +71,14 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
     return { record, envelope: await sealRecord(keyring, namespace, id, text) };
   }
 
-  /** Writes `envelope` (blindly, or only over `expected`) keeping the blind index right: new entries first, stale ones after. */
-  async function write(
+  /** Runs `put`, keeping the blind index (if any) right. */
+  function write(
     id: string,
     before: object | undefined,
     after: object | undefined,
     put: () => Promise<boolean>,
   ): Promise<boolean> {
-    if (index === undefined) return put();
-    const [old, next] = [index.valuesOf(before), index.valuesOf(after)];
-    for (const [field, value] of next) {
-      if (old.get(field) === value) continue;
-      const entry = (await index.entryKey(field, value, true)) as string;
-      await storeCall('index set', () => store.set(entry, id), id);
-    }
-    if (!(await put())) return false; // the new entries dangle; findBy verifies what it finds
-    for (const [field, value] of old) {
-      if (next.get(field) === value) continue;
-      const entry = await index.entryKey(field, value, false);
-      if (entry !== undefined) await storeCall('index delete', () => removeEntry(entry, id), id);
-    }
-    return true;
-  }
-
-  async function removeEntry(entry: string, id: string): Promise<void> {
-    if (store.compareAndSet !== undefined) await store.compareAndSet(entry, id, undefined);
-    else if ((await store.get(entry)) === id) await store.delete(entry);
+    return index === undefined ? put() : index.write(id, before, after, put);
   }
 
   /** A blind write (replace whatever is there), keeping the blind index right. */
@@ -122,7 +104,7 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
       return ok ? record : undefined;
     },
     lease: leaseFor(store),
-    leaseName: (id) => `~lease:${namespace}:refresh:${id}`,
+    leaseName: (id) => leaseKey(namespace, 'refresh', id),
     emit: (type, id, code) => emit(type, id, keyring.primaryKid, code === undefined ? {} : { code }),
   };
 
@@ -190,8 +172,7 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
         });
       }
       if (typeof value !== 'string' || value === '') return undefined;
-      const entry = await index.entryKey(field, value, false);
-      const id = entry === undefined ? undefined : await storeCall('index get', () => store.get(entry));
+      const id = await index.lookup(field, value);
       const found = id === undefined ? undefined : await read(id);
       const actual = (found?.record as Record<string, unknown> | undefined)?.[field];
       if (found === undefined || typeof actual !== 'string' || !sameSecret(actual, value)) return undefined;
@@ -214,10 +195,9 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
     },
     async *entries(entriesOptions = {}) {
       const matches = compileWhere(schema, entriesOptions.where);
-      if (store.entries === undefined) throw new VaultError('UNSUPPORTED', `the ${store.name} store cannot iterate`);
-      for await (const [storeKey, stored] of store.entries(prefix)) {
-        const id = storeKey.slice(prefix.length);
-        if (id.startsWith('~')) continue; // vault-internal (the index key)
+      for await (const [storeKey, stored] of iterate(store)(recordPrefix(namespace))) {
+        const id = idOfKey(namespace, storeKey);
+        if (isVaultId(id)) continue; // vault-internal (the index key)
         let readable: string;
         try {
           readable = parseEnvelope(stored).readable;
@@ -228,7 +208,7 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
       }
     },
     rotate: (rotateOptions) =>
-      rotateStore(store, keyring, namespace, rotateOptions, {
+      rotateStore(store, keyring, namespace, rotateOptions, schema, {
         rewrapped: (id, fromKid) => emit('rotate', id, keyring.primaryKid, { fromKid }),
         failed: (id, code, kid) => emit('decryptFailed', id, kid, { code }),
       }),
@@ -237,7 +217,7 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
       verifyStore(
         store,
         namespace,
-        (id, stored) => (id.startsWith('~') ? openRecord(keyring, namespace, id, stored) : open(id, stored, false)),
+        (id, stored) => (isVaultId(id) ? openRecord(keyring, namespace, id, stored) : open(id, stored, false)),
         verifyOptions.onProgress,
       ),
     on: (type, listener) => events.on(type, listener),

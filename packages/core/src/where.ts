@@ -1,6 +1,6 @@
 import { canonicalJson } from './canonical-json.js';
-import { parseObject } from './codec.js';
 import { VaultError } from './errors.js';
+import { parseObject } from './record-text.js';
 import type { AnyCredentialSchema } from './schema.js';
 
 /** Compiles a `where` filter into a test on the readable JSON text of a stored record. */

@@ -1,11 +1,17 @@
-import { connectionSchema, createKeyring, createVault, generateKey, type VaultEvent } from '@credvault/core';
+import {
+  connectionSchema,
+  createKeyring,
+  createVault,
+  generateKey,
+  memoryStore,
+  type VaultEvent,
+} from '@credvault/core';
 import { describe, expect, it } from 'vitest';
 import { connection, SECRET_STRINGS } from './support/fixtures.js';
-import { mapStore } from './support/map-store.js';
 
 describe('vault events', () => {
   it('fires set, get, delete, refresh, refreshFailed, rotate and decryptFailed with the documented fields and no secret', async () => {
-    const store = mapStore();
+    const store = memoryStore();
     const old = { kid: 'old', key: generateKey() };
     const before = createVault({ store, keyring: createKeyring([old]), schema: connectionSchema, namespace: 'ev' });
     await before.set('r', connection());
@@ -73,7 +79,7 @@ describe('vault events', () => {
 
   it('does not fail the operation when a listener throws', async () => {
     const vault = createVault({
-      store: mapStore(),
+      store: memoryStore(),
       keyring: createKeyring([{ kid: 'k', key: generateKey() }]),
       schema: connectionSchema,
     });

@@ -1,13 +1,13 @@
-import { connectionSchema, createKeyring, createVault, generateKey } from '@credvault/core';
+import { connectionSchema, createKeyring, createVault, generateKey, memoryStore } from '@credvault/core';
 import { describe, expect, it } from 'vitest';
 import { connection } from './support/fixtures.js';
-import { mapStore } from './support/map-store.js';
+
 import { memoryVault } from './support/vault.js';
 
 const k1 = { kid: 'k1', key: generateKey() };
 const k2 = { kid: 'k2', key: generateKey() };
 
-function indexed(store = mapStore(), keys = [k1]) {
+function indexed(store = memoryStore(), keys = [k1]) {
   return {
     store,
     vault: createVault({

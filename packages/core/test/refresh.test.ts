@@ -1,7 +1,14 @@
-import { type Connection, connectionSchema, createKeyring, createVault, generateKey } from '@credvault/core';
+import {
+  type Connection,
+  connectionSchema,
+  createKeyring,
+  createVault,
+  generateKey,
+  memoryStore,
+} from '@credvault/core';
 import { describe, expect, it } from 'vitest';
 import { connection } from './support/fixtures.js';
-import { mapStore } from './support/map-store.js';
+
 import { memoryVault } from './support/vault.js';
 
 const key = { kid: 'k1', key: generateKey() };
@@ -85,7 +92,7 @@ describe('vault.refresh', () => {
   });
 
   it('refreshes once across two vault instances sharing a store (a lease over compare-and-set)', async () => {
-    const store = mapStore();
+    const store = memoryStore();
     const [a, b] = [0, 1].map(() => createVault({ store, keyring: createKeyring([key]), schema: connectionSchema }));
     await a?.set('c1', expired());
     const p = provider({ delayMs: 100 });
@@ -96,7 +103,7 @@ describe('vault.refresh', () => {
   });
 
   it('keeps an application write made while the provider answered, with the new tokens on top', async () => {
-    const store = mapStore();
+    const store = memoryStore();
     const vault = createVault({ store, keyring: createKeyring([key]), schema: connectionSchema });
     await vault.set('c1', expired());
     const refreshed = await vault.refresh('c1', async (current) => {

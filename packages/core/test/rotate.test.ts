@@ -4,11 +4,11 @@ import {
   createVault,
   generateKey,
   type KeyEncryptionKeys,
+  memoryStore,
   type RotateProgress,
 } from '@credvault/core';
 import { describe, expect, it } from 'vitest';
 import { connection } from './support/fixtures.js';
-import { mapStore } from './support/map-store.js';
 
 const oldKey = { kid: 'old', key: generateKey() };
 const newKey = { kid: 'new', key: generateKey() };
@@ -32,7 +32,7 @@ function counting(keys: KeyEncryptionKeys): KeyEncryptionKeys & { unwraps: Map<s
 }
 
 async function seeded(count: number, onNew = 0) {
-  const store = mapStore();
+  const store = memoryStore();
   const before = createVault({ store, keyring: createKeyring([oldKey]), schema: connectionSchema, namespace: 'c' });
   await before.setMany(Array.from({ length: count }, (_, i) => [`r${i}`, connection({ status: `s${i}` })] as const));
   const keyring = counting(createKeyring([newKey, oldKey]));
@@ -43,7 +43,7 @@ async function seeded(count: number, onNew = 0) {
 }
 
 function withoutEntries() {
-  const { entries: _, ...rest } = mapStore();
+  const { entries: _, ...rest } = memoryStore();
   return rest;
 }
 
@@ -103,7 +103,7 @@ describe('vault.rotate', () => {
   });
 
   it('reports UNKNOWN_KEY for a record under a kid the keyring lacks', async () => {
-    const store = mapStore();
+    const store = memoryStore();
     const lost = createVault({
       store,
       keyring: createKeyring([{ kid: 'lost', key: generateKey() }]),

@@ -1,7 +1,7 @@
-import { connectionSchema, createVault } from '@credvault/core';
+import { connectionSchema, createVault, memoryStore } from '@credvault/core';
 import { describe, expect, it } from 'vitest';
 import { connection } from './support/fixtures.js';
-import { mapStore } from './support/map-store.js';
+
 import { memoryVault, testKeyring } from './support/vault.js';
 
 describe('vault.update', () => {
@@ -23,7 +23,7 @@ describe('vault.update', () => {
   });
 
   it('re-reads and retries when another writer changed the record in between', async () => {
-    const store = mapStore();
+    const store = memoryStore();
     const vault = createVault({ store, keyring: testKeyring(), schema: connectionSchema });
     await vault.set('c1', connection({ status: 's0' }));
     let calls = 0;
@@ -37,7 +37,7 @@ describe('vault.update', () => {
   });
 
   it('gives up with CONFLICT after maxAttempts lost races, leaving the other writer’s record', async () => {
-    const store = mapStore();
+    const store = memoryStore();
     const vault = createVault({ store, keyring: testKeyring(), schema: connectionSchema });
     await vault.set('c1', connection());
     let n = 0;

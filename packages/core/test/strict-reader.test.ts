@@ -1,0 +1,143 @@
+import { connectionAuthSchema, createVault, isVaultError, memoryStore } from '@credvault/core';
+import { describe, expect, it } from 'vitest';
+import { sealRecord } from '../src/envelope.js';
+import { testKeyring } from './support/vault.js';
+
+const NS = 'strict';
+
+/** A vault over a memory store, and a way to store an authentic envelope of any record text. */
+function setup() {
+  const keyring = testKeyring();
+  const store = memoryStore();
+  const vault = createVault({ store, keyring, schema: connectionAuthSchema, namespace: NS });
+  const plant = async (id: string, readable: string, secret: string) =>
+    store.map.set(`${NS}:${id}`, await sealRecord(keyring, NS, id, { readable, secret }));
+  return { vault, store, keyring, plant };
+}
+
+async function failure(
+  promise: Promise<unknown>,
+): Promise<{ code: string; path: string | undefined; message: string }> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!isVaultError(error)) throw new Error(`expected a VaultError, got ${String(error)}`);
+  return { code: error.code, path: error.path, message: error.message };
+}
+
+describe('ids', () => {
+  it('refuses ids that are not well-formed UTF-16, on every call', async () => {
+    const { vault } = setup();
+    for (const id of ['\ud800', '\udc00', 'a\ud83d', '\ude00b', 'x\udc00\ud800y']) {
+      expect((await failure(vault.set(id, { clientId: 'c' }))).code).toBe('INVALID_ARGUMENT');
+      expect((await failure(vault.get(id))).code).toBe('INVALID_ARGUMENT');
+      expect((await failure(vault.has(id))).code).toBe('INVALID_ARGUMENT');
+      expect((await failure(vault.delete(id))).code).toBe('INVALID_ARGUMENT');
+    }
+  });
+
+  it('keeps ids that only differed in a lone surrogate from sharing a record; surrogate pairs are fine', async () => {
+    const { vault } = setup();
+    await vault.set('🔑\ud83d\ude00', { clientId: 'pair' });
+    expect((await vault.get('🔑😀'))?.clientId).toBe('pair');
+    await expect(vault.get('\udc00')).rejects.toThrow(/well-formed/);
+  });
+});
+
+describe('the readable and secret parts', () => {
+  it.each([
+    ['white space', '{ "clientId":"c"}'],
+    ['unsorted keys', '{"name":"n","clientId":"c"}'],
+    ['a duplicate key', '{"clientId":"c","clientId":"c"}'],
+    ['a non-canonical number', '{"expiresIn":3600.0}'],
+    ['an escaped character JSON.stringify writes raw', '{"clientId":"\\u0063"}'],
+    ['a JSON array', '["clientId"]'],
+  ])('refuses readable JSON with %s (DECRYPT_FAILED)', async (_, readable) => {
+    const { vault, plant } = setup();
+    await plant('r', readable, '{}');
+    const { code, message } = await failure(vault.get('r'));
+    expect(code).toBe('DECRYPT_FAILED');
+    expect(message).toMatch(/readable fields are not/);
+  });
+
+  it('refuses secret JSON that is not canonical', async () => {
+    const { vault, plant } = setup();
+    await plant('s', '{}', '{"token":"t","pem":"p"}');
+    expect(await failure(vault.get('s'))).toMatchObject({ code: 'DECRYPT_FAILED' });
+    await plant('s', '{}', '{"pem":"p","token":"t"}');
+    expect(await vault.get('s')).toEqual({ pem: 'p', token: 't' });
+  });
+
+  it('refuses a field found in both parts, naming it, whichever part it belongs to', async () => {
+    const { vault, plant } = setup();
+    await plant('both', '{"clientId":"c1"}', '{"clientId":"c2"}');
+    expect(await failure(vault.get('both'))).toMatchObject({ code: 'DECRYPT_FAILED', path: 'clientId' });
+    await plant('both', '{"token":"t1"}', '{"token":"t2"}');
+    expect(await failure(vault.get('both'))).toMatchObject({ code: 'DECRYPT_FAILED', path: 'token' });
+  });
+
+  it('refuses a secret field stored in clear with SECRET_IN_CLEAR naming the field, never its value', async () => {
+    const { vault, plant } = setup();
+    await plant('clear', '{"clientId":"c","clientSecret":"hunter2-secret-value"}', '{"token":"t"}');
+    const { code, path, message } = await failure(vault.get('clear'));
+    expect([code, path]).toEqual(['SECRET_IN_CLEAR', 'clientSecret']);
+    expect(message).toContain('clientSecret');
+    expect(message).not.toContain('hunter2');
+    const entries = vault.entries({ where: { clientId: 'c' } });
+    expect((await failure(entries.next())).code).toBe('SECRET_IN_CLEAR');
+  });
+
+  it('accepts a sealed field the schema does not call secret (its secrecy was lifted)', async () => {
+    const { vault, plant } = setup();
+    await plant('lifted', '{}', '{"clientId":"sealed-id"}');
+    expect(await vault.get('lifted')).toEqual({ clientId: 'sealed-id' });
+  });
+});
+
+describe('vault members (~)', () => {
+  it('ignores an unknown ~ member of the readable part, authenticated like the rest', async () => {
+    const { vault, plant } = setup();
+    await plant('m', '{"clientId":"c","~future":{"x":1}}', '{}');
+    expect(await vault.get('m')).toEqual({ clientId: 'c' });
+  });
+
+  it('refuses a ~ member in the sealed part', async () => {
+    const { vault, plant } = setup();
+    await plant('m', '{}', '{"~storedAt":"2026-01-01T00:00:00.000Z"}');
+    expect(await failure(vault.get('m'))).toMatchObject({ code: 'DECRYPT_FAILED', path: '~storedAt' });
+  });
+
+  it.each(['"2026-01-01T00:00:00Z"', '"yesterday"', '1767225600000'])(
+    'refuses ~storedAt %s, which toISOString() does not write',
+    async (value) => {
+      const { vault, plant } = setup();
+      await plant('m', `{"clientId":"c","~storedAt":${value}}`, '{}');
+      expect(await failure(vault.get('m'))).toMatchObject({ code: 'DECRYPT_FAILED', path: '~storedAt' });
+    },
+  );
+
+  it('reads ~storedAt as the time of the write', async () => {
+    const { vault, plant } = setup();
+    await plant('m', '{"clientId":"c","~storedAt":"2026-01-01T00:00:00.000Z"}', '{}');
+    expect((await vault.getEntry('m'))?.storedAt?.toISOString()).toBe('2026-01-01T00:00:00.000Z');
+  });
+});
+
+describe('dates', () => {
+  it.each(['2025-01-31T23:59:59Z', '2025-01-31T23:59:59.000+00:00', '2025-02-01T00:59:59.000+01:00'])(
+    'refuses a stored date %s that toISOString() would write differently',
+    async (date) => {
+      const { vault, plant } = setup();
+      await plant('d', `{"expiryDate":"${date}"}`, '{}');
+      expect(await failure(vault.get('d'))).toMatchObject({ code: 'DECRYPT_FAILED', path: 'expiryDate' });
+    },
+  );
+
+  it('accepts those same strings on set, and stores them as toISOString() writes them', async () => {
+    const { vault, store } = setup();
+    await vault.set('d', { expiryDate: '2025-02-01T00:59:59.000+01:00' });
+    expect(store.map.get(`${NS}:d`)).toContain('"expiryDate":"2025-01-31T23:59:59.000Z"');
+    expect((await vault.get('d'))?.expiryDate?.toISOString()).toBe('2025-01-31T23:59:59.000Z');
+  });
+});
