@@ -2,7 +2,7 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectionSchema, createVault, formatKeyEntry, generateKey, parseKeyList } from '@credvault/core';
-import { suiteConnection, usePostgresServer } from '@credvault/test-suite';
+import { suiteConnection, usePostgresServer, useRedisCluster } from '@credvault/test-suite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli } from './support/cli.js';
 import { storeFromSpec } from './support/stores.js';
@@ -14,6 +14,8 @@ const K2 = formatKeyEntry('k2', generateKey());
 const dir = await mkdtemp(join(tmpdir(), 'credvault-crash-'));
 afterAll(() => rm(dir, { recursive: true, force: true }));
 const postgres = usePostgresServer({ beforeAll, afterAll });
+const redisCluster = useRedisCluster({ beforeAll, afterAll });
+const clusterSeed: (readonly [string, string])[] = [];
 
 /** A backend: where the seed goes, and a fresh copy of the seed for each round. */
 interface Backend {
@@ -43,6 +45,20 @@ const BACKENDS: Backend[] = [
     async copy(round) {
       await postgres.server().sql(`CREATE DATABASE crash_round_${round} TEMPLATE crash_seed`);
       return postgres.server().urlFor(`crash_round_${round}`);
+    },
+  },
+  {
+    name: 'Redis Cluster',
+    available: redisCluster.available,
+    seed: async () => redisCluster.url(),
+    async copy(round) {
+      // One cluster for every round: the sealed seed values are kept and written back before each.
+      const store = storeFromSpec(redisCluster.url());
+      if (round === 0) for await (const entry of store.entries?.('crash:') ?? []) clusterSeed.push(entry);
+      expect(clusterSeed).toHaveLength(RECORDS);
+      await store.setMany?.(clusterSeed);
+      await store.close?.();
+      return redisCluster.url();
     },
   },
 ];
