@@ -3,11 +3,10 @@ import {
   connectionAuthSchema,
   connectionSchema,
   createVault,
-  type Keyring,
   type Vault,
   VaultError,
 } from '@credvault/core';
-import { loadKeyring } from './keys.js';
+import { type CliKeys, loadKeyring } from './keys.js';
 import { openStore } from './store-spec.js';
 
 /** Options every store command takes. */
@@ -35,19 +34,34 @@ const SCHEMAS: Record<string, AnyCredentialSchema> = {
 export async function openVault(
   options: StoreCommandOptions,
   readOnly: boolean,
-): Promise<{ vault: Vault<AnyCredentialSchema>; keyring: Keyring }> {
-  const keyring = await loadKeyring(options.keysFile);
+): Promise<{ vault: Vault<AnyCredentialSchema>; keyring: CliKeys }> {
   const schema = SCHEMAS[options.schema ?? 'connection'];
   if (schema === undefined) {
     throw new VaultError('INVALID_ARGUMENT', `--schema must be one of ${Object.keys(SCHEMAS).join(', ')}`, {
       path: 'schema',
     });
   }
-  const store = await openStore(options.store, {
-    readOnly,
-    ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
-  });
-  return { vault: createVault({ store, keyring, schema, namespace: options.namespace }), keyring };
+  const keyring = await loadKeyring(options.keysFile);
+  let store: Awaited<ReturnType<typeof openStore>>;
+  try {
+    store = await openStore(options.store, {
+      readOnly,
+      ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
+    });
+  } catch (error) {
+    await keyring.close();
+    throw error;
+  }
+  const vault = createVault({ store, keyring, schema, namespace: options.namespace });
+  // Closing the vault also closes the keyring: cached data keys wiped, HSM sessions logged out.
+  const close = async () => {
+    try {
+      await vault.close();
+    } finally {
+      await keyring.close();
+    }
+  };
+  return { vault: Object.assign(Object.create(vault) as Vault<AnyCredentialSchema>, { close }), keyring };
 }
 
 /** Prints `value` as JSON on one line. */

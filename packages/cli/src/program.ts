@@ -1,6 +1,6 @@
 import { isVaultError } from '@credvault/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { keygen } from './commands/keygen.js';
+import { type KeygenOptions, keygen } from './commands/keygen.js';
 import { rotate } from './commands/rotate.js';
 import { status } from './commands/status.js';
 import { verify } from './commands/verify.js';
@@ -35,15 +35,23 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       'after',
       `
 Keys come from CREDVAULT_KEYS="kid2:<base64url>,kid1:<base64url>" (the first is the primary) or --keys-file.
+An entry may also be kid:wrapped:<provider>:<keyRef>:<base64url> (a key encrypted by a KMS/HSM, opened once)
+or kid:remote:<provider>:<keyRef> (the KMS/HSM wraps every data key); providers pkcs11 and aws-kms are
+configured by CREDVAULT_PKCS11_MODULE/_TOKEN/_PIN and the AWS environment (their READMEs tell more).
 Rotation: add the new key (last), deploy; promote it (first), deploy; credvault rotate; credvault status;
 retire the old key once it counts zero records. The README of @credvault/cli walks through it.`,
     );
 
   program
     .command('keygen')
-    .description('print a new key entry "kid:base64url" for CREDVAULT_KEYS')
+    .description('print a new key entry "kid:base64url" for CREDVAULT_KEYS (or a wrapped or remote entry)')
     .option('--kid <kid>', 'key id ([A-Za-z0-9_-], 1-64 characters); default k<yyyymmdd>')
-    .action((options: { kid?: string }) => setExit(keygen(io, options)));
+    .option(
+      '--wrap <provider:keyRef>',
+      'encrypt the new key by a KMS/HSM key: pkcs11:<label> or aws-kms:<key id/alias>',
+    )
+    .option('--remote <provider:keyRef>', 'an entry for a KMS/HSM key that wraps every data key itself')
+    .action(async (options: KeygenOptions) => setExit(await keygen(io, options)));
 
   storeCommand(program, 'rotate', 'rewrap every record to the primary key; resumable, safe while the service runs')
     .option('--dry-run', 'open and rewrap everything but write nothing')

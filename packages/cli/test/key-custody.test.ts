@@ -1,0 +1,104 @@
+import { join } from 'node:path';
+import { connectionSchema, createVault, formatKeyEntry, generateKey, parseKeyList } from '@credvault/core';
+import { sqliteStore } from '@credvault/sqlite';
+import { suiteConnection, useSoftHsm, useTempDir } from '@credvault/test-suite';
+import * as vitest from 'vitest';
+import { cli } from './support/io.js';
+
+const { describe, it, expect, beforeAll } = vitest;
+const hsm = useSoftHsm(vitest);
+const dir = await useTempDir('cli-hsm', vitest);
+const K1 = formatKeyEntry('env1', generateKey());
+let env: Record<string, string>;
+
+async function seeded(count: number): Promise<string> {
+  const path = join(dir, `hsm-${Date.now()}-${Math.random().toString(36).slice(2)}.db`);
+  const store = sqliteStore({ path });
+  const vault = createVault({ store, keyring: parseKeyList(K1), schema: connectionSchema, namespace: 'conns' });
+  await vault.setMany(Array.from({ length: count }, (_, i) => [`c${i}`, suiteConnection(`c${i}`)] as const));
+  await store.close();
+  return path;
+}
+
+async function kidsOf(path: string, keys: string): Promise<Record<string, number>> {
+  const { code, stdout } = await cli(['status', '--store', `sqlite:${path}`, '-n', 'conns', '--json'], {
+    ...env,
+    CREDVAULT_KEYS: keys,
+  });
+  expect(code).toBe(0);
+  return (JSON.parse(stdout) as { kids: Record<string, number> }).kids;
+}
+
+describe.skipIf(!hsm.available)('credvault with keys in a SoftHSM2 token', () => {
+  let remote: string;
+  let wrapped: string;
+
+  beforeAll(async () => {
+    env = {
+      SOFTHSM2_CONF: hsm.conf(),
+      CREDVAULT_PKCS11_MODULE: hsm.module,
+      CREDVAULT_PKCS11_TOKEN: hsm.token,
+      CREDVAULT_PKCS11_PIN: hsm.pin,
+    };
+    const made = await cli(['keygen', '--kid', 'hsm1', '--remote', 'pkcs11:credvault-kek'], env);
+    expect(made.stderr).toBe('');
+    remote = made.stdout.trim();
+    const wrap = await cli(['keygen', '--kid', 'wrapped1', '--wrap', 'pkcs11:credvault-kek'], env);
+    wrapped = wrap.stdout.trim();
+  });
+
+  it('keygen prints a remote entry (creating the HSM key) and a wrapped entry', () => {
+    expect(remote).toBe('hsm1:remote:pkcs11:credvault-kek');
+    expect(wrapped).toMatch(/^wrapped1:wrapped:pkcs11:credvault-kek:[A-Za-z0-9_-]{80,}$/);
+  });
+
+  it('rotates from an env key to the HSM key and back, status and verify following', async () => {
+    const path = await seeded(60);
+    const store = ['--store', `sqlite:${path}`, '-n', 'conns'];
+    const toHsm = await cli(['rotate', ...store, '--json'], { ...env, CREDVAULT_KEYS: `${remote},${K1}` });
+    expect(toHsm.code).toBe(0);
+    expect(JSON.parse(toHsm.stdout)).toMatchObject({ rewrapped: 60, primaryKid: 'hsm1' });
+    expect(await kidsOf(path, `${remote},${K1}`)).toEqual({ hsm1: 60, env1: 0 });
+    // the env key alone can no longer open them; the HSM key alone can
+    expect((await cli(['verify', ...store], { ...env, CREDVAULT_KEYS: K1 })).code).toBe(1);
+    expect((await cli(['verify', ...store], { ...env, CREDVAULT_KEYS: remote })).code).toBe(0);
+
+    const back = await cli(['rotate', ...store, '--json'], { ...env, CREDVAULT_KEYS: `${K1},${remote}` });
+    expect(JSON.parse(back.stdout)).toMatchObject({ rewrapped: 60, primaryKid: 'env1' });
+    expect(await kidsOf(path, `${K1},${remote}`)).toEqual({ env1: 60, hsm1: 0 });
+    expect((await cli(['verify', ...store], { ...env, CREDVAULT_KEYS: K1 })).code).toBe(0);
+  });
+
+  it('rotates to a wrapped local key and back, one HSM call at start-up', async () => {
+    const path = await seeded(30);
+    const store = ['--store', `sqlite:${path}`, '-n', 'conns'];
+    const run = await cli(['rotate', ...store, '--json'], { ...env, CREDVAULT_KEYS: `${wrapped},${K1}` });
+    expect(JSON.parse(run.stdout)).toMatchObject({ rewrapped: 30, primaryKid: 'wrapped1' });
+    expect((await cli(['verify', ...store], { ...env, CREDVAULT_KEYS: wrapped })).code).toBe(0);
+    const back = await cli(['rotate', ...store, '--json'], { ...env, CREDVAULT_KEYS: `${K1},${wrapped}` });
+    expect(JSON.parse(back.stdout)).toMatchObject({ rewrapped: 30, primaryKid: 'env1' });
+  });
+
+  it('fails with KEY_UNAVAILABLE for a wrong PIN, never showing it, and trying no other key', async () => {
+    const path = await seeded(3);
+    const run = await cli(['verify', '--store', `sqlite:${path}`, '-n', 'conns'], {
+      ...env,
+      CREDVAULT_PKCS11_PIN: 'not-the-pin-42',
+      CREDVAULT_KEYS: `${K1},${remote}`,
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('KEY_UNAVAILABLE');
+    expect(run.stderr).toContain('CKR_PIN_INCORRECT');
+    expect(run.stderr).not.toContain('not-the-pin-42');
+  });
+
+  it('names what is missing: settings, provider, key', async () => {
+    const noPin = await cli(['keygen', '--wrap', 'pkcs11:credvault-kek'], { ...env, CREDVAULT_PKCS11_PIN: undefined });
+    expect(noPin.stderr).toContain('CREDVAULT_PKCS11_PIN');
+    const unknown = await cli(['keygen', '--wrap', 'vault-transit:x'], env);
+    expect(unknown.stderr).toContain('unknown key provider "vault-transit"');
+    const missingKey = await cli(['keygen', '--wrap', 'pkcs11:no-such-label'], env);
+    expect(missingKey.code).toBe(1);
+    expect(missingKey.stderr).toContain('KEY_UNAVAILABLE');
+  });
+});
