@@ -58,6 +58,29 @@ describe.skipIf(!available)('postgresStore faults, against a real server', () =>
     await reader.close();
   });
 
+  it('names a hot-standby replica: reads work, writes are refused and change nothing', async () => {
+    const primary = postgresStore({ url: server.url() }, { table: 'replicated' });
+    await primary.set('k', 'v');
+    const standby = await server.server().startStandby();
+    const replica = postgresStore({ url: standby.url }, { table: 'replicated' });
+    let seen: string | undefined;
+    for (let attempt = 0; attempt < 100 && seen === undefined; attempt++) {
+      seen = await replica.get('k').catch(() => undefined);
+      if (seen === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(seen).toBe('v');
+    for (const write of [
+      () => replica.set('k', 'changed'),
+      () => replica.compareAndSetMany([['k', 'v', 'changed']]),
+      () => replica.lease('job', 1000),
+    ]) {
+      expect((await failure(write())).message).toContain('hot-standby replica');
+    }
+    expect(await primary.get('k')).toBe('v');
+    await Promise.all([primary.close(), replica.close()]);
+    await standby.stop();
+  }, 60_000);
+
   it('cancels a statement that runs past the timeout, saying so', async () => {
     const timeout = 500;
     const store = postgresStore({ url: server.url() }, { table: 'locked', timeout });

@@ -29,6 +29,11 @@ export interface PostgresServer {
   stop(): Promise<void>;
   /** Starts it again on the same port with the same data, after {@link PostgresServer.stop}. */
   restart(): Promise<void>;
+  /**
+   * Starts a hot-standby replica of this server (`pg_basebackup -R`, streaming): a real
+   * read-only server. Its `url` has the same credentials; `destroy()` stops it too.
+   */
+  startStandby(): Promise<{ readonly url: string; stop(): Promise<void> }>;
   /** Stops the server and removes its directory. */
   destroy(): Promise<void>;
 }
@@ -104,25 +109,49 @@ export async function startPostgresServer(): Promise<PostgresServer> {
   );
   await rm(pwfile, { force: true });
   const port = await freePort();
-  const settings = [
-    `-p ${port}`,
-    `-k ${dir}`,
-    '-c listen_addresses=127.0.0.1',
-    '-c fsync=off',
-    '-c synchronous_commit=off',
-    '-c full_page_writes=off',
-    '-c max_connections=100',
-    '-c shared_buffers=32MB',
-  ].join(' ');
-  const start = async () => {
-    await runAsOwner(
-      'pg_ctl',
-      ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '30', '-o', settings, 'start'],
-      dir,
+  const settings = (port: number) =>
+    [
+      `-p ${port}`,
+      `-k ${dir}`,
+      '-c listen_addresses=127.0.0.1',
+      '-c fsync=off',
+      '-c synchronous_commit=off',
+      '-c full_page_writes=off',
+      '-c max_connections=100',
+      '-c shared_buffers=32MB',
+    ].join(' ');
+  const startAt = (cluster: string, at: number) =>
+    runAsOwner('pg_ctl', ['-D', cluster, '-l', `${cluster}.log`, '-w', '-t', '30', '-o', settings(at), 'start'], dir);
+  const stopAt = (cluster: string) =>
+    runAsOwner('pg_ctl', ['-D', cluster, '-w', '-t', '30', '-m', 'fast', 'stop'], dir).then(
+      () => {},
+      () => {},
     );
-  };
-  const stop = async () => {
-    await runAsOwner('pg_ctl', ['-D', data, '-w', '-t', '30', '-m', 'fast', 'stop'], dir).catch(() => {});
+  const start = async () => void (await startAt(data, port));
+  const stop = () => stopAt(data);
+  const standbys: string[] = [];
+  const startStandby = async () => {
+    const standby = join(dir, `standby-${standbys.length}`);
+    standbys.push(standby);
+    const args = [
+      '-h',
+      dir,
+      '-p',
+      String(port),
+      '-U',
+      'postgres',
+      '-D',
+      standby,
+      '-R',
+      '-X',
+      'stream',
+      '--checkpoint=fast',
+      '--no-sync',
+    ];
+    await runAsOwner('pg_basebackup', args, dir);
+    const standbyPort = await freePort();
+    await startAt(standby, standbyPort);
+    return { url: `postgres://postgres:${PASSWORD}@127.0.0.1:${standbyPort}/postgres`, stop: () => stopAt(standby) };
   };
   const sql = async (statement: string, database = 'postgres') =>
     (
@@ -144,7 +173,9 @@ export async function startPostgresServer(): Promise<PostgresServer> {
     sql,
     stop,
     restart: start,
+    startStandby,
     async destroy() {
+      await Promise.all(standbys.map(stopAt));
       await stop();
       await rm(dir, { recursive: true, force: true });
     },
