@@ -9,7 +9,7 @@ export interface RotateCommandOptions extends StoreCommandOptions {
   readonly reencrypt?: boolean;
 }
 
-function summary(report: RotateReport, namespace: string): string {
+function summary(report: RotateReport, namespace: string, reencrypt: boolean): string {
   const kids =
     Object.entries(report.kids)
       .map(([kid, n]) => `${kid}: ${n}`)
@@ -23,6 +23,7 @@ function summary(report: RotateReport, namespace: string): string {
     `  failed             ${report.failed.length}`,
     `  kids found         ${kids}`,
   ];
+  if (reencrypt) lines.push('  (re-sealed under fresh data keys, each field in the part the schema puts it in now)');
   for (const failure of report.failed.slice(0, 20)) lines.push(`  ! ${failure.id}: ${failure.code} (left as it was)`);
   if (report.failed.length > 20) lines.push(`  ! ... and ${report.failed.length - 20} more (see --json)`);
   return `${lines.join('\n')}\n`;
@@ -49,7 +50,7 @@ export async function rotate(io: Io, options: RotateCommandOptions): Promise<num
     });
     view.stop();
     if (options.json === true) printJson(io, report);
-    else io.stdout.write(summary(report, vault.namespace));
+    else io.stdout.write(summary(report, vault.namespace, options.reencrypt === true));
     return report.failed.length === 0 && !report.aborted ? 0 : 1;
   } finally {
     process.off('SIGINT', stop).off('SIGTERM', stop);
