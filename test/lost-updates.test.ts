@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createVault, formatKeyEntry, generateKey, parseKeyList } from '@credvault/core';
-import { usePostgresServer, useRedisServer, useTempDir } from '@credvault/test-suite';
+import { usePostgresServer, useRedisCluster, useRedisServer, useTempDir } from '@credvault/test-suite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { counterSchema } from './support/counter.js';
 import { storeFromSpec } from './support/stores.js';
@@ -15,6 +15,7 @@ const PROCESSES = 2;
 const WRITERS = 4; // per process: 8 concurrent writers in all
 const INCREMENTS = 60; // per writer
 const redis = useRedisServer({ beforeAll, afterAll });
+const redisCluster = useRedisCluster({ beforeAll, afterAll });
 const postgres = usePostgresServer({ beforeAll, afterAll });
 
 async function hammer(spec: string): Promise<void> {
@@ -58,6 +59,11 @@ async function hammer(spec: string): Promise<void> {
 describe('8 concurrent writers, read-modify-write on the same 50 records through compare-and-set', () => {
   it('loses no update on SQLite, from two processes', () => hammer(`sqlite:${join(dir, 'counters.db')}`), 120_000);
   it.skipIf(!redis.available)('loses no update on Redis, from two processes', () => hammer(redis.url()), 120_000);
+  it.skipIf(!redisCluster.available)(
+    'loses no update on a Redis Cluster, from two processes',
+    () => hammer(redisCluster.url()),
+    120_000,
+  );
   it.skipIf(!postgres.available)(
     'loses no update on PostgreSQL, from two processes',
     () => hammer(postgres.url()),

@@ -8,7 +8,7 @@ import {
   parseKeyList,
   toDate,
 } from '@credvault/core';
-import { suiteConnection, usePostgresServer, useRedisServer, useTempDir } from '@credvault/test-suite';
+import { suiteConnection, usePostgresServer, useRedisCluster, useRedisServer, useTempDir } from '@credvault/test-suite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
 import { storeFromSpec } from './support/stores.js';
@@ -18,6 +18,7 @@ const K1 = formatKeyEntry('k1', generateKey());
 const K2 = formatKeyEntry('k2', generateKey());
 const dir = await useTempDir('rotate-10k', { afterAll });
 const redis = useRedisServer({ beforeAll, afterAll });
+const redisCluster = useRedisCluster({ beforeAll, afterAll });
 const postgres = usePostgresServer({ beforeAll, afterAll });
 
 const input = (i: number) =>
@@ -73,6 +74,11 @@ describe('credvault rotate of 10,000 records', () => {
   it.skipIf(!redis.available)(
     'moves every record on Redis to the new key, each equal to what was stored',
     () => rotate10k(redis.url()),
+    180_000,
+  );
+  it.skipIf(!redisCluster.available)(
+    'moves every record on a Redis Cluster to the new key, each equal to what was stored',
+    () => rotate10k(redisCluster.url()),
     180_000,
   );
   it.skipIf(!postgres.available)(

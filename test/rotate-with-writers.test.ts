@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { createVault, formatKeyEntry, generateKey, parseKeyList } from '@credvault/core';
-import { usePostgresServer, useRedisServer, useTempDir } from '@credvault/test-suite';
+import { usePostgresServer, useRedisCluster, useRedisServer, useTempDir } from '@credvault/test-suite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { counterSchema } from './support/counter.js';
 import { storeFromSpec } from './support/stores.js';
@@ -11,6 +11,7 @@ const K1 = formatKeyEntry('k1', generateKey());
 const K2 = formatKeyEntry('k2', generateKey());
 const dir = await useTempDir('rotate-writers', { afterAll });
 const redis = useRedisServer({ beforeAll, afterAll });
+const redisCluster = useRedisCluster({ beforeAll, afterAll });
 const postgres = usePostgresServer({ beforeAll, afterAll });
 
 async function rotateWhileWriting(spec: string): Promise<void> {
@@ -82,6 +83,11 @@ describe('rotation while the application keeps writing', () => {
   it.skipIf(!redis.available)(
     'keeps every write and moves every record on Redis',
     () => rotateWhileWriting(redis.url()),
+    120_000,
+  );
+  it.skipIf(!redisCluster.available)(
+    'keeps every write and moves every record on a Redis Cluster',
+    () => rotateWhileWriting(redisCluster.url()),
     120_000,
   );
   it.skipIf(!postgres.available)(
