@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { type CompleteStore, type Lease, VaultError } from '@credvault/core';
 import { KeyvPostgres } from '@keyv/postgres';
@@ -80,8 +81,12 @@ export function postgresStore(connection: PostgresConnection, options: PostgresS
   const sql = statements(schema, table);
   let closed = false;
   let ready: Promise<void> | undefined;
+  // The deadline of the operation running in this async context: waiting for a connection and
+  // the statement share one budget, so an operation never outlives its timeout.
+  const budget = new AsyncLocalStorage<number>();
+  const remaining = () => Math.max(1, (budget.getStore() ?? Date.now() + timeout) - Date.now());
   const ensureReady = (): Promise<void> => {
-    ready ??= ensureTables(pool, sql, timeout).catch((error: unknown) => {
+    ready ??= ensureTables(pool, sql, remaining()).catch((error: unknown) => {
       ready = undefined; // try again on the next operation (the server may be back)
       throw error;
     });
@@ -90,7 +95,7 @@ export function postgresStore(connection: PostgresConnection, options: PostgresS
   const query: Query = async (text, values) => {
     if (closed) throw new Error('the store is closed');
     await ensureReady();
-    return withClient(pool, timeout, async (client) => (await client.query(timed(text, values, timeout + 1000))).rows);
+    return withClient(pool, remaining(), async (client) => (await client.query(timed(text, values, remaining()))).rows);
   };
   class Adapter extends KeyvPostgres {
     override async connect(): Promise<Query> {
@@ -105,11 +110,12 @@ export function postgresStore(connection: PostgresConnection, options: PostgresS
 
   async function run<T>(operation: string, work: () => Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${timeout + 2000} ms`)), timeout + 2000);
+    const backstop = new Promise<never>((_, reject) => {
+      // Only if something below ignored its budget: the connection wait and the statement obey it.
+      timer = setTimeout(() => reject(new Error(`timed out after ${timeout} ms`)), timeout + 1000);
     });
     try {
-      return await Promise.race([work(), deadline]);
+      return await Promise.race([budget.run(Date.now() + timeout, work), backstop]);
     } catch (error) {
       throw postgresError(operation, where, error, { exhausted: poolExhausted(pool) });
     } finally {

@@ -15,6 +15,7 @@ export async function ensureTables(pool: pg.Pool, sql: Statements, timeout: numb
     try {
       await client.query('BEGIN');
       await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(timeout))}`);
+      await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeout))}`);
       await client.query(sql.ddlLock);
       for (const statement of sql.create) await client.query(statement);
       await client.query('COMMIT');
