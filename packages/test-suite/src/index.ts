@@ -29,9 +29,16 @@ export {
 export { hasSoftHsm, SOFTHSM_MODULE, type TestSoftHsm, useSoftHsm } from './softhsm.js';
 export {
   type ComplianceOptions,
+  capabilitiesSuite,
   type MakeStore,
   type StoreLacks,
   storeComplianceSuite,
   type TestApi,
 } from './suite.js';
+export { basicStoreSuite } from './suite-basic.js';
+export { batchSuite, countSuite } from './suite-batch.js';
+export { compareAndSetSuite } from './suite-cas.js';
+export type { SuitePartOptions } from './suite-context.js';
+export { iterationSuite } from './suite-iteration.js';
+export { vaultOnStoreSuite } from './suite-vault.js';
 export { useTempDir } from './temp-dir.js';

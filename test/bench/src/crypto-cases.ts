@@ -7,24 +7,12 @@ import {
   createKeyring,
   createVault,
   generateKey,
-  type VaultStore,
+  memoryStore,
 } from '@credvault/core';
 import { canonicalJson } from '../../../packages/core/src/canonical-json.js';
 import { openRecord, sealRecord } from '../../../packages/core/src/envelope.js';
 import { type Measured, measure } from './measure.js';
 import { typicalConnection, typicalConnectionAuth } from './records.js';
-
-/** The store contract over a bare Map: the vault's own cost with the store taken out. */
-function mapStore(): VaultStore {
-  const map = new Map<string, string>();
-  return {
-    name: 'map',
-    get: async (k) => map.get(k),
-    set: async (k, v) => void map.set(k, v),
-    delete: async (k) => map.delete(k),
-    has: async (k) => map.has(k),
-  };
-}
 
 function secretsOf(schema: AnyCredentialSchema, record: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(record).filter(([k]) => schema.secret.has(k)));
@@ -44,7 +32,7 @@ export async function cryptoCases(timeMs: number): Promise<{ shape: string; resu
     const secret: ReadonlySet<string> = schema.secret;
     const readable = canonicalJson(Object.fromEntries(Object.entries(record).filter(([k]) => !secret.has(k))));
     const vault = createVault({
-      store: mapStore(),
+      store: memoryStore(), // the vault's own cost with the store taken out
       keyring,
       schema: schema as AnyCredentialSchema,
       namespace: 'bench',
