@@ -119,13 +119,15 @@ export function clusterConnection(options: RedisClusterOptions, timeout: number)
       const last = link;
       link = undefined;
       if (last === undefined) return;
+      const wait = sleep(timeout);
       const ready = await Promise.race([
         last.ready.then(
           () => true,
           () => false,
         ),
-        sleep(timeout).done,
+        wait.done,
       ]);
+      wait.cancel(); // no timer may keep the process alive after close
       if (ready && last.cluster !== undefined) await last.cluster.close().catch(() => last.cluster?.destroy());
       else
         last.ready.then(
