@@ -85,7 +85,9 @@ export interface Vault<S extends AnyCredentialSchema> {
   setMany(entries: Iterable<readonly [string, InputOf<S>]>): Promise<void>;
   /**
    * Loads, opens and validates the record under `id`; `undefined` only when there is none.
-   * @throws VaultError `DECRYPT_FAILED`, `UNKNOWN_KEY`, `VALIDATION_FAILED`, `INVALID_ARGUMENT`, `STORE_FAILED`.
+   * @throws VaultError `DECRYPT_FAILED` (also for stored text that breaks the strict reading
+   * rules of FORMAT.md), `SECRET_IN_CLEAR` naming a secret field stored readable, `UNKNOWN_KEY`,
+   * `VALIDATION_FAILED`, `INVALID_ARGUMENT` (also for an id that is not well-formed UTF-16), `STORE_FAILED`.
    */
   get(id: string): Promise<OutputOf<S> | undefined>;
   /**
@@ -141,9 +143,10 @@ export interface Vault<S extends AnyCredentialSchema> {
    */
   entries(options?: EntriesOptions<S>): AsyncGenerator<[string, OutputOf<S>], void, undefined>;
   /**
-   * Moves every record of the namespace to the keyring's primary key (DESIGN.md, rotation
+   * Moves every record of the namespace to the keyring's primary key (docs/rotation.md,
    * step 3): records already on it are skipped without decrypting, the others have only their
-   * data key rewrapped (or, with `reencrypt`, their secrets sealed anew), the result is opened
+   * data key rewrapped (or, with `reencrypt`, their secrets sealed anew and each field moved to
+   * the part the schema puts it in now: the migration for `SECRET_IN_CLEAR`), the result is opened
    * before it is written, and writes use compare-and-set so a record the application changed
    * meanwhile is never overwritten. A record that does not open is reported and left as it is.
    * Running it again resumes.

@@ -56,7 +56,7 @@ describe('defineCredentialSchema', () => {
     );
   });
 
-  it('declares secrets once: the built-in lists match DESIGN.md', () => {
+  it('declares secrets once: the built-in lists match FORMAT.md (Built-in schemas)', () => {
     expect([...connectionSchema.secret]).toEqual(['accessToken', 'refreshToken', 'connectionToken']);
     expect([...connectionAuthSchema.secret].sort()).toEqual(
       [
