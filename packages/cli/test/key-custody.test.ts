@@ -1,5 +1,14 @@
 import { join } from 'node:path';
-import { connectionSchema, createVault, formatKeyEntry, generateKey, parseKeyList } from '@credvault/core';
+import {
+  connectionSchema,
+  createVault,
+  formatKeyEntry,
+  generateKey,
+  openKeyList,
+  parseKeyList,
+  parseKeySpecs,
+} from '@credvault/core';
+import { openPkcs11 } from '@credvault/pkcs11';
 import { sqliteStore } from '@credvault/sqlite';
 import { suiteConnection, useSoftHsm, useTempDir } from '@credvault/test-suite';
 import * as vitest from 'vitest';
@@ -67,6 +76,50 @@ describe.skipIf(!hsm.available)('credvault with keys in a SoftHSM2 token', () =>
     expect(JSON.parse(back.stdout)).toMatchObject({ rewrapped: 60, primaryKid: 'env1' });
     expect(await kidsOf(path, `${K1},${remote}`)).toEqual({ env1: 60, hsm1: 0 });
     expect((await cli(['verify', ...store], { ...env, CREDVAULT_KEYS: K1 })).code).toBe(0);
+  });
+
+  it('rotates from the env key to the HSM key while the service keeps writing through the HSM key', async () => {
+    const path = await seeded(300);
+    // the service, deployed with the HSM key promoted (rotation step 2)
+    const token = await openPkcs11({ module: hsm.module, token: hsm.token, pin: hsm.pin });
+    const keys = await openKeyList(parseKeySpecs(`${remote},${K1}`), {
+      resolve: async (_provider, keyRef) => token.key(keyRef),
+    });
+    const store = sqliteStore({ path });
+    const app = createVault({ store, keyring: keys, schema: connectionSchema, namespace: 'conns' });
+    const expected = new Map<string, string>();
+    let rotating = true;
+    const writer = (async () => {
+      let writes = 0;
+      while (rotating || writes < 40) {
+        const id = `c${Math.floor(Math.random() * 300)}`;
+        const url = `https://example.com/write-${writes}`;
+        await app.update(id, (c) => c && { ...c, accountUrl: url });
+        expected.set(id, url);
+        writes += 1;
+      }
+      return writes;
+    })();
+    const run = await cli(['rotate', '--store', `sqlite:${path}`, '-n', 'conns', '--batch-size', '20', '--json'], {
+      ...env,
+      CREDVAULT_KEYS: `${remote},${K1}`,
+    });
+    rotating = false;
+    expect(await writer).toBeGreaterThanOrEqual(40);
+    const report = JSON.parse(run.stdout) as {
+      failed: unknown[];
+      rewrapped: number;
+      alreadyCurrent: number;
+      changedMeanwhile: number;
+    };
+    expect(run.code).toBe(0);
+    expect(report.failed).toEqual([]);
+    expect(report.alreadyCurrent + report.changedMeanwhile).toBeGreaterThan(0); // the service really raced it
+    expect((await app.status()).kids).toEqual({ hsm1: 300 });
+    for (const [id, url] of expected) expect((await app.get(id))?.accountUrl).toBe(url); // no lost write
+    await app.close();
+    await keys.close();
+    await token.close();
   });
 
   it('rotates to a wrapped local key and back, one HSM call at start-up', async () => {
