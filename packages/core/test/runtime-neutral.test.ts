@@ -1,0 +1,34 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const src = join(import.meta.dirname, '../src');
+const files = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts'));
+/** The code of a file without its comments (TSDoc may name node:crypto or Buffer). */
+const code = (file: string) =>
+  readFileSync(join(src, file), 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+
+describe('core is runtime-neutral', () => {
+  it('finds the sources', () => {
+    expect(files).toContain('aead.ts');
+    expect(files.length).toBeGreaterThan(20);
+  });
+
+  it.each(files)('%s uses no Buffer and no NodeJS types', (file) => {
+    expect(code(file)).not.toMatch(/\bBuffer\b|\bNodeJS\./);
+  });
+
+  it('imports node: modules only in aead-native.ts, the file the `node` condition selects', () => {
+    const importers = files.filter((file) => /from ['"]node:|import\(['"]node:/.test(code(file)));
+    expect(importers.map((file) => relative('.', file))).toEqual(['aead-native.ts']);
+    const manifest = JSON.parse(readFileSync(join(src, '../package.json'), 'utf8')) as {
+      imports: Record<string, Record<string, unknown>>;
+      publishConfig: { imports: Record<string, Record<string, unknown>> };
+    };
+    for (const imports of [manifest.imports, manifest.publishConfig.imports]) {
+      expect(imports['#aead-native']).toMatchObject({ node: './dist/aead-native.js', default: './dist/aead-none.js' });
+    }
+  });
+});
