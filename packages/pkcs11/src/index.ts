@@ -1,1 +1,1 @@
-export { openPkcs11, type Pkcs11Options, type Pkcs11Token } from './token.js';
+export { type KeyRef, openPkcs11, type Pkcs11Options, type Pkcs11Token } from './token.js';

@@ -15,22 +15,27 @@ export interface Pkcs11Options {
   readonly maxSessions?: number;
 }
 
+/** A token key by `CKA_LABEL` (a string) or by `CKA_ID`. */
+export type KeyRef = string | { readonly id: Uint8Array };
+
 /** An open, logged-in PKCS#11 token. */
 export interface Pkcs11Token {
   /** `pkcs11:<token label>`, for messages. */
   readonly name: string;
   /**
-   * The non-extractable AES-256 key labelled `label`, as a {@link RemoteKey} (AES-GCM, the
+   * The non-extractable AES-256 key labelled `label` (or with `CKA_ID` `id`, given as
+   * `{ id: Uint8Array }`), as a {@link RemoteKey} (AES-GCM, the
    * context as associated data).
    * @throws VaultError `KEY_UNAVAILABLE` when there is no such key, more than one, or it is
    * not a non-extractable 32-byte AES key.
    */
-  key(label: string): Promise<RemoteKey>;
+  key(ref: KeyRef): Promise<RemoteKey>;
   /**
-   * Creates a non-extractable, sensitive AES-256 key labelled `label` in the token.
+   * Creates a non-extractable, sensitive AES-256 key labelled `label` in the token, with
+   * `CKA_ID` `id` when given.
    * @throws VaultError `INVALID_ARGUMENT` when a key with that label exists, `KEY_UNAVAILABLE`.
    */
-  generateKey(label: string): Promise<void>;
+  generateKey(label: string, id?: Uint8Array): Promise<void>;
   /** Logs out and unloads the module once nothing else in the process uses it. Idempotent. */
   close(): Promise<void>;
 }
@@ -70,10 +75,10 @@ function login(module: LoadedModule, slot: Buffer, pin: string): void {
   module.logins.set(id, { pin, anchor });
 }
 
-function findKey(module: LoadedModule, session: Buffer, label: string): Buffer[] {
+function findKey(module: LoadedModule, session: Buffer, ref: KeyRef): Buffer[] {
   module.api.C_FindObjectsInit(session, [
     { type: P.CKA_CLASS, value: P.CKO_SECRET_KEY },
-    { type: P.CKA_LABEL, value: label },
+    typeof ref === 'string' ? { type: P.CKA_LABEL, value: ref } : { type: P.CKA_ID, value: Buffer.from(ref.id) },
   ]);
   try {
     return module.api.C_FindObjects(session, 2);
@@ -116,15 +121,12 @@ export async function openPkcs11(options: Pkcs11Options): Promise<Pkcs11Token> {
   };
   return {
     name,
-    async key(label) {
-      const keyName = `${name}/${label}`;
+    async key(ref) {
+      const keyName = `${name}/${typeof ref === 'string' ? ref : `id=${Buffer.from(ref.id).toString('hex')}`}`;
       const handle = session((s) => {
-        const found = findKey(module, s, label);
+        const found = findKey(module, s, ref);
         if (found.length !== 1) {
-          throw keyUnavailable(
-            keyName,
-            found.length === 0 ? 'no secret key with this label' : 'several keys with this label',
-          );
+          throw keyUnavailable(keyName, found.length === 0 ? 'no such secret key' : 'several keys match');
         }
         const handle = found[0] as Buffer;
         const [type, length, extractable] = module.api.C_GetAttributeValue(s, handle, [
@@ -143,7 +145,7 @@ export async function openPkcs11(options: Pkcs11Options): Promise<Pkcs11Token> {
       pools.push(pool);
       return aesGcmKey(keyName, module, pool, handle);
     },
-    async generateKey(label) {
+    async generateKey(label, id) {
       session((s) => {
         if (findKey(module, s, label).length > 0) {
           throw new VaultError('INVALID_ARGUMENT', `${name}: a key labelled "${label}" exists already`);
@@ -160,6 +162,7 @@ export async function openPkcs11(options: Pkcs11Options): Promise<Pkcs11Token> {
             { type: P.CKA_ENCRYPT, value: true },
             { type: P.CKA_DECRYPT, value: true },
             { type: P.CKA_LABEL, value: label },
+            ...(id === undefined ? [] : [{ type: P.CKA_ID, value: Buffer.from(id) }]),
           ]);
         } catch (error) {
           throw keyUnavailable(name, `cannot generate a key (${reasonOf(error)})`, error);

@@ -66,6 +66,17 @@ describe.skipIf(!hsm.available)('@credvault/pkcs11 on SoftHSM2', () => {
     api.C_CloseSession(session);
   });
 
+  it('finds a key by CKA_ID as well as by label', async () => {
+    const id = new Uint8Array([0xc0, 0xff, 0xee, 0x01]);
+    await token.generateKey('kek-with-id', id);
+    const byId = await token.key({ id });
+    const byLabel = await token.key('kek-with-id');
+    const context = new Uint8Array([7]);
+    const dek = generateKey();
+    expect(await byLabel.decrypt(await byId.encrypt(dek, context), context)).toEqual(dek);
+    expect(await codeOf(token.key({ id: new Uint8Array([1, 2, 3]) }))).toBe('KEY_UNAVAILABLE');
+  });
+
   it('refuses a second key with the same label', async () => {
     expect(await codeOf(token.generateKey('kek-a'))).toBe('INVALID_ARGUMENT');
   });
