@@ -1,6 +1,7 @@
 // Packs every package and checks what a user would download: publint and
 // @arethetypeswrong/cli (ESM-only profile) on each tarball, then the file list and manifest:
-// dist and types only (no src, no source maps, no stale build output), README and LICENSE,
+// dist and types only (no src, no source maps, no stale build output), README (install line,
+// license, link to the main docs) and LICENSE,
 // no @credvault/source condition, no workspace: range. Exits 1 on any problem.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -32,6 +33,12 @@ try {
       const source = inPackage.replace(/^dist\//, 'src/').replace(/\.d\.ts$|\.js$/, '.ts');
       if (inPackage.startsWith('dist/') && !existsSync(join(dir, source)))
         fail(`ships ${inPackage}, left over from a source that is gone (rebuild dist clean)`);
+    }
+    if (files.includes('package/README.md')) {
+      const readme = execFileSync('tar', ['-xzOf', tarball, 'package/README.md'], { encoding: 'utf8' });
+      if (!readme.includes(`npm install`) || !readme.includes(manifest.name)) fail('README has no install line');
+      if (!/^## License/m.test(readme) || !readme.includes('MIT')) fail('README has no License section');
+      if (!readme.includes('github.com/credvault/credvault')) fail('README has no link to the main docs');
     }
     const packed = execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' });
     if (packed.includes('@credvault/source')) fail('its package.json still has the @credvault/source condition');
