@@ -10,12 +10,13 @@ import {
 } from '@credvault/core';
 import { openPkcs11 } from '@credvault/pkcs11';
 import { sqliteStore } from '@credvault/sqlite';
-import { suiteConnection, useSoftHsm, useTempDir } from '@credvault/test-suite';
+import { suiteConnection, useKmsServer, useSoftHsm, useTempDir } from '@credvault/test-suite';
 import * as vitest from 'vitest';
 import { cli } from './support/io.js';
 
 const { describe, it, expect, beforeAll } = vitest;
 const hsm = useSoftHsm(vitest);
+const kms = useKmsServer(vitest);
 const dir = await useTempDir('cli-hsm', vitest);
 const K1 = formatKeyEntry('env1', generateKey());
 let env: Record<string, string>;
@@ -153,5 +154,45 @@ describe.skipIf(!hsm.available)('credvault with keys in a SoftHSM2 token', () =>
     const missingKey = await cli(['keygen', '--wrap', 'pkcs11:no-such-label'], env);
     expect(missingKey.code).toBe(1);
     expect(missingKey.stderr).toContain('KEY_UNAVAILABLE');
+  });
+});
+
+describe('credvault with keys in AWS KMS (the local KMS JSON server)', () => {
+  const awsEnv = () => ({
+    AWS_REGION: kms.server().region,
+    AWS_ACCESS_KEY_ID: 'AKIDCLITEST',
+    AWS_SECRET_ACCESS_KEY: 'cli-test-secret',
+    CREDVAULT_AWS_KMS_ENDPOINT: kms.server().url,
+  });
+
+  it('makes wrapped and remote entries and rotates an env key to KMS and back', async () => {
+    kms.server().createKey('cli-kek');
+    const wrap = await cli(['keygen', '--kid', 'kmsw', '--wrap', 'aws-kms:alias/cli-kek'], awsEnv());
+    expect(wrap.stderr).toBe('');
+    const wrapped = wrap.stdout.trim();
+    expect(wrapped).toMatch(/^kmsw:wrapped:aws-kms:alias\/cli-kek:[A-Za-z0-9_-]+$/);
+    const remote = (
+      await cli(['keygen', '--kid', 'kms1', '--remote', 'aws-kms:alias/cli-kek'], awsEnv())
+    ).stdout.trim();
+    expect(remote).toBe('kms1:remote:aws-kms:alias/cli-kek');
+    expect(kms.server().accessKeyIds.has('AKIDCLITEST')).toBe(true);
+
+    const path = await seeded(20);
+    const store = ['--store', `sqlite:${path}`, '-n', 'conns', '--json'];
+    const toKms = await cli(['rotate', ...store], { ...awsEnv(), CREDVAULT_KEYS: `${remote},${K1}` });
+    expect(JSON.parse(toKms.stdout)).toMatchObject({ rewrapped: 20, primaryKid: 'kms1' });
+    const toWrapped = await cli(['rotate', ...store], { ...awsEnv(), CREDVAULT_KEYS: `${wrapped},${remote}` });
+    expect(JSON.parse(toWrapped.stdout)).toMatchObject({ rewrapped: 20, primaryKid: 'kmsw' });
+    const back = await cli(['rotate', ...store], { ...awsEnv(), CREDVAULT_KEYS: `${K1},${wrapped}` });
+    expect(JSON.parse(back.stdout)).toMatchObject({ rewrapped: 20, primaryKid: 'env1' });
+  });
+
+  it('reports a disabled KMS key as KEY_UNAVAILABLE', async () => {
+    const key = kms.server().createKey('cli-disabled');
+    key.enabled = false;
+    const run = await cli(['keygen', '--wrap', 'aws-kms:alias/cli-disabled'], awsEnv());
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('KEY_UNAVAILABLE');
+    expect(run.stderr).toContain('DisabledException');
   });
 });
