@@ -29,7 +29,10 @@ export interface RedisStoreOptions extends DurabilityOptions {
 
 /** A Redis {@link VaultStore}, with the `@keyv/redis` adapter underneath. */
 export interface RedisStore extends CompleteStore {
-  /** The adapter; its `client` runs any other Redis command (a cluster client on a cluster). */
+  /**
+   * The adapter; its `client` runs any other Redis command. On a cluster it has its own cluster
+   * client, connected by `await adapter.getClient()`.
+   */
   readonly adapter: KeyvRedis<string>;
   lease(name: string, ttlMs: number): Promise<Lease | undefined>;
 }
