@@ -2,7 +2,7 @@ import * as v from 'valibot';
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|([+-])(\d{2}):(\d{2}))$/i;
 const MAX_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
-const MIN_TIME = Date.UTC(0, 0, 1);
+const MIN_TIME = -62_167_219_200_000; // 0000-01-01T00:00:00.000Z (Date.UTC would read year 0 as 1900)
 
 function daysIn(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();

@@ -1,4 +1,4 @@
-import { connectionAuthSchema, createVault, isVaultError, memoryStore } from '@credvault/core';
+import { connectionAuthSchema, createVault, isVaultError, memoryStore, toDate } from '@credvault/core';
 import { describe, expect, it } from 'vitest';
 import { sealRecord } from '../src/envelope.js';
 import { testKeyring } from './support/vault.js';
@@ -125,6 +125,20 @@ describe('vault members (~)', () => {
 });
 
 describe('dates', () => {
+  it('accepts every year from 0000 to 9999 in any accepted form, years before 1900 included', () => {
+    for (const [input, stored] of [
+      ['1800-01-01T00:00:00Z', '1800-01-01T00:00:00.000Z'],
+      ['0000-01-01T00:00:00Z', '0000-01-01T00:00:00.000Z'],
+      ['0000-01-01T01:30:00+01:00', '0000-01-01T00:30:00.000Z'],
+      ['9999-12-31T23:59:59.999Z', '9999-12-31T23:59:59.999Z'],
+    ]) {
+      expect(toDate(input as string)?.toISOString(), input).toBe(stored);
+    }
+    for (const outside of ['0000-01-01T00:30:00+01:00', '9999-12-31T23:59:59-00:01', '+010000-01-01T00:00:00.000Z']) {
+      expect(toDate(outside), outside).toBeUndefined();
+    }
+  });
+
   it.each(['2025-01-31T23:59:59Z', '2025-01-31T23:59:59.000+00:00', '2025-02-01T00:59:59.000+01:00'])(
     'refuses a stored date %s that toISOString() would write differently',
     async (date) => {
