@@ -56,7 +56,7 @@ const digestOf = (value: string): Buffer => createHash('sha256').update(value, '
  *
  * @example
  * ```ts
- * const vault = createVault({ store: postgresStore({ url: process.env.DATABASE_URL }), keyring, schema })
+ * const vault = createVault({ store: postgresStore({ url: 'postgres://app:secret@db:5432/app' }), keyring, schema })
  * ```
  * @throws VaultError `INVALID_ARGUMENT` at once for a bad url, table or schema name; `STORE_FAILED`
  * from every operation when PostgreSQL fails or times out, saying why (server down, wrong
