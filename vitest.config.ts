@@ -6,7 +6,8 @@ const conditions = ['@credvault/source', 'node', 'import', 'module', 'default'];
 // Vitest passes the SSR conditions to its workers as `node --conditions`. `import` must not be
 // among them: node would then hand `require()` the ESM build of dual packages (pg requiring
 // pg-pool gets a module namespace, not the Pool class). Vite adds `import` to ESM imports itself.
-const ssrConditions = conditions.filter((condition) => condition !== 'import');
+// Nor `module`: the AWS SDK lists it first, and node would load its bundler-only ES build.
+const ssrConditions = conditions.filter((condition) => condition !== 'import' && condition !== 'module');
 
 export default defineConfig({
   resolve: { conditions },
