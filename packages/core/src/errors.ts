@@ -18,6 +18,9 @@
  * - `SECRET_IN_CLEAR`: a stored record holds, in its readable part, a field its schema lists
  *   as secret (the field became secret after the record was written, or someone wrote it in
  *   clear); `path` names the field. `rotate({ reencrypt: true })` moves it into the sealed part.
+ * - `TENANT_KEY_GONE`: a record is wrapped under a tenant key that is gone: the tenant was
+ *   shredded, or its key record is sealed under a master key no keyring holds any more (a copy
+ *   restored from a backup taken before the shred, once the old master key is retired).
  */
 export const VaultErrorCode = {
   VALIDATION_FAILED: 'VALIDATION_FAILED',
@@ -32,6 +35,7 @@ export const VaultErrorCode = {
   REFRESH_FAILED: 'REFRESH_FAILED',
   KEY_UNAVAILABLE: 'KEY_UNAVAILABLE',
   SECRET_IN_CLEAR: 'SECRET_IN_CLEAR',
+  TENANT_KEY_GONE: 'TENANT_KEY_GONE',
 } as const;
 
 /** One of the {@link VaultErrorCode} values. */
