@@ -34,6 +34,11 @@ describe.skipIf(!cluster.available)('redisStore on a cluster when a master dies'
     const keys = Array.from({ length: 30 }, (_, i) => `failover:k${i}`);
     for (const key of keys) await store.set(key, '0');
     const victim: RedisClusterNode = await c.masterFor(keys[0] as string);
+    // A store without waitForReplicas, writing a key of the same shard: it works again right after the failover.
+    const plain = redisStore({ url: c.url, timeout });
+    let plainKey = 'failover:plain0';
+    for (let i = 1; (await c.masterFor(plainKey)) !== victim; i++) plainKey = `failover:plain${i}`;
+    expect(await plain.compareAndSet(plainKey, undefined, 'before')).toBe(true);
     const acked = new Map(keys.map((key) => [key, 0]));
     const lastSuccess = new Map(keys.map((key) => [key, 0]));
     const failures: unknown[] = [];
@@ -66,6 +71,18 @@ describe.skipIf(!cluster.available)('redisStore on a cluster when a master dies'
     const ackedBeforeKill = acked.get(keys[0] as string) ?? 0;
     await victim.kill('SIGKILL');
     await c.healthy(30_000); // its replica took over
+    let plainBack = false;
+    for (let i = 0; i < 100 && !plainBack; i++) {
+      plainBack = await plain.set(plainKey, 'after').then(
+        () => true,
+        async () => {
+          await sleep(50);
+          return false;
+        },
+      );
+    }
+    expect(plainBack).toBe(true);
+    expect(await plain.get(plainKey)).toBe('after');
     // waitForReplicas: 1 refuses that shard's writes until it has a replica again: the old master, rejoining.
     await victim.restart();
     await c.healthy(30_000);
@@ -85,7 +102,7 @@ describe.skipIf(!cluster.available)('redisStore on a cluster when a master dies'
       expect(stored, key).toBeGreaterThanOrEqual(acked.get(key) ?? 0);
       expect(stored, key).toBeLessThanOrEqual((acked.get(key) ?? 0) + 1);
     }
-    await store.close();
+    await Promise.all([store.close(), plain.close()]);
   }, 90_000);
 
   it('can lose an acknowledged write when the master dies before its replica has it; waitForReplicas does not acknowledge it', async () => {
