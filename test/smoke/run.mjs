@@ -9,6 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import { packAll, root } from './pack.mjs';
 
 const here = join(root, 'test/smoke');
@@ -136,6 +137,26 @@ try {
     const [command, ...args] = runtime.command;
     const result = run(`keyv 6 on ${runtime.name}`, command, [...args, 'out/keyv6.js'], { cwd: bare });
     console.log(`${result.status === 0 ? 'ok  ' : 'FAIL'} keyv 6 on ${runtime.name}: ${result.output}`);
+  }
+  // The published core bundles for browsers and edge workers: the pure path, no node:crypto.
+  try {
+    const bundled = await build({
+      stdin: { contents: "export * from '@credvault/core';", resolveDir: bare },
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'browser',
+      logLevel: 'silent',
+    });
+    const text = bundled.outputFiles[0].text;
+    if (/node:crypto|createCipheriv/.test(text))
+      failures.push('the browser bundle of @credvault/core reaches node:crypto');
+    else
+      console.log(
+        `ok   browser bundle of the installed @credvault/core with keyv 6: ${(text.length / 1024).toFixed(0)} KiB, no node:crypto`,
+      );
+  } catch (error) {
+    failures.push(`esbuild could not bundle the installed @credvault/core for the browser: ${error.message}`);
   }
   const cli = join(bare, 'node_modules/@credvault/cli/dist/bin.js');
   const keygen = run('credvault keygen without store packages', process.execPath, [cli, 'keygen', '--kid', 'k1'], {
