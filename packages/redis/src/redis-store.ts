@@ -54,7 +54,11 @@ export interface RedisStore extends CompleteStore {
  */
 export function redisStore(options: RedisStoreOptions = {}): RedisStore {
   if (options.cluster !== undefined) {
-    const where = options.cluster.rootNodes.map((node) => safeWhere(String(node.url ?? 'node'))).join(',');
+    const address = (node: { url?: string; socket?: unknown }) => {
+      const socket = node.socket as { host?: string; port?: number } | undefined;
+      return node.url === undefined ? `${socket?.host ?? '?'}:${socket?.port ?? '?'}` : safeWhere(node.url);
+    };
+    const where = options.cluster.rootNodes.map(address).join(',');
     return clusterStore(options.cluster, where, options);
   }
   if (options.url !== undefined && isClusterUrl(options.url)) {
