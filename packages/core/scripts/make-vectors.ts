@@ -1,102 +1,41 @@
-// Appends NEW known-answer vectors for the cv1 format to test/vectors/cv1.json. Vectors once
-// published are kept forever: this script refuses to write unless it reproduces every
-// published vector byte for byte.
+// Writes the known-answer vectors of cv1: test/vectors/cv1.json (records) and
+// test/vectors/store.json (store layer, canonical JSON, key lists). Vectors once published are
+// kept forever: this script refuses to write unless it reproduces every published vector byte
+// for byte; it may only append.
 // Run: pnpm --filter @credvault/core exec tsx --conditions=@credvault/source scripts/make-vectors.ts
 import { readFileSync, writeFileSync } from 'node:fs';
-import { connectionAuthSchema, connectionSchema } from '@credvault/core';
-import { fromUtf8, utf8 } from '../src/bytes.js';
+import { canonicalJson, connectionAuthSchema, connectionSchema, parseKeyList } from '@credvault/core';
+import { sealFramed } from '../src/aead.js';
+import { indexKeyText, indexMac } from '../src/blind-index.js';
+import { fromUtf8, toBase64url, utf8 } from '../src/bytes.js';
 import { encodeRecord } from '../src/codec.js';
-import { dataContext, formatEnvelope, sealBytes, wrapContext } from '../src/envelope.js';
-import { wrapKey } from '../src/keyring.js';
+import { dataContext, formatEnvelope, wrapContext } from '../src/envelope.js';
+import { INDEX_KEY_ID, indexEntryKey, leaseKey, MAX_ID_LENGTH, recordKey } from '../src/store-keys.js';
+import { testKmsWrap } from '../test/support/test-kms.js';
+import { canonicalCases, notCanonical, recordCases } from './vector-cases.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const seq = (start: number, length: number) => Uint8Array.from({ length }, (_, i) => (start + i) & 0xff);
 
-const cases = [
-  {
-    description: 'Connection with every field (seed 000), dates given as ISO strings',
-    schema: 'connection',
-    namespace: 'connections',
-    id: '123e4567-e89b-12d3-a456-426614174000',
-    record: {
-      idConnection: '123e4567-e89b-12d3-a456-426614174000',
-      status: 'active',
-      providerSlug: 'hubspot',
-      vertical: 'crm',
-      accountUrl: 'https://example.com/account',
-      tokenType: 'oauth2',
-      accessToken: 'access_token_example',
-      refreshToken: 'refresh_token_example',
-      expirationTimestamp: '2024-10-01T12:00:00Z',
-      createdAt: '2024-10-01T12:00:00Z',
-      connectionToken: '123e4567-e89b-12d3-a456-426614174000',
-      idProject: '123e4567-e89b-12d3-a456-426614174001',
-      idLinkedUser: '123e4567-e89b-12d3-a456-426614174002',
-    },
-  },
-  {
-    description: 'ConnectionAuth with all 22 fields, unicode, arrays and nested meta',
-    schema: 'connectionAuth',
-    namespace: 'auth',
-    id: 'zoë/🔑',
-    record: {
-      accessToken: 'ya29.a0-access',
-      apiUrl: 'https://api.example.com',
-      appId: 'app-1',
-      authorizeUrl: 'https://example.com/authorize',
-      clientId: 'client-1',
-      clientSecret: 'client-secret-1',
-      consumerKey: 'ck-1',
-      consumerSecret: 'cs-1',
-      emails: ['a@example.com', 'zoë@example.com'],
-      expiresIn: 3599,
-      expiryDate: '2025-01-31T23:59:59.999+01:00',
-      key: 'api-key-1',
-      meta: { z: [1, 2.5, null, true], a: { ü: 'ß' } },
-      name: 'Prod — EU',
-      otherAuthInfo: ['one', 'two'],
-      pem: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n',
-      refreshToken: 'refresh-1',
-      refreshTokenExpiresDate: '2025-06-30T00:00:00Z',
-      refreshTokenExpiresIn: 15552000,
-      state: 'state-1',
-      token: 'token-1',
-      tokenUrl: 'https://example.com/token',
-    },
-  },
-  {
-    description: 'ConnectionAuth with no secret field at all: the sealed part holds {}',
-    schema: 'connectionAuth',
-    namespace: 'auth',
-    id: 'public-only',
-    record: { clientId: 'client-2', apiUrl: 'https://api.example.com' },
-  },
-  {
-    description: 'ConnectionAuth with vault metadata: ~storedAt in the readable part, expiresIn relative to it',
-    schema: 'connectionAuth',
-    namespace: 'auth',
-    id: 'with-meta',
-    storedAt: '2026-11-22T10:00:00.000Z',
-    record: { accessToken: 'access-4', refreshToken: 'refresh-4', expiresIn: 3600, clientId: 'client-4' },
-  },
-] as { description: string; schema: string; namespace: string; id: string; record: object; storedAt?: string }[];
-
-const vectors = cases.map((c, n) => {
-  const kid = `kat${n + 1}`;
+/** Seals record text under fixed keys and nonces, keeping every intermediate value. */
+function seal(
+  n: number,
+  kid: string,
+  namespace: string,
+  id: string,
+  text: { readable: string; secret: string },
+  kms = false,
+) {
   const kek = seq(0x80 + n, 32);
   const dek = seq(0x20 + n, 32);
   const wrapNonce = seq(0x40 + n, 24);
   const dataNonce = seq(0x60 + n, 24);
-  const schema = c.schema === 'connection' ? connectionSchema : connectionAuthSchema;
-  const meta = c.storedAt === undefined ? {} : { storedAt: new Date(c.storedAt) };
-  const { text } = encodeRecord(schema, c.record, c.id, meta);
-  const wrapAad = wrapContext(kid, c.namespace, c.id);
-  const dataAad = dataContext(c.namespace, c.id, text.readable);
-  const wrappedKey = wrapKey(kek, wrapNonce, dek, wrapAad);
-  const sealed = sealBytes(dek, dataNonce, utf8(text.secret), dataAad);
+  const wrapAad = wrapContext(kid, namespace, id);
+  const dataAad = dataContext(namespace, id, text.readable);
+  const wrappedKey = kms ? testKmsWrap(kid, kek, wrapNonce, dek, wrapAad) : sealFramed(kek, wrapNonce, dek, wrapAad);
+  const sealed = sealFramed(dek, dataNonce, utf8(text.secret), dataAad);
   if (fromUtf8(utf8(text.secret)) !== text.secret) throw new Error('utf8');
   return {
-    ...c,
     kid,
     kek: hex(kek),
     dek: hex(dek),
@@ -110,12 +49,109 @@ const vectors = cases.map((c, n) => {
     sealed: hex(sealed),
     envelope: formatEnvelope({ kid, wrappedKey, sealed, readable: text.readable }),
   };
+}
+
+const records = recordCases.map((c, n) => {
+  const schema = c.schema === 'connection' ? connectionSchema : connectionAuthSchema;
+  const meta = c.storedAt === undefined ? {} : { storedAt: new Date(c.storedAt) };
+  const { text } = encodeRecord(schema, c.record, c.id, meta);
+  const { kid: _, ...rest } = c;
+  return { ...rest, ...seal(n, c.kid ?? `kat${n + 1}`, c.namespace, c.id, text, c.keyring === 'test-kms') };
 });
 
-const file = new URL('../test/vectors/cv1.json', import.meta.url);
-const published = (JSON.parse(readFileSync(file, 'utf8')) as { vectors: unknown[] }).vectors;
-published.forEach((vector, i) => {
-  if (JSON.stringify(vector) !== JSON.stringify(vectors[i])) throw new Error(`vector ${i + 1} would change: refusing`);
-});
-writeFileSync(file, `${JSON.stringify({ format: 'cv1', vectors }, null, 2)}\n`);
-console.log(`kept ${published.length} vectors, appended ${vectors.length - published.length}`);
+const indexKey = seq(0xa0, 32);
+const store = {
+  format: 'cv1',
+  storeKeys: [
+    ['connections', '123e4567-e89b-12d3-a456-426614174000'],
+    ['auth', 'zoë/🔑'],
+    ['auth', 'a:b:c'],
+    ['my_ns-2', ' spaced id '],
+    ['connections', INDEX_KEY_ID],
+  ].map(([namespace, id]) => {
+    const key = recordKey(namespace as string, id as string);
+    return { namespace, id, key, keyUtf8: hex(utf8(key)) };
+  }),
+  invalidIds: [
+    { description: 'empty', id: '' },
+    { description: 'starts with ~ (the vault’s own)', id: '~mine' },
+    { description: 'a lone high surrogate', id: 'a\ud800' },
+    { description: 'a lone low surrogate', id: '\udc00b' },
+    { description: 'surrogates in the wrong order', id: '\ude00\ud83d' },
+    { description: `longer than ${MAX_ID_LENGTH} UTF-16 code units`, id: 'x'.repeat(MAX_ID_LENGTH + 1) },
+  ],
+  leaseKeys: [
+    { namespace: 'connections', purpose: 'refresh', id: 'c1', key: leaseKey('connections', 'refresh', 'c1') },
+  ],
+  blindIndex: [
+    ['connections', 'connectionToken', '123e4567-e89b-12d3-a456-426614174000', 'c1'],
+    ['connections', 'connectionToken', 'zoë 🔑', 'c2'],
+  ].map(([namespace, field, value, id]) => {
+    const mac = indexMac(indexKey, field as string, value as string);
+    return {
+      namespace,
+      field,
+      value,
+      indexKey: hex(indexKey),
+      macInput: hex(utf8(`${field}\u0000${value}`)),
+      mac,
+      entryKey: indexEntryKey(namespace as string, field as string, mac),
+      entryValue: id,
+    };
+  }),
+  indexKeyRecords: [
+    {
+      description: 'the ~index-key record of namespace "connections", holding the index key of the blindIndex vectors',
+      namespace: 'connections',
+      id: INDEX_KEY_ID,
+      storeKey: recordKey('connections', INDEX_KEY_ID),
+      indexKey: hex(indexKey),
+      ...seal(0x10, 'kat-ix', 'connections', INDEX_KEY_ID, indexKeyText(indexKey)),
+    },
+  ],
+  keyLists: [
+    `k2:${toBase64url(seq(0x10, 32))},k1:${toBase64url(seq(0x30, 32))}`,
+    `\n  2026-11:${toBase64url(seq(0x50, 32))}\n\n  2026-01:${toBase64url(seq(0x70, 32))}  ,\n`,
+  ].map((text) => {
+    const keyring = parseKeyList(text);
+    const keys = [...text.matchAll(/([A-Za-z0-9_-]+):([A-Za-z0-9_-]{43})/g)].map((m) => ({
+      kid: m[1],
+      key: hex(Buffer.from(m[2] as string, 'base64url')),
+    }));
+    if (keys.map((k) => k.kid).join() !== keyring.kids.join()) throw new Error('key list');
+    return { text, primaryKid: keyring.primaryKid, keys };
+  }),
+  canonicalJson: canonicalCases.map(({ description, input }) => {
+    const canonical = canonicalJson(JSON.parse(input));
+    return { description, input, canonical, canonicalUtf8: hex(utf8(canonical)) };
+  }),
+  notCanonical: notCanonical.map(({ description, text }) => {
+    if (canonicalJson(JSON.parse(text)) === text) throw new Error(`"${text}" is canonical`);
+    return { description, text };
+  }),
+};
+
+/** Writes `next` unless it changes anything published in `path` (arrays may only grow). */
+function keep(path: string, next: Record<string, unknown>): void {
+  const file = new URL(path, import.meta.url);
+  let published: Record<string, unknown> = {};
+  try {
+    published = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {}
+  for (const [name, value] of Object.entries(published)) {
+    const now = next[name];
+    if (!Array.isArray(value)) {
+      if (JSON.stringify(value) !== JSON.stringify(now)) throw new Error(`${path} ${name} would change: refusing`);
+      continue;
+    }
+    value.forEach((item, i) => {
+      if (!Array.isArray(now) || JSON.stringify(item) !== JSON.stringify(now[i]))
+        throw new Error(`${path} ${name}[${i}] would change: refusing`);
+    });
+  }
+  writeFileSync(file, `${JSON.stringify(next, null, 2)}\n`);
+  console.log(`${path}: kept every published vector`);
+}
+
+keep('../test/vectors/cv1.json', { format: 'cv1', vectors: records });
+keep('../test/vectors/store.json', store);

@@ -67,6 +67,7 @@ describe('XChaCha20-Poly1305: the native and the pure path', () => {
   it.each([native, pureXChaCha])('$name reproduces every cv1 known-answer vector', (impl) => {
     const file = JSON.parse(readFileSync(new URL('./vectors/cv1.json', import.meta.url), 'utf8')) as {
       vectors: {
+        keyring?: string;
         kek: string;
         dek: string;
         wrapNonce: string;
@@ -78,7 +79,7 @@ describe('XChaCha20-Poly1305: the native and the pure path', () => {
         sealed: string;
       }[];
     };
-    for (const v of file.vectors) {
+    for (const v of file.vectors.filter((vector) => vector.keyring === undefined)) {
       const wrapped = seal(impl, bytes(v.kek), bytes(v.wrapNonce), bytes(v.dek), bytes(v.wrapAad));
       expect(v.wrapNonce + hex(wrapped)).toBe(v.wrappedKey);
       const sealed = seal(impl, bytes(v.dek), bytes(v.dataNonce), utf8(v.secret), bytes(v.dataAad));

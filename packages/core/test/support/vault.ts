@@ -4,6 +4,7 @@ import {
   createKeyring,
   createVault,
   generateKey,
+  type KeyEncryptionKeys,
   type Keyring,
   keyvStore,
   type Vault,
@@ -16,11 +17,14 @@ export function testKeyring(kid = 'k1'): Keyring {
 }
 
 /** A vault over a fresh in-memory Keyv, with direct access to that Keyv for raw reads and writes. */
-export function memoryVault<S extends AnyCredentialSchema = typeof connectionSchema>(
-  options: { schema?: S; keyring?: Keyring; namespace?: string } = {},
-): { vault: Vault<S>; keyv: Keyv; raw: (id: string) => Promise<string>; keyring: Keyring } {
+export function memoryVault<
+  S extends AnyCredentialSchema = typeof connectionSchema,
+  K extends KeyEncryptionKeys = Keyring,
+>(
+  options: { schema?: S; keyring?: K; namespace?: string } = {},
+): { vault: Vault<S>; keyv: Keyv; raw: (id: string) => Promise<string>; keyring: K } {
   const keyv = new Keyv();
-  const keyring = options.keyring ?? testKeyring();
+  const keyring = options.keyring ?? (testKeyring() as KeyEncryptionKeys as K);
   const namespace = options.namespace ?? 'test';
   const vault = createVault({
     store: keyvStore(keyv),
