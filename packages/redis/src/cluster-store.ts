@@ -54,8 +54,8 @@ export function clusterStore(
       };
       return await Promise.race([attempt(), deadline]);
     } catch (error) {
+      if (error instanceof VaultError) throw error; // e.g. replicas did not confirm: the link is fine
       if (used !== undefined) connection.failed(used); // rebuild from the root nodes next time
-      if (error instanceof VaultError) throw error;
       const reason = error instanceof Error ? error.message : String(error);
       const message = connecting
         ? `cannot reach the Redis cluster at ${where} (${reason})`
