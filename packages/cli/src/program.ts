@@ -16,7 +16,10 @@ function storeCommand(program: Command, name: string, description: string): Comm
   return program
     .command(name)
     .description(description)
-    .requiredOption('-s, --store <spec>', 'where the records are: sqlite:<path> or redis://host:port')
+    .requiredOption(
+      '-s, --store <spec>',
+      'where the records are: sqlite:<path>, redis://host:port, redis+cluster://host:port,host:port or postgres://user@host/db',
+    )
     .option('-n, --namespace <name>', 'the vault namespace', 'default')
     .option('-k, --keys-file <path>', 'read the keyring from this file instead of CREDVAULT_KEYS')
     .option('--timeout <ms>', 'Redis operation timeout', positiveInt, 5000)
