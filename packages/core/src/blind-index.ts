@@ -37,6 +37,15 @@ function readIndexKey(text: { readable: string; secret: string }): Uint8Array {
 }
 
 /**
+ * Opens a namespace's `~index-key` record and returns its index key (the caller wipes it).
+ * @throws VaultError `UNKNOWN_KEY`, `DECRYPT_FAILED` when it does not open or is not exactly
+ * `{}` / `{"key":"<base64url of 32 bytes>"}`.
+ */
+export async function openIndexKey(keyring: KeyEncryptionKeys, namespace: string, stored: string): Promise<Uint8Array> {
+  return readIndexKey(await openRecord(keyring, namespace, INDEX_KEY_ID, stored));
+}
+
+/**
  * A blind index: `~ix:<namespace>:<field>:<base64url HMAC>` → record id.
  * The index key is random, made once per namespace and stored as an envelope under the
  * keyring (`<namespace>:~index-key`), so key rotation rewraps it like any record and the
@@ -123,8 +132,7 @@ export class BlindIndex {
     const at = recordKey(this.#namespace, INDEX_KEY_ID);
     for (let attempt = 0; attempt < 3; attempt++) {
       const stored = await this.#store.get(at);
-      if (stored !== undefined)
-        return readIndexKey(await openRecord(this.#keyring, this.#namespace, INDEX_KEY_ID, stored));
+      if (stored !== undefined) return openIndexKey(this.#keyring, this.#namespace, stored);
       if (!create) return undefined;
       const envelope = await sealRecord(
         this.#keyring,

@@ -1,4 +1,4 @@
-import { BlindIndex } from './blind-index.js';
+import { BlindIndex, openIndexKey } from './blind-index.js';
 import { decodeRecord, encodeRecord } from './codec.js';
 import { envelopeKid, openRecord, parseEnvelope, sealRecord } from './envelope.js';
 import { forRecord, isVaultError, storeCall, VaultError } from './errors.js';
@@ -9,7 +9,7 @@ import { keyStatus, verifyStore } from './maintenance.js';
 import { type RefreshContext, refreshOnce, type StoredRecord } from './refresh.js';
 import { rotateStore } from './rotate.js';
 import type { AnyCredentialSchema, OutputOf } from './schema.js';
-import { checkId, idOfKey, isVaultId, iterate, leaseKey, recordKey, recordPrefix } from './store-keys.js';
+import { checkId, INDEX_KEY_ID, idOfKey, isVaultId, iterate, leaseKey, recordKey, recordPrefix } from './store-keys.js';
 import { checkOptions, sameSecret } from './vault-checks.js';
 import type { Vault, VaultOptions } from './vault-types.js';
 import { compileWhere } from './where.js';
@@ -217,7 +217,10 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
       verifyStore(
         store,
         namespace,
-        (id, stored) => (isVaultId(id) ? openRecord(keyring, namespace, id, stored) : open(id, stored, false)),
+        (id, stored) => {
+          if (id === INDEX_KEY_ID) return openIndexKey(keyring, namespace, stored).then((key) => key.fill(0));
+          return isVaultId(id) ? openRecord(keyring, namespace, id, stored) : open(id, stored, false);
+        },
         verifyOptions.onProgress,
       ),
     on: (type, listener) => events.on(type, listener),

@@ -155,3 +155,30 @@ describe('dates', () => {
     expect((await vault.get('d'))?.expiryDate?.toISOString()).toBe('2025-01-31T23:59:59.000Z');
   });
 });
+
+describe('the ~index-key record', () => {
+  const key = Buffer.alloc(32, 5).toString('base64url');
+
+  it.each([
+    ['a readable member', '{"x":1}', `{"key":"${key}"}`],
+    ['a key that is not 32 bytes', '{}', `{"key":"${Buffer.alloc(16).toString('base64url')}"}`],
+    ['a key that is not base64url', '{}', '{"key":"not base64url!"}'],
+    ['another secret member', '{}', `{"key":"${key}","more":1}`],
+    ['no key', '{}', '{}'],
+  ])('is refused with %s, by verify and by the index', async (_, readable, secret) => {
+    const { store, keyring, plant } = setup();
+    await plant('~index-key', readable, secret);
+    const vault = createVault({ store, keyring, schema: connectionAuthSchema, namespace: NS, index: ['token'] });
+    expect((await vault.verify()).failed).toEqual([{ id: '~index-key', code: 'DECRYPT_FAILED' }]);
+    expect((await failure(vault.findBy('token', 't'))).code).toBe('DECRYPT_FAILED');
+  });
+
+  it('is accepted when it is exactly {} and {"key":"<32 bytes>"}', async () => {
+    const { store, keyring, plant } = setup();
+    await plant('~index-key', '{}', `{"key":"${key}"}`);
+    const vault = createVault({ store, keyring, schema: connectionAuthSchema, namespace: NS, index: ['token'] });
+    await vault.set('r', { token: 't' });
+    expect((await vault.findBy('token', 't'))?.id).toBe('r');
+    expect(await vault.verify()).toMatchObject({ scanned: 2, ok: 2, failed: [] });
+  });
+});
