@@ -55,8 +55,8 @@ export {
 } from './keyring.js';
 export { keyvStore } from './keyv-store.js';
 export { type AcquireLease, leaseFor } from './lease.js';
-export { type MemoryStore, memoryStore } from './memory-store.js';
 export type { KeyStatus, VerifyFailure, VerifyReport } from './maintenance.js';
+export { type MemoryStore, memoryStore } from './memory-store.js';
 export { REDACTED, type Redacted, redact } from './redact.js';
 export { keyUnavailable, type RemoteKey, type RemoteKeyEntry, remoteKeys } from './remote-key.js';
 export type { RotateFailure, RotateOptions, RotateProgress, RotateReport } from './rotate.js';
@@ -85,6 +85,9 @@ export {
   connectionAuthSchema,
 } from './schemas/connection-auth.js';
 export type { CompleteStore, Lease, VaultStore } from './store.js';
+export type { TenantOf } from './tenancy.js';
+export { isTenantKid, TENANT_RECORD_PREFIX, type TenantCustody } from './tenant-keys.js';
+export type { ShredReport, TenantRotateReport } from './tenant-ops.js';
 export { createVault } from './vault.js';
 export type {
   EntriesOptions,

@@ -1,5 +1,6 @@
 import { envelopeKid } from './envelope.js';
 import { isVaultError, type VaultErrorCode } from './errors.js';
+import { kidBucket } from './rotate.js';
 import type { VaultStore } from './store.js';
 import { idOfKey, iterate, recordPrefix } from './store-keys.js';
 
@@ -7,9 +8,9 @@ import { idOfKey, iterate, recordPrefix } from './store-keys.js';
 export interface KeyStatus {
   readonly primaryKid: string;
   readonly total: number;
-  /** Records per kid (`?`: not a cv1 envelope). */
+  /** Records per kid (`?`: not a cv1 envelope; `~tenant`: under tenant keys, which the master rotation leaves alone). */
   readonly kids: Readonly<Record<string, number>>;
-  /** Records on any kid but the primary. */
+  /** Records on any master kid but the primary. */
   readonly notOnPrimary: number;
 }
 
@@ -33,11 +34,12 @@ export async function keyStatus(store: VaultStore, primaryKid: string, namespace
   const kids: Record<string, number> = {};
   let total = 0;
   for await (const [, stored] of iterate(store)(recordPrefix(namespace))) {
-    const kid = envelopeKid(stored) ?? '?';
+    const kid = kidBucket(envelopeKid(stored));
     kids[kid] = (kids[kid] ?? 0) + 1;
     total += 1;
   }
-  return { primaryKid, total, kids, notOnPrimary: total - (kids[primaryKid] ?? 0) };
+  const current = (kids[primaryKid] ?? 0) + (kids['~tenant'] ?? 0);
+  return { primaryKid, total, kids, notOnPrimary: total - current };
 }
 
 /** Opens and validates every record with `open`, collecting those that fail instead of stopping. */

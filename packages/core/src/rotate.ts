@@ -5,6 +5,7 @@ import { resplitRecordText } from './record-text.js';
 import type { AnyCredentialSchema } from './schema.js';
 import type { VaultStore } from './store.js';
 import { idOfKey, isVaultId, iterate, recordPrefix } from './store-keys.js';
+import { isTenantKid } from './tenant-keys.js';
 
 /** Options of {@link Vault.rotate}. */
 export interface RotateOptions {
@@ -54,11 +55,14 @@ export interface RotateReport extends RotateProgress {
   readonly aborted: boolean;
 }
 
-type Candidate = { key: string; id: string; stored: string };
+type Candidate = { key: string; id: string; stored: string; keys: KeyEncryptionKeys };
+
+/** Where a rotation sends a record: the keys to move it under, or `null` when it is not part of this rotation. */
+export type RotateRoute = (id: string, stored: string) => Promise<KeyEncryptionKeys | null>;
 
 /** What the vault hears from a rotation, for its events. */
 export interface RotateHooks {
-  rewrapped(id: string, fromKid: string): void;
+  rewrapped(id: string, fromKid: string, toKid: string): void;
   failed(id: string, code: VaultErrorCode, kid: string | undefined): void;
 }
 const MAX_RETRIES = 5;
@@ -74,6 +78,7 @@ export async function rotateStore(
   options: RotateOptions = {},
   schema?: AnyCredentialSchema,
   hooks?: RotateHooks,
+  route?: RotateRoute,
 ): Promise<RotateReport> {
   const { batchSize = 256, onProgress, signal, dryRun = false, reencrypt = false } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
@@ -113,8 +118,8 @@ export async function rotateStore(
     const writes: [Candidate, string][] = [];
     for (const candidate of batch) {
       try {
-        const { id, stored } = candidate;
-        writes.push([candidate, await rewrapRecord(keyring, namespace, id, stored, reencrypt, reshape(id))]);
+        const { id, stored, keys } = candidate;
+        writes.push([candidate, await rewrapRecord(keys, namespace, id, stored, reencrypt, reshape(id))]);
       } catch (error) {
         if (!isVaultError(error)) throw error;
         failed.push({ id: candidate.id, code: error.code });
@@ -139,15 +144,31 @@ export async function rotateStore(
     for (const [i, [candidate]] of writes.entries()) {
       if (ok[i]) {
         rewrapped += 1;
-        hooks?.rewrapped(candidate.id, envelopeKid(candidate.stored) ?? '?');
+        hooks?.rewrapped(candidate.id, envelopeKid(candidate.stored) ?? '?', candidate.keys.primaryKid);
         continue;
       }
       changedMeanwhile += 1;
       const now = await storeCall('get', () => store.get(candidate.key), candidate.id);
-      const current = now === undefined || (envelopeKid(now) === primary && !reencrypt);
-      if (!current && attempt < MAX_RETRIES) retry.push({ ...candidate, stored: now as string });
+      const next = now === undefined ? undefined : await classify(candidate.key, candidate.id, now);
+      if (next != null && attempt < MAX_RETRIES) retry.push(next);
     }
     if (retry.length > 0) await write(await prepare(retry), attempt + 1);
+  }
+
+  /** The candidate to rewrap; `undefined` when the record is current (or failed), `null` when it is not part of this rotation. */
+  async function classify(key: string, id: string, stored: string): Promise<Candidate | undefined | null> {
+    let keys: KeyEncryptionKeys | null = keyring;
+    try {
+      if (route !== undefined) keys = await route(id, stored);
+    } catch (error) {
+      if (!isVaultError(error)) throw error;
+      failed.push({ id, code: error.code });
+      hooks?.failed(id, error.code, envelopeKid(stored));
+      return undefined;
+    }
+    if (keys === null) return null;
+    if (envelopeKid(stored) === keys.primaryKid && !reencrypt) return undefined;
+    return { key, id, stored, keys };
   }
 
   // One batch is written while the next is read and rewrapped: I/O and crypto overlap.
@@ -162,10 +183,12 @@ export async function rotateStore(
   };
   for await (const [key, stored] of entries(prefix)) {
     scanned += 1;
-    const kid = envelopeKid(stored) ?? '?';
+    const kid = kidBucket(envelopeKid(stored));
     kids[kid] = (kids[kid] ?? 0) + 1;
-    if (kid === primary && !reencrypt) alreadyCurrent += 1;
-    else batch.push({ key, id: idOfKey(namespace, key), stored });
+    const failures = failed.length;
+    const candidate = await classify(key, idOfKey(namespace, key), stored);
+    if (candidate != null) batch.push(candidate);
+    else if (candidate === undefined && failed.length === failures) alreadyCurrent += 1;
     if (batch.length >= batchSize) await flush();
     else if (scanned % batchSize === 0) onProgress?.(progress());
     if (signal?.aborted === true) {
@@ -177,6 +200,12 @@ export async function rotateStore(
   await writing;
   onProgress?.(progress());
   return { ...progress(), primaryKid: primary, kids, dryRun, aborted };
+}
+
+/** Records under tenant keys are counted together as `~tenant`; a value that is not `cv1` as `?`. */
+export function kidBucket(kid: string | undefined): string {
+  if (kid === undefined) return '?';
+  return isTenantKid(kid) ? '~tenant' : kid;
 }
 
 /** Batch compare-and-set where the store has it; one by one otherwise; plain set as a last resort. */

@@ -49,7 +49,8 @@ export class TenantKeyring implements KeyEncryptionKeys {
 
   unwrap(kid: string, wrapped: Uint8Array, context: Uint8Array): Uint8Array {
     const key = this.#key(kid);
-    const dek = wrapped.length === NONCE_LENGTH + KEY_LENGTH + TAG_LENGTH ? openFramed(key, wrapped, context) : undefined;
+    const dek =
+      wrapped.length === NONCE_LENGTH + KEY_LENGTH + TAG_LENGTH ? openFramed(key, wrapped, context) : undefined;
     if (dek === undefined) throw new VaultError('DECRYPT_FAILED', `data key does not authenticate under "${kid}"`);
     return dek;
   }
@@ -104,10 +105,15 @@ export class TenantKeyring implements KeyEncryptionKeys {
   /** Parses {@link toSecretJson} output. @throws VaultError `DECRYPT_FAILED` when malformed. */
   static parse(tenant: string, secret: string): TenantKeyring {
     try {
-      const { keys, primary, since } = JSON.parse(secret) as { keys: Record<string, string>; primary: string; since: number };
+      const { keys, primary, since } = JSON.parse(secret) as {
+        keys: Record<string, string>;
+        primary: string;
+        since: number;
+      };
       const map = new Map(Object.entries(keys).map(([kid, key]) => [kid, fromBase64url(key)] as const));
       const valid = [...map].every(([kid, key]) => isTenantKid(kid) && key.length === KEY_LENGTH);
-      if (valid && map.has(primary) && Number.isSafeInteger(since)) return new TenantKeyring(tenant, primary, map, since);
+      if (valid && map.has(primary) && Number.isSafeInteger(since))
+        return new TenantKeyring(tenant, primary, map, since);
     } catch {}
     throw new VaultError('DECRYPT_FAILED', `the key record of tenant "${tenant}" is malformed`);
   }

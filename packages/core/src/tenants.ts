@@ -2,6 +2,7 @@ import { envelopeKid, openRecord, sealRecord } from './envelope.js';
 import { isVaultError, storeCall, VaultError } from './errors.js';
 import type { KeyEncryptionKeys } from './keyring.js';
 import type { VaultStore } from './store.js';
+import { recordKey } from './store-keys.js';
 import { TENANT_RECORD_PREFIX, type TenantCustody, TenantKeyring } from './tenant-keys.js';
 
 /** Options of {@link Tenants}. */
@@ -35,6 +36,16 @@ export class Tenants {
     this.#ttl = options.cacheTtlMs ?? 60_000;
   }
 
+  /** The namespace the tenant key records live in. */
+  get namespace(): string {
+    return this.#options.namespace;
+  }
+
+  /** How long a loaded tenant key is kept in memory, in ms: the longest an instance may go on writing under a replaced key. */
+  get cacheTtlMs(): number {
+    return this.#ttl;
+  }
+
   /** The record id of `tenant`'s keys inside the namespace. */
   static recordId(tenant: string): string {
     return `${TENANT_RECORD_PREFIX}${tenant}`;
@@ -46,14 +57,21 @@ export class Tenants {
   }
 
   /**
-   * The tenant's keyring for reading.
+   * The tenant's keyring for reading `kid` (reloaded when the cached one lacks it).
    * @throws VaultError `TENANT_KEY_GONE` when the tenant's key record is absent (shredded) or
    * sealed under a master key no keyring holds any more (a backup from before a shred).
    */
-  async forRead(tenant: string): Promise<TenantKeyring> {
-    const cached = await this.#get(tenant);
+  async forRead(tenant: string, kid?: string): Promise<TenantKeyring> {
+    let cached = await this.#get(tenant);
+    // A kid this instance has not seen: another instance rotated the tenant's key meanwhile.
+    if (cached !== undefined && kid !== undefined && !cached.keyring.has(kid)) cached = await this.#get(tenant, true);
     if (cached === undefined) throw gone(tenant, 'its key record does not exist (shredded, or never written)');
     return cached.keyring;
+  }
+
+  /** The tenant's keyring if it has one; never creates it. */
+  async existing(tenant: string): Promise<TenantKeyring | undefined> {
+    return (await this.#get(tenant))?.keyring;
   }
 
   /** The tenant's keyring for writing: made and stored (compare-and-set) on the tenant's first write. */
@@ -98,7 +116,7 @@ export class Tenants {
   async destroy(tenant: string): Promise<boolean> {
     const { store, namespace } = this.#options;
     this.forget(tenant);
-    return storeCall('delete', () => store.delete(`${namespace}:${Tenants.recordId(tenant)}`));
+    return storeCall('delete', () => store.delete(recordKey(namespace, Tenants.recordId(tenant))));
   }
 
   /**
@@ -129,7 +147,7 @@ export class Tenants {
   async #load(tenant: string): Promise<Cached | undefined> {
     const { store, namespace } = this.#options;
     const id = Tenants.recordId(tenant);
-    const stored = await storeCall('get', () => store.get(`${namespace}:${id}`), id);
+    const stored = await storeCall('get', () => store.get(recordKey(namespace, id)), id);
     this.#cache.delete(tenant); // not wiped: an operation under way may still hold it
     if (stored === undefined) return undefined;
     const custody = this.custodyOf(tenant);
@@ -150,7 +168,7 @@ export class Tenants {
       readable: '{}',
       secret: next.toSecretJson(),
     });
-    const key = `${namespace}:${id}`;
+    const key = recordKey(namespace, id);
     const cas = store.compareAndSet;
     const ok =
       cas === undefined

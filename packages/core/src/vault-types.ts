@@ -4,6 +4,8 @@ import type { KeyStatus, VerifyReport } from './maintenance.js';
 import type { RotateOptions, RotateReport } from './rotate.js';
 import type { AnyCredentialSchema, InputOf, OutputOf, ReadableOf, SecretOf } from './schema.js';
 import type { VaultStore } from './store.js';
+import type { TenantCustody } from './tenant-keys.js';
+import type { ShredReport, TenantRotateReport } from './tenant-ops.js';
 
 /** Options of {@link createVault}. */
 export interface VaultOptions<S extends AnyCredentialSchema> {
@@ -17,6 +19,17 @@ export interface VaultOptions<S extends AnyCredentialSchema> {
   readonly namespace?: string;
   /** Secret string fields to keep a blind index of, for {@link Vault.findBy}. Default none. */
   readonly index?: readonly SecretOf<S>[];
+  /**
+   * Turns on tenant keys (docs/tenant-keys.md): the readable field naming a record's tenant
+   * (e.g. `'idProject'`), or a function of the readable fields returning it. Each tenant gets
+   * a random key, stored sealed under the master keys; its records' data keys are wrapped
+   * under it. Default none: data keys are wrapped under the master keys.
+   */
+  readonly tenant?: (keyof ReadableOf<S> & string) | ((readable: ReadableOf<S>) => string);
+  /** Bring-your-own-key: the keys a tenant's key is sealed under instead of the master keys (`undefined`: the master keys). */
+  readonly tenantCustody?: TenantCustody;
+  /** How long a tenant's key is kept in memory after it is loaded, in ms. Default 60,000. */
+  readonly tenantCacheTtlMs?: number;
 }
 
 /** A filter on readable fields: every given field must equal the record's. */
@@ -153,6 +166,22 @@ export interface Vault<S extends AnyCredentialSchema> {
    * @throws VaultError `UNSUPPORTED` when the store cannot iterate, `STORE_FAILED`.
    */
   rotate(options?: RotateOptions): Promise<RotateReport>;
+  /**
+   * Rotates one tenant's key (vaults with `tenant`): adds a fresh key for the tenant and
+   * rewraps the data keys of that tenant's records to it, with compare-and-set; running it
+   * again resumes. The previous key is dropped by a run that starts once every instance's cache
+   * of it has expired (`retireAfter`) and finds no record left on it.
+   * @throws VaultError `UNSUPPORTED` without `tenant` or when the store cannot iterate,
+   * `TENANT_KEY_GONE` for a tenant with no key, `STORE_FAILED`.
+   */
+  rotateTenant(tenant: string, options?: RotateOptions): Promise<TenantRotateReport>;
+  /**
+   * Crypto-shreds a tenant (vaults with `tenant`): destroys the tenant's key record, so no copy
+   * of its records opens again (for copies in backups: once the master key of the day is
+   * retired, docs/tenant-keys.md), then deletes the tenant's records.
+   * @throws VaultError `UNSUPPORTED` without `tenant` or when the store cannot iterate, `STORE_FAILED`.
+   */
+  shred(tenant: string): Promise<ShredReport>;
   /** Records per kid, without decrypting: an old kid at zero can leave the keyring. */
   status(): Promise<KeyStatus>;
   /** Opens and validates every record, reporting each that fails. */

@@ -7,9 +7,12 @@ import { keyvStore } from './keyv-store.js';
 import { leaseFor } from './lease.js';
 import { keyStatus, verifyStore } from './maintenance.js';
 import { type RefreshContext, refreshOnce, type StoredRecord } from './refresh.js';
-import { rotateStore } from './rotate.js';
+import { type RotateHooks, rotateStore } from './rotate.js';
 import type { AnyCredentialSchema, OutputOf } from './schema.js';
 import { checkId, INDEX_KEY_ID, idOfKey, isVaultId, iterate, leaseKey, recordKey, recordPrefix } from './store-keys.js';
+import { Tenancy, type TenantOf } from './tenancy.js';
+import { TENANT_RECORD_PREFIX } from './tenant-keys.js';
+import { rotateTenantKeys, shredTenant, type TenantOpsContext } from './tenant-ops.js';
 import { checkOptions, sameSecret } from './vault-checks.js';
 import type { Vault, VaultOptions } from './vault-types.js';
 import { compileWhere } from './where.js';
@@ -36,6 +39,21 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
       ? undefined
       : new BlindIndex(store, keyring, namespace, options.index as readonly string[]);
   const flights = new Map<string, Promise<OutputOf<S>>>();
+  const tenancy =
+    options.tenant === undefined
+      ? undefined
+      : Tenancy.create(
+          {
+            tenant: options.tenant as TenantOf,
+            custody: options.tenantCustody,
+            cacheTtlMs: options.tenantCacheTtlMs,
+          },
+          { store, namespace, master: keyring },
+        );
+  const rotateHooks: RotateHooks = {
+    rewrapped: (id, fromKid, toKid) => emit('rotate', id, toKid, { fromKid }),
+    failed: (id, code, kid) => emit('decryptFailed', id, kid, { code }),
+  };
 
   function emit(type: VaultEvent['type'], id: string, kid: string | undefined, extra: object = {}): void {
     if (events.active) events.emit({ type, id, namespace, kid, time: new Date(), ...extra } as VaultEvent);
@@ -45,7 +63,8 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
   async function open(id: string, stored: string, audit = true): Promise<StoredRecord<S>> {
     const kid = envelopeKid(stored);
     try {
-      const { record, meta } = decodeRecord(schema, await openRecord(keyring, namespace, id, stored), id);
+      const keys = tenancy === undefined ? keyring : await tenancy.forOpen(id, stored);
+      const { record, meta } = decodeRecord(schema, await openRecord(keys, namespace, id, stored), id);
       if (audit) emit('get', id, kid);
       return { stored, record, storedAt: meta.storedAt, kid };
     } catch (error) {
@@ -68,7 +87,15 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
 
   async function seal(id: string, input: unknown): Promise<{ record: OutputOf<S>; envelope: string }> {
     const { record, text } = encodeRecord(schema, input, id, { storedAt: new Date() });
-    return { record, envelope: await sealRecord(keyring, namespace, id, text) };
+    const keys =
+      tenancy === undefined ? keyring : await tenancy.forWrite(tenancy.tenantOf(record as Record<string, unknown>, id));
+    return { record, envelope: await sealRecord(keys, namespace, id, text) };
+  }
+
+  function tenantOps(): TenantOpsContext {
+    if (tenancy === undefined)
+      throw new VaultError('UNSUPPORTED', 'this vault has no tenant keys: createVault({ tenant })');
+    return { store, namespace, tenancy, master: keyring, schema, hooks: rotateHooks };
   }
 
   /** Runs `put`, keeping the blind index (if any) right. */
@@ -100,7 +127,7 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
     async replace(id, before, next) {
       const { record, envelope } = await seal(id, next);
       const ok = await write(id, before.record, record, () => putIfUnchanged(id, before.stored, envelope));
-      if (ok) emit('set', id, keyring.primaryKid);
+      if (ok) emit('set', id, envelopeKid(envelope));
       return ok ? record : undefined;
     },
     lease: leaseFor(store),
@@ -116,7 +143,7 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
       checkId(id);
       const { record, envelope } = await seal(id, input);
       await put(id, record, envelope);
-      emit('set', id, keyring.primaryKid);
+      emit('set', id, envelopeKid(envelope));
     },
     async setMany(entries) {
       const sealed: { id: string; record: OutputOf<S>; envelope: string }[] = [];
@@ -131,7 +158,7 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
         const rows = sealed.map(({ id, envelope }) => [key(id), envelope] as const);
         await storeCall('setMany', () => setMany.call(store, rows));
       }
-      for (const { id } of sealed) emit('set', id, keyring.primaryKid);
+      for (const { id, envelope } of sealed) emit('set', id, envelopeKid(envelope));
     },
     async get(id) {
       checkId(id);
@@ -151,7 +178,7 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
         if (next === undefined) return current?.record;
         const { record, envelope } = await seal(id, next);
         if (await write(id, current?.record, record, () => putIfUnchanged(id, current?.stored, envelope))) {
-          emit('set', id, keyring.primaryKid);
+          emit('set', id, envelopeKid(envelope));
           return record;
         }
       }
@@ -208,10 +235,17 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
       }
     },
     rotate: (rotateOptions) =>
-      rotateStore(store, keyring, namespace, rotateOptions, schema, {
-        rewrapped: (id, fromKid) => emit('rotate', id, keyring.primaryKid, { fromKid }),
-        failed: (id, code, kid) => emit('decryptFailed', id, kid, { code }),
-      }),
+      rotateStore(
+        store,
+        keyring,
+        namespace,
+        rotateOptions,
+        schema,
+        rotateHooks,
+        tenancy?.masterRoute(rotateOptions?.dryRun === true),
+      ),
+    rotateTenant: async (tenant, rotateOptions) => rotateTenantKeys(tenantOps(), tenant, rotateOptions),
+    shred: async (tenant) => shredTenant(tenantOps(), tenant),
     status: () => keyStatus(store, keyring.primaryKid, namespace),
     verify: (verifyOptions = {}) =>
       verifyStore(
@@ -219,12 +253,14 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
         namespace,
         (id, stored) => {
           if (id === INDEX_KEY_ID) return openIndexKey(keyring, namespace, stored).then((key) => key.fill(0));
+          if (tenancy !== undefined && id.startsWith(TENANT_RECORD_PREFIX)) return tenancy.verifyKeyRecord(id, stored);
           return isVaultId(id) ? openRecord(keyring, namespace, id, stored) : open(id, stored, false);
         },
         verifyOptions.onProgress,
       ),
     on: (type, listener) => events.on(type, listener),
     async close() {
+      tenancy?.tenants.clear();
       await storeCall('close', async () => store.close?.());
     },
   };
