@@ -17,6 +17,8 @@ export interface StoreCommandOptions {
   readonly json?: boolean;
   readonly timeout?: number;
   readonly schema?: string;
+  /** The readable field naming each record's tenant (vaults with tenant keys). */
+  readonly tenantField?: string;
 }
 
 /** Where a command writes: stdout for results, stderr for progress and errors. */
@@ -52,7 +54,24 @@ export async function openVault(
     await keyring.close();
     throw error;
   }
-  const vault = createVault({ store, keyring, schema, namespace: options.namespace });
+  const tenant = options.tenantField;
+  if (tenant !== undefined && (!schema.fields.includes(tenant) || schema.secret.has(tenant))) {
+    await Promise.all([keyring.close(), store.close?.()]);
+    throw new VaultError(
+      'INVALID_ARGUMENT',
+      `--tenant-field must name a readable field of the schema, not "${tenant}"`,
+      {
+        path: 'tenantField',
+      },
+    );
+  }
+  const vault = createVault({
+    store,
+    keyring,
+    schema,
+    namespace: options.namespace,
+    ...(tenant === undefined ? {} : { tenant: tenant as never }),
+  });
   // Closing the vault also closes the keyring: cached data keys wiped, HSM sessions logged out.
   const close = async () => {
     try {

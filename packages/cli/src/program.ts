@@ -1,8 +1,9 @@
-import { isVaultError } from '@credvault/core';
+import { isVaultError, VaultError } from '@credvault/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { type KeygenOptions, keygen } from './commands/keygen.js';
 import { rotate } from './commands/rotate.js';
 import { status } from './commands/status.js';
+import { rotateTenant, shredTenant } from './commands/tenant.js';
 import { verify } from './commands/verify.js';
 import type { Io } from './context.js';
 
@@ -23,6 +24,7 @@ function storeCommand(program: Command, name: string, description: string): Comm
     .option('-n, --namespace <name>', 'the vault namespace', 'default')
     .option('-k, --keys-file <path>', 'read the keyring from this file instead of CREDVAULT_KEYS')
     .option('--timeout <ms>', 'Redis operation timeout', positiveInt, 5000)
+    .option('--tenant-field <field>', "the readable field naming each record's tenant, for vaults with tenant keys")
     .option('--json', 'print a JSON report instead of text');
 }
 
@@ -74,7 +76,31 @@ retire the old key once it counts zero records. The README of @credvault/cli wal
     )
     .action(async (options) => setExit(await verify(io, options)));
 
+  const tenant = program.command('tenant').description("tenant keys: rotate one tenant's key, or shred a tenant");
+  storeCommand(
+    tenant,
+    'rotate',
+    'give a tenant a new key and rewrap its records; resumable, safe while the service runs',
+  )
+    .argument('<tenant>', 'the tenant (the value of --tenant-field)')
+    .option('--dry-run', "open and rewrap the tenant's records but write nothing")
+    .option('--batch-size <n>', 'records per batch', positiveInt, 256)
+    .action(async (name: string, options) => setExit(await rotateTenant(io, name, requireTenantField(options))));
+  storeCommand(tenant, 'shred', "destroy a tenant's key, then delete its records (crypto-shredding)")
+    .argument('<tenant>', 'the tenant (the value of --tenant-field)')
+    .option('--yes', 'really shred: this cannot be undone')
+    .action(async (name: string, options) => setExit(await shredTenant(io, name, requireTenantField(options))));
+
   return program;
+}
+
+function requireTenantField<T extends { tenantField?: string }>(options: T): T & { tenantField: string } {
+  if (options.tenantField === undefined) {
+    throw new VaultError('INVALID_ARGUMENT', 'tenant commands need --tenant-field <field> (e.g. idProject)', {
+      path: 'tenantField',
+    });
+  }
+  return options as T & { tenantField: string };
 }
 
 /** Runs the CLI with `argv` (as `process.argv`) and returns the exit code. */
