@@ -25,8 +25,9 @@ function seal(
   id: string,
   text: { readable: string; secret: string },
   kms = false,
+  kekOverride?: Uint8Array,
 ) {
-  const kek = seq(0x80 + n, 32);
+  const kek = kekOverride ?? seq(0x80 + n, 32);
   const dek = seq(0x20 + n, 32);
   const wrapNonce = seq(0x40 + n, 24);
   const dataNonce = seq(0x60 + n, 24);
@@ -60,6 +61,36 @@ const records = recordCases.map((c, n) => {
 });
 
 const indexKey = seq(0xa0, 32);
+
+/** A tenant key record under a master key, and record vector 1 sealed under that tenant key (FORMAT.md, "Tenant keys"). */
+function tenantVector() {
+  const namespace = 'connections';
+  const c = recordCases[0] as (typeof recordCases)[number];
+  const tenant = (c.record as { idProject: string }).idProject;
+  const tenantKey = seq(0xc0, 32);
+  const tenantKid = `~${toBase64url(seq(0xe0, 16))}`;
+  const since = Date.UTC(2026, 10, 1);
+  const keyText = {
+    readable: '{}',
+    secret: canonicalJson({ keys: { [tenantKid]: toBase64url(tenantKey) }, primary: tenantKid, since }),
+  };
+  const meta = c.storedAt === undefined ? {} : { storedAt: new Date(c.storedAt) };
+  const { text } = encodeRecord(connectionSchema, c.record, c.id, meta);
+  return {
+    description: `tenant "${tenant}" of namespace "${namespace}": its key record under master key kat-tenant-master, and record vector 1 sealed under its tenant key`,
+    namespace,
+    tenant,
+    tenantField: 'idProject',
+    tenantKid,
+    tenantKey: hex(tenantKey),
+    keyRecordStoreKey: recordKey(namespace, `~tenant:${tenant}`),
+    keyRecord: seal(0x12, 'kat-tenant-master', namespace, `~tenant:${tenant}`, keyText),
+    dataStoreKey: recordKey(namespace, c.id),
+    id: c.id,
+    record: c.record,
+    dataRecord: seal(0x13, tenantKid, namespace, c.id, text, false, tenantKey),
+  };
+}
 const store = {
   format: 'cv1',
   storeKeys: [
@@ -109,6 +140,7 @@ const store = {
       ...seal(0x10, 'kat-ix', 'connections', INDEX_KEY_ID, indexKeyText(indexKey)),
     },
   ],
+  tenantKeys: [tenantVector()],
   keyLists: [
     `k2:${toBase64url(seq(0x10, 32))},k1:${toBase64url(seq(0x30, 32))}`,
     `\n  2026-11:${toBase64url(seq(0x50, 32))}\n\n  2026-01:${toBase64url(seq(0x70, 32))}  ,\n`,

@@ -48,6 +48,19 @@ interface StoreVectors {
     sealed: string;
     envelope: string;
   }[];
+  tenantKeys: {
+    namespace: string;
+    tenant: string;
+    tenantField: string;
+    tenantKid: string;
+    tenantKey: string;
+    keyRecordStoreKey: string;
+    keyRecord: StoreVectors['indexKeyRecords'][number];
+    dataStoreKey: string;
+    id: string;
+    record: Record<string, unknown>;
+    dataRecord: StoreVectors['indexKeyRecords'][number];
+  }[];
   keyLists: { text: string; primaryKid: string; keys: { kid: string; key: string }[] }[];
   canonicalJson: { description: string; input: string; canonical: string; canonicalUtf8: string }[];
   notCanonical: { description: string; text: string }[];
@@ -121,6 +134,51 @@ describe('store layer vectors (test/vectors/store.json)', () => {
       expect((await vault.findBy('connectionToken', entry.value))?.id).toBe(entry.entryValue);
     }
     expect(store.map.get(v.storeKey)).toBe(v.envelope); // used, never replaced
+  });
+
+  it.each(file.tenantKeys)('tenant keys: $keyRecordStoreKey and the record under it', async (v) => {
+    const master = v.keyRecord;
+    const secret = JSON.parse(master.secret) as { keys: Record<string, string>; primary: string };
+    expect(secret.primary).toBe(v.tenantKid);
+    expect(hex(Uint8Array.from(Buffer.from(secret.keys[v.tenantKid] as string, 'base64url')))).toBe(v.tenantKey);
+    expect(canonicalJson(JSON.parse(master.secret))).toBe(master.secret);
+    for (const [e, kek] of [
+      [master, master.kek],
+      [v.dataRecord, v.tenantKey],
+    ] as const) {
+      expect(e.kek).toBe(kek); // the data key of the record is wrapped under the tenant key
+      const wrappedKey = sealFramed(bytes(kek), bytes(e.wrapNonce), bytes(e.dek), bytes(e.wrapAad));
+      const sealed = sealFramed(bytes(e.dek), bytes(e.dataNonce), utf8(e.secret), bytes(e.dataAad));
+      expect(formatEnvelope({ kid: e.kid, wrappedKey, sealed, readable: e.readable })).toBe(e.envelope);
+    }
+    expect(hex(wrapContext(v.tenantKid, v.namespace, v.id))).toBe(v.dataRecord.wrapAad);
+
+    // A vault with tenant keys opens the record through the key record, under the master key only.
+    const store = memoryStore();
+    store.map.set(v.keyRecordStoreKey, master.envelope);
+    store.map.set(v.dataStoreKey, v.dataRecord.envelope);
+    const keyring = createKeyring([{ kid: master.kid, key: bytes(master.kek) }]);
+    const vault = createVault({
+      store,
+      keyring,
+      schema: connectionSchema,
+      namespace: v.namespace,
+      tenant: 'idProject',
+    });
+    const record = await vault.get(v.id);
+    expect(record?.accessToken).toBe(v.record.accessToken);
+    expect(record?.idProject).toBe(v.tenant);
+    // Without the key record (shredded), the same record is TENANT_KEY_GONE.
+    store.map.delete(v.keyRecordStoreKey);
+    const fresh = createVault({
+      store,
+      keyring,
+      schema: connectionSchema,
+      namespace: v.namespace,
+      tenant: 'idProject',
+    });
+    const error = await fresh.get(v.id).catch((e: unknown) => e);
+    expect(isVaultError(error, 'TENANT_KEY_GONE')).toBe(true);
   });
 
   it.each(file.keyLists)('CREDVAULT_KEYS %#', async ({ text, primaryKid, keys }) => {
