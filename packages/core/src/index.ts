@@ -53,6 +53,7 @@ export {
   keyringFromEnv,
   parseKeyList,
 } from './keyring.js';
+export { type FetchPage, keysetEntries, prefixEnd } from './keyset.js';
 export { keyvStore } from './keyv-store.js';
 export { type AcquireLease, leaseFor } from './lease.js';
 export type { KeyStatus, VerifyFailure, VerifyReport } from './maintenance.js';

@@ -1,12 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
-import { type CompleteStore, type Lease, VaultError } from '@credvault/core';
+import { type CompleteStore, keysetEntries, type Lease, prefixEnd, VaultError } from '@credvault/core';
 import { KeyvPostgres } from '@keyv/postgres';
 import type pg from 'pg';
 import { openPool, type PostgresConnection, poolExhausted, tableFromUrl, timed, withClient } from './connection.js';
 import { postgresError } from './errors.js';
 import { takeLease } from './lease.js';
-import { IDENTIFIER, prefixEnd, statements } from './sql.js';
+import { IDENTIFIER, statements } from './sql.js';
 import { ensureTables } from './table.js';
 
 /** Options of {@link postgresStore}. */
@@ -179,9 +179,9 @@ export function postgresStore(connection: PostgresConnection, options: PostgresS
           await q(sql.setMany, [chunk.map((e) => e[0]), chunk.map((e) => e[1])]);
         }
       }),
-    async *entries(prefix) {
+    entries(prefix) {
       const end = prefixEnd(prefix);
-      const page = (cursor: string, first: boolean) =>
+      return keysetEntries(prefix, pageSize, (cursor, first) =>
         run(
           'iterate',
           async () =>
@@ -189,15 +189,8 @@ export function postgresStore(connection: PostgresConnection, options: PostgresS
               sql.page(first, end !== undefined),
               end === undefined ? [cursor, pageSize] : [cursor, pageSize, end],
             )) as Row[],
-        );
-      let next: Promise<Row[]> | undefined = page(prefix, true);
-      while (next !== undefined) {
-        const rows: Row[] = await next;
-        // Ask for the next page before handing out this one, so the reads overlap the caller's work.
-        next = rows.length < pageSize ? undefined : page((rows[rows.length - 1] as Row).key, false);
-        next?.catch(() => {}); // reported when awaited
-        for (const row of rows) yield [row.key, row.value] as const;
-      }
+        ),
+      );
     },
     lease: (name, ttlMs) => takeLease({ query: q, run, sql }, name, ttlMs),
     async close() {

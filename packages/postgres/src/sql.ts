@@ -1,15 +1,5 @@
 /** SQL text and key-range helpers for the PostgreSQL store. Internal. */
 
-/** The smallest string greater than every string that starts with `prefix` in code point (UTF-8 byte) order. */
-export function prefixEnd(prefix: string): string | undefined {
-  const points = [...prefix];
-  while (points.length > 0) {
-    const last = (points.pop() as string).codePointAt(0) as number;
-    if (last < 0x10ffff) return points.join('') + String.fromCodePoint(last === 0xd7ff ? 0xe000 : last + 1);
-  }
-  return undefined; // only U+10FFFF characters: no upper bound
-}
-
 /** Names the store accepts for its schema and table: plain lowercase SQL identifiers. */
 export const IDENTIFIER: RegExp = /^[a-z_][a-z0-9_]{0,62}$/;
 

@@ -1,15 +1,5 @@
 /** SQL text and key-range helpers for the SQLite store. Internal. */
 
-/** The smallest string greater than every string that starts with `prefix` (SQLite compares UTF-8 bytes, i.e. code points). */
-export function prefixEnd(prefix: string): string | undefined {
-  const points = [...prefix];
-  while (points.length > 0) {
-    const last = (points.pop() as string).codePointAt(0) as number;
-    if (last < 0x10ffff) return points.join('') + String.fromCodePoint(last === 0xd7ff ? 0xe000 : last + 1);
-  }
-  return undefined; // only U+10FFFF characters: no upper bound
-}
-
 /** The SQL statements of one store. */
 export interface Statements {
   readonly get: string;

@@ -1,7 +1,7 @@
-import type { CompleteStore } from '@credvault/core';
+import { type CompleteStore, keysetEntries, prefixEnd } from '@credvault/core';
 import { KeyvSqlite } from '@keyv/sqlite';
 import { sqliteError } from './errors.js';
-import { prefixEnd, statements } from './sql.js';
+import { statements } from './sql.js';
 
 /** Options of {@link sqliteStore}. */
 export interface SqliteStoreOptions {
@@ -115,9 +115,9 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
           await query(sql.setMany(chunk.length), chunk.flat());
         }
       }),
-    async *entries(prefix) {
+    entries(prefix) {
       const end = prefixEnd(prefix);
-      const page = (cursor: string, first: boolean) =>
+      return keysetEntries(prefix, pageSize, (cursor, first) =>
         run(
           'iterate',
           async () =>
@@ -125,15 +125,8 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
               sql.page(first, end !== undefined),
               end === undefined ? [cursor, pageSize] : [cursor, end, pageSize],
             )) as Row[],
-        );
-      let next: Promise<Row[]> | undefined = page(prefix, true);
-      while (next !== undefined) {
-        const rows: Row[] = await next;
-        // Ask for the next page before handing out this one, so the reads overlap the caller's work.
-        next = rows.length < pageSize ? undefined : page((rows[rows.length - 1] as Row).key, false);
-        next?.catch(() => {}); // reported when awaited
-        for (const row of rows) yield [row.key, row.value] as const;
-      }
+        ),
+      );
     },
     close: () => run('close', () => adapter.disconnect()),
   };

@@ -1,0 +1,43 @@
+/**
+ * Helpers for store authors whose backend keeps keys in order (SQL tables): a prefix as a key
+ * range, and iteration by keyset pages. `@credvault/sqlite` and `@credvault/postgres` use them.
+ */
+
+/**
+ * The smallest string greater than every string that starts with `prefix`, in code point
+ * (UTF-8 byte) order, so that `key >= prefix AND key < prefixEnd(prefix)` selects exactly the
+ * keys with that prefix without `LIKE` and its wildcards; `undefined` when there is no such
+ * string (a prefix of U+10FFFF characters only): then only the lower bound applies.
+ */
+export function prefixEnd(prefix: string): string | undefined {
+  const points = [...prefix];
+  while (points.length > 0) {
+    const last = (points.pop() as string).codePointAt(0) as number;
+    if (last < 0x10ffff) return points.join('') + String.fromCodePoint(last === 0xd7ff ? 0xe000 : last + 1);
+  }
+  return undefined;
+}
+
+/** One page of rows in key order: those after `cursor` (from `cursor` itself when `first`), at most the page size. */
+export type FetchPage = (cursor: string, first: boolean) => Promise<readonly { key: string; value: string }[]>;
+
+/**
+ * Every `[key, value]` from `start` on, page by page in key order (keyset pagination: each page
+ * starts after the last key of the one before, so a row is yielded once even while others are
+ * written). The next page is requested before the current one is handed out, so the reads
+ * overlap the caller's work. A page shorter than `pageSize` is the last.
+ */
+export async function* keysetEntries(
+  start: string,
+  pageSize: number,
+  fetchPage: FetchPage,
+): AsyncGenerator<readonly [string, string]> {
+  let next: Promise<readonly { key: string; value: string }[]> | undefined = fetchPage(start, true);
+  while (next !== undefined) {
+    const rows: readonly { key: string; value: string }[] = await next;
+    const last = rows[rows.length - 1];
+    next = rows.length < pageSize || last === undefined ? undefined : fetchPage(last.key, false);
+    next?.catch(() => {}); // reported when awaited
+    for (const row of rows) yield [row.key, row.value] as const;
+  }
+}
