@@ -11,7 +11,13 @@ export {
 } from './postgres-server.js';
 export { type ProviderTestApi, type ProviderUnderTest, providerComplianceSuite } from './provider-suite.js';
 export {
-  type Hooks,
+  type RedisClusterNode,
+  type RedisClusterServers,
+  startRedisCluster,
+  type TestRedisCluster,
+  useRedisCluster,
+} from './redis-cluster.js';
+export {
   hasRedisServer,
   type RedisServer,
   redisAvailable,
@@ -19,13 +25,6 @@ export {
   type TestRedis,
   useRedisServer,
 } from './redis-server.js';
-export {
-  type RedisClusterNode,
-  type RedisClusterServers,
-  startRedisCluster,
-  type TestRedisCluster,
-  useRedisCluster,
-} from './redis-cluster.js';
 export { hasSoftHsm, SOFTHSM_MODULE, type TestSoftHsm, useSoftHsm } from './softhsm.js';
 export {
   type ComplianceOptions,
@@ -42,3 +41,4 @@ export type { SuitePartOptions } from './suite-context.js';
 export { iterationSuite } from './suite-iteration.js';
 export { vaultOnStoreSuite } from './suite-vault.js';
 export { useTempDir } from './temp-dir.js';
+export { type BackendLifecycle, type Hooks, useBackend } from './use-backend.js';

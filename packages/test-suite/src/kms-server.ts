@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Hooks } from './redis-server.js';
+import { type Hooks, useBackend } from './use-backend.js';
 
 /** One symmetric key of the local KMS. */
 export interface KmsTestKey {
@@ -190,15 +190,11 @@ export async function startKmsServer(region = 'us-east-1'): Promise<KmsServer> {
 
 /** A local KMS server for the tests of one file, started before them and stopped after. */
 export function useKmsServer(hooks: Hooks): { server(): KmsServer } {
-  let started: KmsServer | undefined;
-  hooks.beforeAll(async () => {
-    started = await startKmsServer();
+  const kms = useBackend(hooks, {
+    name: 'the KMS server',
+    available: true,
+    start: () => startKmsServer(),
+    stop: (server) => server.stop(),
   });
-  hooks.afterAll(() => started?.stop());
-  return {
-    server: () => {
-      if (started === undefined) throw new Error('the KMS server is not running yet (use it inside a test)');
-      return started;
-    },
-  };
+  return { server: kms.get };
 }

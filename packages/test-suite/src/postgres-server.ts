@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Hooks } from './redis-server.js';
+import { type Hooks, useBackend } from './use-backend.js';
 
 const exec = promisify(execFile);
 /** Where Debian's `postgresql-15` package puts `initdb`, `pg_ctl` and `psql`. */
@@ -203,15 +203,12 @@ export interface TestPostgres {
  * ```
  */
 export function usePostgresServer(hooks: Hooks): TestPostgres {
-  const available = postgresAvailable();
-  let started: PostgresServer | undefined;
-  hooks.beforeAll(async () => {
-    if (available) started = await startPostgresServer();
-  }, 60_000);
-  hooks.afterAll(() => started?.destroy(), 60_000);
-  const server = () => {
-    if (started === undefined) throw new Error('PostgreSQL is not running (is the test skipped when !available?)');
-    return started;
-  };
-  return { available, server, url: () => server().url };
+  const postgres = useBackend(hooks, {
+    name: 'PostgreSQL',
+    available: postgresAvailable(),
+    start: startPostgresServer,
+    stop: (server) => server.destroy(),
+    stopTimeoutMs: 60_000,
+  });
+  return { available: postgres.available, server: postgres.get, url: () => postgres.get().url };
 }

@@ -5,7 +5,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type Hooks, redisAvailable } from './redis-server.js';
+import { redisAvailable } from './redis-server.js';
+import { type Hooks, useBackend } from './use-backend.js';
 
 const run = promisify(execFile);
 
@@ -207,16 +208,12 @@ export interface TestRedisCluster {
  * ```
  */
 export function useRedisCluster(hooks: Hooks): TestRedisCluster {
-  const available = redisAvailable() && redisCliAvailable();
-  let started: RedisClusterServers | undefined;
-  hooks.beforeAll(async () => {
-    if (available) started = await startRedisCluster();
-  }, 90_000);
-  hooks.afterAll(() => started?.stop(), 30_000);
-  const cluster = () => {
-    if (started === undefined)
-      throw new Error('the Redis cluster is not running (is the test skipped when !available?)');
-    return started;
-  };
-  return { available, cluster, url: () => cluster().url };
+  const cluster = useBackend(hooks, {
+    name: 'the Redis cluster',
+    available: redisAvailable() && redisCliAvailable(),
+    start: startRedisCluster,
+    stop: (servers) => servers.stop(),
+    startTimeoutMs: 90_000,
+  });
+  return { available: cluster.available, cluster: cluster.get, url: () => cluster.get().url };
 }

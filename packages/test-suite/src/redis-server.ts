@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, Socket } from 'node:net';
+import { type Hooks, useBackend } from './use-backend.js';
 
 /** A real redis-server started for tests. */
 export interface RedisServer {
@@ -88,10 +89,6 @@ export async function startRedisServer(): Promise<RedisServer> {
 }
 
 /** The vitest hooks the helpers below register. */
-export type Hooks = {
-  beforeAll(fn: () => unknown, timeout?: number): void;
-  afterAll(fn: () => unknown, timeout?: number): void;
-};
 
 /** A redis-server for the tests of one file. */
 export interface TestRedis {
@@ -113,15 +110,12 @@ export interface TestRedis {
  * ```
  */
 export function useRedisServer(hooks: Hooks): TestRedis {
-  const available = redisAvailable();
-  let started: RedisServer | undefined;
-  hooks.beforeAll(async () => {
-    if (available) started = await startRedisServer();
-  }, 30_000);
-  hooks.afterAll(() => started?.stop());
-  const server = () => {
-    if (started === undefined) throw new Error('redis-server is not running (is the test skipped when !available?)');
-    return started;
-  };
-  return { available, server, url: () => server().url };
+  const redis = useBackend(hooks, {
+    name: 'redis-server',
+    available: redisAvailable(),
+    start: startRedisServer,
+    stop: (server) => server.stop(),
+    startTimeoutMs: 30_000,
+  });
+  return { available: redis.available, server: redis.get, url: () => redis.get().url };
 }

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Hooks } from './redis-server.js';
+import type { Hooks } from './use-backend.js';
 
 /** Where Debian's softhsm2 package puts the PKCS#11 module; `SOFTHSM2_MODULE` overrides it. */
 export const SOFTHSM_MODULE: string = process.env.SOFTHSM2_MODULE ?? '/usr/lib/softhsm/libsofthsm2.so';

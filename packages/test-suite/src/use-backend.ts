@@ -1,0 +1,40 @@
+/** The vitest hooks a `use...()` helper registers: pass `import * as vitest from 'vitest'` or `{ beforeAll, afterAll }`. */
+export type Hooks = {
+  beforeAll(fn: () => unknown, timeout?: number): void;
+  afterAll(fn: () => unknown, timeout?: number): void;
+};
+
+/** How {@link useBackend} starts and stops one backend. */
+export interface BackendLifecycle<T> {
+  /** What it is, for the error when a test uses it without it running. */
+  readonly name: string;
+  /** Whether it can run here; when false nothing is started (the caller's tests skip). */
+  readonly available: boolean;
+  start(): Promise<T>;
+  stop(started: T): unknown;
+  readonly startTimeoutMs?: number;
+  readonly stopTimeoutMs?: number;
+}
+
+/**
+ * Starts a backend before the file's tests (when available) and stops it after them; `get()`
+ * returns it inside a test. The shape shared by `useRedisServer`, `usePostgresServer`,
+ * `useRedisCluster` and `useKmsServer`.
+ */
+export function useBackend<T>(hooks: Hooks, lifecycle: BackendLifecycle<T>): { available: boolean; get(): T } {
+  let started: T | undefined;
+  hooks.beforeAll(async () => {
+    if (lifecycle.available) started = await lifecycle.start();
+  }, lifecycle.startTimeoutMs ?? 60_000);
+  hooks.afterAll(async () => {
+    if (started !== undefined) await lifecycle.stop(started);
+  }, lifecycle.stopTimeoutMs ?? 30_000);
+  return {
+    available: lifecycle.available,
+    get() {
+      if (started === undefined)
+        throw new Error(`${lifecycle.name} is not running (is the test skipped when !available?)`);
+      return started;
+    },
+  };
+}
