@@ -1,4 +1,4 @@
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson, isCanonicalJson } from './canonical-json.js';
 import type { RecordText } from './envelope.js';
 import { VaultError } from './errors.js';
 
@@ -40,10 +40,10 @@ export function parseObject(text: string, what: string, id: string): Record<stri
   throw malformed(`${what} fields are not a JSON object`, id);
 }
 
-/** Parses one part and requires it to be canonical JSON: re-serializing gives back the same text. */
+/** Parses one part and requires it to be canonical JSON: re-serializing would give back the same text. */
 function parseCanonical(text: string, what: string, id: string): Record<string, unknown> {
   const value = parseObject(text, what, id);
-  if (canonicalJson(value) !== text) {
+  if (!isCanonicalJson(value, text)) {
     throw malformed(
       `${what} fields are not canonical JSON (white space, key order, duplicate keys or number form)`,
       id,
