@@ -87,23 +87,44 @@ function malformed(what: string): VaultError {
   return new VaultError('DECRYPT_FAILED', `malformed ${FORMAT_VERSION} envelope: ${what}`);
 }
 
-/**
- * Splits an envelope into its parts.
- * @throws VaultError `DECRYPT_FAILED` when it is not a well-formed `cv1` envelope.
- */
-export function parseEnvelope(text: unknown): EnvelopeParts {
+/** An envelope split into its texts, nothing decoded yet. */
+interface EnvelopeTexts {
+  readonly kid: string;
+  readonly wrappedKey: string;
+  readonly sealed: string;
+  readonly readable: string;
+}
+
+function splitEnvelope(text: unknown): EnvelopeTexts {
   if (typeof text !== 'string') throw malformed('not a string');
   if (!text.startsWith(PREFIX)) throw malformed('unknown format version');
   const a = text.indexOf('.', PREFIX.length);
   const b = a === -1 ? -1 : text.indexOf('.', a + 1);
   const c = b === -1 ? -1 : text.indexOf('.', b + 1);
   if (c === -1) throw malformed('missing parts');
+  return {
+    kid: text.slice(PREFIX.length, a),
+    wrappedKey: text.slice(a + 1, b),
+    sealed: text.slice(b + 1, c),
+    readable: text.slice(c + 1),
+  };
+}
+
+/**
+ * Splits an envelope into its parts.
+ * @throws VaultError `DECRYPT_FAILED` when it is not a well-formed `cv1` envelope.
+ */
+export function parseEnvelope(text: unknown): EnvelopeParts {
+  return decodeParts(splitEnvelope(text));
+}
+
+function decodeParts(texts: EnvelopeTexts): EnvelopeParts {
   try {
     const parts = {
-      kid: text.slice(PREFIX.length, a),
-      wrappedKey: fromBase64url(text.slice(a + 1, b)),
-      sealed: fromBase64url(text.slice(b + 1, c)),
-      readable: text.slice(c + 1),
+      kid: texts.kid,
+      wrappedKey: fromBase64url(texts.wrappedKey),
+      sealed: fromBase64url(texts.sealed),
+      readable: texts.readable,
     };
     if (parts.wrappedKey.length === 0) throw malformed('empty wrapped key');
     return parts;
@@ -138,9 +159,10 @@ export async function sealRecord(
   }
 }
 
-/** An envelope opened: its parts, its data key (the caller wipes it) and its secret text. */
+/** An envelope opened: its parts (and their texts), its data key (the caller wipes it) and its secret text. */
 interface Opened {
   readonly parts: EnvelopeParts;
+  readonly texts: EnvelopeTexts;
   readonly dek: Uint8Array;
   readonly secret: string;
 }
@@ -150,12 +172,13 @@ interface Opened {
  * The data key is wiped here on failure and by the caller on success.
  */
 async function openEnvelope(keys: KeyEncryptionKeys, namespace: string, id: string, text: unknown): Promise<Opened> {
-  const parts = parseEnvelope(text);
+  const texts = splitEnvelope(text);
+  const parts = decodeParts(texts);
   if (!keys.has(parts.kid)) throw new VaultError('UNKNOWN_KEY', `the keyring holds no key "${parts.kid}"`);
   const dek = await unwrapDek(keys, parts.kid, parts.wrappedKey, wrapContext(parts.kid, namespace, id));
   try {
     const secret = fromUtf8(openBytes(dek, parts.sealed, dataContext(namespace, id, parts.readable)));
-    return { parts, dek, secret };
+    return { parts, texts, dek, secret };
   } catch (error) {
     dek.fill(0);
     throw error instanceof VaultError ? error : malformed('secrets are not UTF-8');
@@ -198,7 +221,7 @@ export async function rewrapRecord(
   reshape?: Reshape,
 ): Promise<string> {
   // The record must open before it is moved: the secrets authenticate under this data key.
-  const { parts, dek, secret } = await openEnvelope(keys, namespace, id, stored);
+  const { parts, texts, dek, secret } = await openEnvelope(keys, namespace, id, stored);
   try {
     if (reencrypt) {
       const text = { readable: parts.readable, secret };
@@ -217,7 +240,9 @@ export async function rewrapRecord(
     const same = check.length === dek.length && check.every((byte, i) => byte === dek[i]);
     check.fill(0);
     if (!same) throw new VaultError('DECRYPT_FAILED', 'the rewrapped data key does not unwrap to the same key');
-    return formatEnvelope({ kid, wrappedKey, sealed: parts.sealed, readable: parts.readable });
+    // The sealed part's text as stored: strict base64url has one text per byte string, so this is
+    // what formatEnvelope would write, without encoding the payload again.
+    return `${PREFIX}${kid}.${toBase64url(wrappedKey)}.${texts.sealed}.${parts.readable}`;
   } finally {
     dek.fill(0);
   }
