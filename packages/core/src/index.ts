@@ -60,6 +60,7 @@ export type { KeyStatus, VerifyFailure, VerifyReport } from './maintenance.js';
 export { type MemoryStore, memoryStore } from './memory-store.js';
 export { REDACTED, type Redacted, redact } from './redact.js';
 export { keyUnavailable, type RemoteKey, type RemoteKeyEntry, remoteKeys } from './remote-key.js';
+export { type RewrapExecutor, type RewrapResult, rewrapBatch } from './rewrap-executor.js';
 export type { RotateFailure, RotateOptions, RotateProgress, RotateReport } from './rotate.js';
 export {
   type AnyCredentialSchema,

@@ -2,6 +2,7 @@ import { envelopeKid, type Reshape, rewrapRecord } from './envelope.js';
 import { isVaultError, storeCall, VaultError, type VaultErrorCode } from './errors.js';
 import type { KeyEncryptionKeys } from './keyring.js';
 import { resplitRecordText } from './record-text.js';
+import { checkResults, type RewrapExecutor, type RewrapResult } from './rewrap-executor.js';
 import type { AnyCredentialSchema } from './schema.js';
 import type { VaultStore } from './store.js';
 import { idOfKey, isVaultId, iterate, recordPrefix } from './store-keys.js';
@@ -24,6 +25,13 @@ export interface RotateOptions {
    * migration for `SECRET_IN_CLEAR`).
    */
   readonly reencrypt?: boolean;
+  /**
+   * Rewraps batches elsewhere (e.g. `rewrapPool` of `@credvault/worker-pool`, worker threads
+   * sized to the cores) while this thread reads and writes the store; its primary kid must be
+   * the vault's. Used for a plain rotation of records under the vault's own keys; `reencrypt`
+   * and tenant-key rotations rewrap in this thread.
+   */
+  readonly executor?: RewrapExecutor;
 }
 
 /** A record rotation could not move, left exactly as it was. */
@@ -84,6 +92,12 @@ export async function rotateStore(
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new VaultError('INVALID_ARGUMENT', 'batchSize must be a positive integer', { path: 'batchSize' });
   }
+  const executor = reencrypt || route !== undefined ? undefined : options.executor;
+  if (executor !== undefined && executor.primaryKid !== keyring.primaryKid) {
+    throw new VaultError('INVALID_ARGUMENT', 'the executor wraps under another primary kid than the vault', {
+      path: 'executor',
+    });
+  }
   const entries = iterate(store);
   const prefix = recordPrefix(namespace);
   const primary = keyring.primaryKid;
@@ -113,17 +127,37 @@ export async function rotateStore(
       ? undefined
       : (text) => resplitRecordText(text, schema.secret, schema.fields, id);
 
+  const fail = (candidate: Candidate, code: VaultErrorCode) => {
+    failed.push({ id: candidate.id, code });
+    hooks?.failed(candidate.id, code, envelopeKid(candidate.stored));
+  };
+
   /** Rewraps a batch; returns the writes, recording failures (never written). */
   async function prepare(batch: readonly Candidate[]): Promise<[Candidate, string][]> {
     const writes: [Candidate, string][] = [];
+    if (executor !== undefined && batch.length > 0) {
+      const results = checkResults(
+        await executor.rewrap(
+          namespace,
+          batch.map((c) => [c.id, c.stored] as const),
+        ),
+        batch.length,
+      );
+      batch.forEach((candidate, i) => {
+        const result = results[i] as RewrapResult;
+        if (typeof result !== 'string') fail(candidate, result.code);
+        else if (!isRewrapOf(candidate.stored, result, primary)) fail(candidate, 'DECRYPT_FAILED');
+        else writes.push([candidate, result]);
+      });
+      return writes;
+    }
     for (const candidate of batch) {
       try {
         const { id, stored, keys } = candidate;
         writes.push([candidate, await rewrapRecord(keys, namespace, id, stored, reencrypt, reshape(id))]);
       } catch (error) {
         if (!isVaultError(error)) throw error;
-        failed.push({ id: candidate.id, code: error.code });
-        hooks?.failed(candidate.id, error.code, envelopeKid(candidate.stored));
+        fail(candidate, error.code);
       }
     }
     return writes;
@@ -171,15 +205,24 @@ export async function rotateStore(
     return { key, id, stored, keys };
   }
 
-  // One batch is written while the next is read and rewrapped: I/O and crypto overlap.
+  // Batches are written while the next ones are read and rewrapped: I/O and crypto overlap. In
+  // this thread one batch is rewrapped at a time; an executor gets up to twice its concurrency.
   let batch: Candidate[] = [];
   let writing: Promise<void> = Promise.resolve();
-  const flush = async () => {
-    const writes = await prepare(batch);
-    batch = [];
+  const rewrapping: Promise<[Candidate, string][]>[] = [];
+  const depth = executor === undefined ? 1 : Math.max(1, executor.concurrency * 2);
+  const landOldest = async () => {
+    const writes = await (rewrapping.shift() as Promise<[Candidate, string][]>);
     await writing;
     onProgress?.(progress()); // counts the writes landed so far; this batch's lands next
     writing = write(writes);
+  };
+  const flush = async () => {
+    const job = prepare(batch);
+    job.catch(() => {}); // awaited in order by landOldest; this only keeps a later failure from going unhandled
+    rewrapping.push(job);
+    batch = [];
+    while (rewrapping.length >= depth) await landOldest();
   };
   for await (const [key, stored] of entries(prefix)) {
     scanned += 1;
@@ -196,10 +239,25 @@ export async function rotateStore(
       break;
     }
   }
-  await flush(); // the batch in hand, also after an abort
+  if (batch.length > 0) await flush(); // the batch in hand, also after an abort
+  while (rewrapping.length > 0) await landOldest();
   await writing;
   onProgress?.(progress());
   return { ...progress(), primaryKid: primary, kids, dryRun, aborted };
+}
+
+/**
+ * Whether `next` is `stored` moved to `primary`: the same sealed part and readable text, only
+ * the kid and wrapped key changed (what an executor may return; its wrap was checked there).
+ */
+function isRewrapOf(stored: string, next: string, primary: string): boolean {
+  const tail = (text: string) => {
+    const kidEnd = text.indexOf('.', 4);
+    const keyEnd = kidEnd === -1 ? -1 : text.indexOf('.', kidEnd + 1);
+    return keyEnd === -1 ? undefined : text.slice(keyEnd);
+  };
+  const after = tail(next);
+  return envelopeKid(next) === primary && after !== undefined && after === tail(stored);
 }
 
 /** Records under tenant keys are counted together as `~tenant`; a value that is not `cv1` as `?`. */

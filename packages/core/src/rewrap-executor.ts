@@ -1,0 +1,58 @@
+import { rewrapRecord } from './envelope.js';
+import { isVaultError, VaultError, type VaultErrorCode } from './errors.js';
+import type { KeyEncryptionKeys } from './keyring.js';
+
+/** One record's rewrap: the new envelope, or the code of the error that left it as it was. */
+export type RewrapResult = string | { readonly code: VaultErrorCode };
+
+/**
+ * Runs the crypto of a rotation somewhere else, e.g. on worker threads (see
+ * `@credvault/worker-pool`): the vault keeps reading and writing the store while batches are
+ * rewrapped. Each record gets what {@link rewrapBatch} gives with keys whose primary is
+ * `primaryKid`: the old envelope opened, the data key wrapped under the primary and checked.
+ */
+export interface RewrapExecutor {
+  /** The primary kid of the keys the executor wraps under; must be the vault's. */
+  readonly primaryKid: string;
+  /** Batches it can work on at once (worker threads: one each). */
+  readonly concurrency: number;
+  /** Rewraps each `[id, stored envelope]` of `namespace`, in order. */
+  rewrap(namespace: string, records: readonly (readonly [string, string])[]): Promise<readonly RewrapResult[]>;
+}
+
+/**
+ * Rewraps envelopes to `keys`' primary as a rotation does (open, wrap, check the new wrap), one
+ * result per record: the new envelope, or the `VaultError` code that stopped it. What an
+ * executor runs on each batch.
+ * @throws whatever is not a `VaultError` (a bug, not a record's fault).
+ */
+export async function rewrapBatch(
+  keys: KeyEncryptionKeys,
+  namespace: string,
+  records: readonly (readonly [string, string])[],
+): Promise<RewrapResult[]> {
+  const out: RewrapResult[] = [];
+  for (const [id, stored] of records) {
+    try {
+      out.push(await rewrapRecord(keys, namespace, id, stored));
+    } catch (error) {
+      if (!isVaultError(error)) throw error;
+      out.push({ code: error.code });
+    }
+  }
+  return out;
+}
+
+/**
+ * The executor's results for a batch of `count`, checked: one per record, each an envelope or a code.
+ * @throws VaultError `DECRYPT_FAILED` when the executor answered anything else.
+ */
+export function checkResults(results: readonly RewrapResult[], count: number): readonly RewrapResult[] {
+  const ok =
+    Array.isArray(results) &&
+    results.length === count &&
+    results.every((r) => typeof r === 'string' || (typeof r === 'object' && r !== null && typeof r.code === 'string'));
+  if (!ok)
+    throw new VaultError('DECRYPT_FAILED', 'the rewrap executor answered something that is not a result per record');
+  return results;
+}

@@ -1,0 +1,1 @@
+export { type RewrapPool, type RewrapPoolOptions, rewrapPool } from './rewrap-pool.js';

@@ -1,0 +1,121 @@
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { type KeyEntry, type RewrapExecutor, type RewrapResult, VaultError } from '@credvault/core';
+
+/** Options of {@link rewrapPool}. */
+export interface RewrapPoolOptions {
+  /** The vault's master keys, primary first (the same list as its keyring; each worker holds a copy). */
+  readonly keys: readonly KeyEntry[];
+  /** Worker threads; default `os.availableParallelism()`. */
+  readonly size?: number;
+}
+
+/** A pool of worker threads that rewrap for `vault.rotate({ executor })`; close it when done. */
+export interface RewrapPool extends RewrapExecutor {
+  /** Stops the workers; batches still running are refused with `KEY_UNAVAILABLE`. */
+  close(): Promise<void>;
+}
+
+interface Reply {
+  readonly job: number;
+  readonly results?: RewrapResult[];
+  readonly error?: string;
+}
+
+interface Pending {
+  resolve(results: RewrapResult[]): void;
+  reject(error: Error): void;
+}
+
+/**
+ * The worker: its built file, or in source mode (this file is `.ts`, run under tsx) a bootstrap
+ * that registers tsx in the worker thread and imports the `.ts` worker with the source condition.
+ */
+function spawn(workerData: unknown): Worker {
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./rewrap-worker.js', import.meta.url), { workerData });
+  const tsxApi = createRequire(import.meta.url)
+    .resolve('tsx/esm/api')
+    .replace(/\.cjs$/, '.mjs'); // the ESM build
+  const tsx = pathToFileURL(tsxApi).href;
+  const worker = new URL('./rewrap-worker.ts', import.meta.url).href;
+  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(worker)}); })`;
+  const execArgv = [...process.execArgv, '--conditions=@credvault/source'];
+  return new Worker(bootstrap, { eval: true, workerData, execArgv });
+}
+
+/**
+ * Starts worker threads that do the crypto of a key rotation (open each record, wrap its data
+ * key under the primary key, check the wrap) while the vault reads and writes the store on the
+ * main thread. Each worker holds a copy of the master keys for as long as the pool is open.
+ *
+ * @example
+ * ```ts
+ * const pool = rewrapPool({ keys: [next, old] })
+ * try {
+ *   await vault.rotate({ executor: pool, batchSize: 500 })
+ * } finally {
+ *   await pool.close()
+ * }
+ * ```
+ * @throws VaultError `INVALID_ARGUMENT` for a `size` that is not a positive whole number;
+ * `INVALID_KEYRING` for keys a keyring refuses.
+ */
+export function rewrapPool(options: RewrapPoolOptions): RewrapPool {
+  const size = options.size ?? availableParallelism();
+  if (!Number.isSafeInteger(size) || size < 1) {
+    throw new VaultError('INVALID_ARGUMENT', 'size must be a positive whole number', { path: 'size' });
+  }
+  const primaryKid = options.keys[0]?.kid;
+  if (primaryKid === undefined) throw new VaultError('INVALID_KEYRING', 'the keyring holds no key');
+  const pending = new Map<number, Pending>();
+  const load: number[] = [];
+  let nextJob = 0;
+  let closed = false;
+
+  const fail = (error: Error) => {
+    for (const waiting of pending.values()) waiting.reject(error);
+    pending.clear();
+  };
+  const workers = Array.from({ length: size }, (_, index) => {
+    const worker = spawn({ keys: options.keys.map((k) => ({ ...k })) });
+    load.push(0);
+    worker.unref();
+    worker.on('message', ({ job, results, error }: Reply) => {
+      const waiting = pending.get(job);
+      if (waiting === undefined) return;
+      pending.delete(job);
+      load[index] = (load[index] as number) - 1;
+      if (load[index] === 0) worker.unref();
+      if (results !== undefined) waiting.resolve(results);
+      else waiting.reject(new VaultError('DECRYPT_FAILED', `a rewrap worker failed (${error ?? 'unknown error'})`));
+    });
+    worker.on('error', (error) => fail(new VaultError('KEY_UNAVAILABLE', `a rewrap worker stopped (${error.name})`)));
+    return worker;
+  });
+
+  return {
+    primaryKid,
+    concurrency: size,
+    rewrap(namespace, records) {
+      if (closed) return Promise.reject(new VaultError('KEY_UNAVAILABLE', 'the rewrap pool is closed'));
+      const index = load.indexOf(Math.min(...load));
+      const worker = workers[index] as Worker;
+      const job = nextJob++;
+      load[index] = (load[index] as number) + 1;
+      worker.ref();
+      return new Promise((resolve, reject) => {
+        pending.set(job, { resolve, reject });
+        worker.postMessage({ job, namespace, records });
+      });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      fail(new VaultError('KEY_UNAVAILABLE', 'the rewrap pool is closed'));
+      await Promise.all(workers.map((worker) => worker.terminate()));
+    },
+  };
+}

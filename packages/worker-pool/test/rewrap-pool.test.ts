@@ -1,0 +1,79 @@
+import {
+  connectionSchema,
+  createKeyring,
+  createVault,
+  generateKey,
+  isVaultError,
+  memoryStore,
+  type VaultStore,
+} from '@credvault/core';
+import { sqliteStore } from '@credvault/sqlite';
+import { suiteConnection, useTempDir } from '@credvault/test-suite';
+import { afterAll, describe, expect, it } from 'vitest';
+import { rewrapPool } from '../src/index.js';
+
+const oldKey = { kid: 'old', key: generateKey() };
+const newKey = { kid: 'new', key: generateKey() };
+const dir = await useTempDir('worker-pool', { afterAll });
+
+async function seeded(store: VaultStore, count: number) {
+  const before = createVault({ store, keyring: createKeyring([oldKey]), schema: connectionSchema, namespace: 'c' });
+  await before.setMany(Array.from({ length: count }, (_, i) => [`r${i}`, suiteConnection(`r${i}`)] as const));
+  return createVault({ store, keyring: createKeyring([newKey, oldKey]), schema: connectionSchema, namespace: 'c' });
+}
+
+describe('rewrapPool', () => {
+  it.each([
+    ['memory', () => memoryStore()],
+    ['SQLite', () => sqliteStore({ path: `${dir}/pool.db` })],
+  ])('rotates every record on %s through worker threads, byte for byte as the main thread would', async (_, open) => {
+    const store = open();
+    const vault = await seeded(store, 1200);
+    const tampered = (await store.get('c:r7')) as string;
+    await store.set('c:r7', `${tampered.slice(0, -2)}x}`); // the readable part no longer authenticates
+    const pool = rewrapPool({ keys: [newKey, oldKey], size: 2 });
+    try {
+      const report = await vault.rotate({ executor: pool, batchSize: 100 });
+      expect(report.rewrapped).toBe(1199);
+      expect(report.failed).toEqual([{ id: 'r7', code: 'DECRYPT_FAILED' }]);
+      expect((await vault.status()).kids).toEqual({ new: 1199, old: 1 });
+      expect((await vault.get('r1100'))?.idConnection).toBe('r1100');
+      expect(await store.get('c:r7')).toBe(`${tampered.slice(0, -2)}x}`); // left exactly as it was
+      // Only the kid and wrapped key changed: the sealed part and readable text are the stored ones.
+      const again = await seeded(memoryStore(), 1);
+      const envelope = (await again.store.get('c:r0')) as string;
+      const moved = await pool.rewrap('c', [['r0', envelope]]);
+      expect(typeof moved[0]).toBe('string');
+      expect((moved[0] as string).split('.').slice(3).join('.')).toBe(envelope.split('.').slice(3).join('.'));
+      expect((await again.rotate({ executor: pool })).rewrapped).toBe(1);
+      expect(await again.get('r0')).toEqual(await vault.get('r0'));
+    } finally {
+      await pool.close();
+      await vault.close();
+    }
+  });
+
+  it('refuses a pool whose primary key is not the vault’s, and batches after close', async () => {
+    const vault = await seeded(memoryStore(), 3);
+    const pool = rewrapPool({ keys: [oldKey], size: 1 });
+    const error = await vault.rotate({ executor: pool }).catch((e: unknown) => e);
+    expect(isVaultError(error, 'INVALID_ARGUMENT') && error.path).toBe('executor');
+    await pool.close();
+    await expect(pool.rewrap('c', [])).rejects.toMatchObject({ code: 'KEY_UNAVAILABLE' });
+    expect(() => rewrapPool({ keys: [oldKey], size: 0 })).toThrow(/size/);
+    expect(() => rewrapPool({ keys: [] })).toThrow(/no key/);
+  });
+
+  it('records a key the workers lack as UNKNOWN_KEY and leaves the record', async () => {
+    const vault = await seeded(memoryStore(), 5);
+    const pool = rewrapPool({ keys: [newKey], size: 1 });
+    try {
+      const report = await vault.rotate({ executor: pool });
+      expect(report.rewrapped).toBe(0);
+      expect(report.failed.map((f) => f.code)).toEqual(Array(5).fill('UNKNOWN_KEY'));
+      expect((await vault.status()).kids).toEqual({ old: 5 });
+    } finally {
+      await pool.close();
+    }
+  });
+});
