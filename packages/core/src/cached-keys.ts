@@ -1,4 +1,3 @@
-import { toBase64url } from './bytes.js';
 import { VaultError } from './errors.js';
 import type { Awaitable, KeyEncryptionKeys } from './keyring.js';
 
@@ -53,6 +52,14 @@ interface Inflight {
   readonly promise: Promise<Uint8Array>;
   waiting: number;
   readonly take: (dek: Uint8Array) => Uint8Array;
+}
+
+/** Bytes as a string of one character per byte (a bijection, unlike any text decoding); fast for short arrays. */
+function byteString(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 4096)
+    out += String.fromCharCode.apply(null, bytes.subarray(i, i + 4096) as unknown as number[]);
+  return out;
 }
 
 function positive(name: string, value: number): number {
@@ -120,7 +127,8 @@ export function cachedKeys(keys: KeyEncryptionKeys, options: UnwrapCacheOptions 
     if (closed) throw new VaultError('KEY_UNAVAILABLE', 'the unwrap cache is closed');
     const at = now();
     if (at >= nextSweep) sweep(at);
-    const cacheKey = `${kid}.${toBase64url(wrapped)}.${toBase64url(context)}`;
+    // kid, then the wrapped key's length and bytes, then the context: no two inputs share a key.
+    const cacheKey = `${kid}.${wrapped.length}.${byteString(wrapped)}${byteString(context)}`;
     const entry = held.get(cacheKey);
     if (entry !== undefined) {
       if (entry.expires > at) {

@@ -1,3 +1,4 @@
+import type { UnwrapCacheOptions } from './cached-keys.js';
 import type { VaultEventType, VaultListener } from './events.js';
 import type { KeyEncryptionKeys } from './keyring.js';
 import type { KeyStatus, VerifyReport } from './maintenance.js';
@@ -30,6 +31,16 @@ export interface VaultOptions<S extends AnyCredentialSchema> {
   readonly tenantCustody?: TenantCustody;
   /** How long a tenant's key is kept in memory after it is loaded, in ms. Default 60,000. */
   readonly tenantCacheTtlMs?: number;
+  /**
+   * The data keys of records read, kept (bounded, wiped on eviction and on `close()`) so that
+   * reading the same envelope again skips the unwrap: a hot `get` makes one AEAD call, not
+   * two. Default for a local {@link Keyring}: on, `{ maxEntries: 1000, ttlMs: 300_000 }` (its
+   * master keys are in this process's memory already, which can unwrap every data key). Other
+   * keyrings: off, since caching a KMS or HSM unwrap keeps a revoked key working until the
+   * entry expires; put them behind `cachedKeys` yourself to choose that. `false` turns it off,
+   * options turn it on for any keyring. Writes, rotation and verify never use it.
+   */
+  readonly unwrapCache?: UnwrapCacheOptions | false;
 }
 
 /** A filter on readable fields: every given field must equal the record's. */

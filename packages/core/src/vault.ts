@@ -1,8 +1,10 @@
 import { BlindIndex, openIndexKey } from './blind-index.js';
+import { type CachedKeys, cachedKeys, type UnwrapCacheOptions } from './cached-keys.js';
 import { decodeRecord, encodeRecord } from './codec.js';
 import { envelopeKid, openRecord, parseEnvelope, sealRecord } from './envelope.js';
 import { forRecord, isVaultError, storeCall, VaultError } from './errors.js';
 import { type VaultEvent, VaultEvents } from './events.js';
+import { type KeyEncryptionKeys, Keyring } from './keyring.js';
 import { keyvStore } from './keyv-store.js';
 import { leaseFor } from './lease.js';
 import { keyStatus, verifyStore } from './maintenance.js';
@@ -39,6 +41,7 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
       ? undefined
       : new BlindIndex(store, keyring, namespace, options.index as readonly string[]);
   const flights = new Map<string, Promise<OutputOf<S>>>();
+  const readKeys = readCache(keyring, options.unwrapCache);
   const tenancy =
     options.tenant === undefined
       ? undefined
@@ -59,11 +62,11 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
     if (events.active) events.emit({ type, id, namespace, kid, time: new Date(), ...extra } as VaultEvent);
   }
 
-  /** Opens a stored value; `audit` emits `get`. Failures to open emit `decryptFailed`. */
-  async function open(id: string, stored: string, audit = true): Promise<StoredRecord<S>> {
+  /** Opens a stored value; `audit` emits `get`; `cached`: through the unwrap cache, if any. Failures to open emit `decryptFailed`. */
+  async function open(id: string, stored: string, audit = true, cached = true): Promise<StoredRecord<S>> {
     const kid = envelopeKid(stored);
     try {
-      const keys = tenancy === undefined ? keyring : await tenancy.forOpen(id, stored);
+      const keys = tenancy !== undefined ? await tenancy.forOpen(id, stored) : cached ? (readKeys ?? keyring) : keyring;
       const { record, meta } = decodeRecord(schema, await openRecord(keys, namespace, id, stored), id);
       if (audit) emit('get', id, kid);
       return { stored, record, storedAt: meta.storedAt, kid };
@@ -254,15 +257,37 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
         (id, stored) => {
           if (id === INDEX_KEY_ID) return openIndexKey(keyring, namespace, stored).then((key) => key.fill(0));
           if (tenancy !== undefined && id.startsWith(TENANT_RECORD_PREFIX)) return tenancy.verifyKeyRecord(id, stored);
-          return isVaultId(id) ? openRecord(keyring, namespace, id, stored) : open(id, stored, false);
+          return isVaultId(id) ? openRecord(keyring, namespace, id, stored) : open(id, stored, false, false);
         },
         verifyOptions.onProgress,
       ),
     on: (type, listener) => events.on(type, listener),
     async close() {
       tenancy?.tenants.clear();
+      await readKeys?.close();
       await storeCall('close', async () => store.close?.());
     },
   };
   return vault;
+}
+
+/**
+ * The unwrap cache reads go through (see `VaultOptions.unwrapCache`): by default only for a
+ * local {@link Keyring}. It sits in front of a view of the keyring without `close()`, so that
+ * closing the vault wipes the cached data keys and leaves the keyring to its owner.
+ */
+function readCache(keyring: KeyEncryptionKeys, option: UnwrapCacheOptions | false | undefined): CachedKeys | undefined {
+  if (option === false || (option === undefined && !(keyring instanceof Keyring))) return undefined;
+  const view: KeyEncryptionKeys = {
+    get primaryKid() {
+      return keyring.primaryKid;
+    },
+    get kids() {
+      return keyring.kids;
+    },
+    has: (kid) => keyring.has(kid),
+    wrap: (kid, dek, context) => keyring.wrap(kid, dek, context),
+    unwrap: (kid, wrapped, context) => keyring.unwrap(kid, wrapped, context),
+  };
+  return cachedKeys(view, option ?? {});
 }
