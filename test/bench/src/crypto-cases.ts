@@ -18,8 +18,8 @@ function secretsOf(schema: AnyCredentialSchema, record: object): Record<string, 
   return Object.fromEntries(Object.entries(record).filter(([k]) => schema.secret.has(k)));
 }
 
-/** Seal + open of one record: credvault, the node:crypto AES-256-GCM floor, and cloak per field. */
-export async function cryptoCases(timeMs: number): Promise<{ shape: string; results: Measured[] }[]> {
+/** Seal + open of one record: credvault, the node:crypto AES-256-GCM floor, and cloak per field; `runs` times (one list of results per run). */
+export async function cryptoCases(timeMs: number, runs: number): Promise<{ shape: string; runs: Measured[][] }[]> {
   const keyring = createKeyring([{ kid: 'k1', key: generateKey() }]);
   const aesKey = randomBytes(32);
   const cloak = parseKeySync(cloakKey());
@@ -37,36 +37,35 @@ export async function cryptoCases(timeMs: number): Promise<{ shape: string; resu
       schema: schema as AnyCredentialSchema,
       namespace: 'bench',
     });
-    const results = await measure(
-      {
-        'node:crypto AES-256-GCM (floor)': () => {
-          const iv = randomBytes(12);
-          const cipher = createCipheriv('aes-256-gcm', aesKey, iv);
-          const ct = Buffer.concat([cipher.update(JSON.stringify(secrets)), cipher.final()]);
-          const decipher = createDecipheriv('aes-256-gcm', aesKey, iv);
-          decipher.setAuthTag(cipher.getAuthTag());
-          return JSON.parse(Buffer.concat([decipher.update(ct), decipher.final()]).toString());
-        },
-        'credvault envelope (cv1)': async () => {
-          const sealed = await sealRecord(keyring, 'bench', 'id-1', { readable, secret: canonicalJson(secrets) });
-          return JSON.parse((await openRecord(keyring, 'bench', 'id-1', sealed)).secret);
-        },
-        '@47ng/cloak, per secret field': () => {
-          const opened: Record<string, unknown> = {};
-          for (const [k, v] of Object.entries(secrets)) {
-            const text = typeof v === 'string' ? v : JSON.stringify(v);
-            opened[k] = decryptStringSync(encryptStringSync(text, cloak), cloak);
-          }
-          return opened;
-        },
-        'credvault vault.set + get (validation included)': async () => {
-          await vault.set('id-1', record as never);
-          return vault.get('id-1');
-        },
+    const cases = {
+      'node:crypto AES-256-GCM (floor)': () => {
+        const iv = randomBytes(12);
+        const cipher = createCipheriv('aes-256-gcm', aesKey, iv);
+        const ct = Buffer.concat([cipher.update(JSON.stringify(secrets)), cipher.final()]);
+        const decipher = createDecipheriv('aes-256-gcm', aesKey, iv);
+        decipher.setAuthTag(cipher.getAuthTag());
+        return JSON.parse(Buffer.concat([decipher.update(ct), decipher.final()]).toString());
       },
-      timeMs,
-    );
-    out.push({ shape, results });
+      'credvault envelope (cv1)': async () => {
+        const sealed = await sealRecord(keyring, 'bench', 'id-1', { readable, secret: canonicalJson(secrets) });
+        return JSON.parse((await openRecord(keyring, 'bench', 'id-1', sealed)).secret);
+      },
+      '@47ng/cloak, per secret field': () => {
+        const opened: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(secrets)) {
+          const text = typeof v === 'string' ? v : JSON.stringify(v);
+          opened[k] = decryptStringSync(encryptStringSync(text, cloak), cloak);
+        }
+        return opened;
+      },
+      'credvault vault.set + get (validation included)': async () => {
+        await vault.set('id-1', record as never);
+        return vault.get('id-1');
+      },
+    };
+    const results: Measured[][] = [];
+    for (let run = 0; run < runs; run++) results.push(await measure(cases, timeMs));
+    out.push({ shape, runs: results });
   }
   return out;
 }

@@ -1,54 +1,70 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { availableParallelism } from 'node:os';
 import {
   connectionSchema,
   createKeyring,
   createVault,
   generateKey,
   type KeyEntry,
-  type RotateReport,
+  type VaultStore,
 } from '@credvault/core';
 import type { PostgresStore } from '@credvault/postgres';
 import type { RedisStore } from '@credvault/redis';
 import type { SqliteStore } from '@credvault/sqlite';
+import { rewrapPool } from '@credvault/worker-pool';
 import { wrapContext } from '../../../packages/core/src/envelope.js';
 import { timeOnce } from './measure.js';
 import { typicalConnection } from './records.js';
 import { openSpec } from './spec.js';
 
-const run = promisify(execFile);
-
-/** One store's rotation numbers, all measured in this run. */
-export interface RotationResult {
+/** One store's rotation numbers, each list one value per run, all measured in this process. */
+export interface RotationRuns {
   readonly records: number;
-  readonly rotateMs: number;
-  /** Per-record time of the naive loop, measured on `naiveSample` records. */
+  /** `vault.rotate` with a worker pool sized to the cores. */
+  readonly poolMs: number[];
+  /** `vault.rotate` in one thread. */
+  readonly threadMs: number[];
+  /** Every envelope read and written back unchanged in the same batches (the I/O limit). */
+  readonly ioMs: number[];
+  /** Unwrap + rewrap of as many data keys in memory on one core (the crypto floor). */
+  readonly floorMs: number[];
+  /** Per-record time of the naive get + set loop (first run only), on `naiveSample` records. */
   readonly naivePerRecordMs: number;
   readonly naiveSample: number;
-  readonly floorMs: number;
-  readonly report: RotateReport;
+  readonly cores: number;
 }
 
-/** Stores `count` Connections under `old` in `namespace`. */
-export async function seed(spec: string, namespace: string, count: number, old: KeyEntry): Promise<void> {
+/** Stores `count` Connections under `keys` in `namespace`; `tenantOf` spreads them over tenants. */
+export async function seed(
+  spec: string,
+  namespace: string,
+  count: number,
+  keys: readonly KeyEntry[],
+  tenants?: number,
+): Promise<void> {
   const vault = createVault({
     store: openSpec(spec),
-    keyring: createKeyring([old]),
+    keyring: createKeyring(keys),
     schema: connectionSchema,
     namespace,
+    ...(tenants === undefined ? {} : { tenant: 'idProject' as const }),
   });
   for (let start = 0; start < count; start += 5000) {
-    const chunk = Array.from(
-      { length: Math.min(5000, count - start) },
-      (_, j) => [`c${start + j}`, typicalConnection(start + j)] as const,
-    );
+    const chunk = Array.from({ length: Math.min(5000, count - start) }, (_, j) => {
+      const record = typicalConnection(start + j);
+      if (tenants !== undefined) record.idProject = `tenant-${(start + j) % tenants}`;
+      return [`c${start + j}`, record] as const;
+    });
     await vault.setMany(chunk);
   }
   await vault.close();
 }
 
-/** Unwrap + rewrap of `count` DEKs in memory: the crypto a rotation cannot avoid. */
-export async function cryptoFloor(count: number, old: KeyEntry, next: KeyEntry): Promise<number> {
+/** Unwrap + rewrap of `count` DEKs in memory, one thread: the crypto a rotation cannot avoid. */
+export async function cryptoFloor(count: number): Promise<number> {
+  const [old, next] = [
+    { kid: 'old', key: generateKey() },
+    { kid: 'new', key: generateKey() },
+  ];
   const keyring = createKeyring([next, old]);
   const contexts = Array.from(
     { length: count },
@@ -63,70 +79,84 @@ export async function cryptoFloor(count: number, old: KeyEntry, next: KeyEntry):
   });
 }
 
-/** Rotation of `count` records on `spec`, against the naive get+set loop and the crypto floor. */
-export async function rotationCase(spec: string, count: number, naiveSample: number): Promise<RotationResult> {
-  const [old, next] = [
-    { kid: 'old', key: generateKey() },
-    { kid: 'new', key: generateKey() },
-  ];
+/** Reads every envelope under `prefix` and writes it back unchanged with compare-and-set, in batches, each write overlapping the next read (as rotate does). */
+export async function pureIo(store: VaultStore, prefix: string, batchSize: number): Promise<number> {
+  const { entries, compareAndSetMany } = store;
+  if (entries === undefined || compareAndSetMany === undefined) throw new Error(`${store.name}: no batch I/O`);
+  let writing: Promise<unknown> = Promise.resolve();
+  let batch: [string, string, string][] = [];
+  let count = 0;
+  for await (const [key, value] of entries.call(store, prefix)) {
+    batch.push([key, value, value]);
+    count += 1;
+    if (batch.length >= batchSize) {
+      const full = batch;
+      batch = [];
+      await writing;
+      writing = compareAndSetMany.call(store, full);
+    }
+  }
+  await writing;
+  if (batch.length > 0) await compareAndSetMany.call(store, batch);
+  return count;
+}
+
+/**
+ * Rotation of `count` records on `spec`, `runs` times: each run rotates with the worker pool,
+ * then in one thread (to a new key each time), reads and writes everything back (I/O limit) and
+ * times the crypto floor. The naive loop is timed once, on a sample.
+ */
+export async function rotationCase(
+  spec: string,
+  count: number,
+  naiveSample: number,
+  runs: number,
+): Promise<RotationRuns> {
   const namespace = `rot${count}`;
-  await seed(spec, namespace, count, old);
-
+  const keys: KeyEntry[] = [{ kid: 'k0', key: generateKey() }];
+  await seed(spec, namespace, count, keys);
   const store = openSpec(spec);
-  const vault = createVault({ store, keyring: createKeyring([next, old]), schema: connectionSchema, namespace });
-  let report: RotateReport | undefined;
-  const rotateMs = await timeOnce(async () => {
-    report = await vault.rotate({ batchSize: 500 });
-  });
-
+  const result: RotationRuns = {
+    records: count,
+    poolMs: [],
+    threadMs: [],
+    ioMs: [],
+    floorMs: [],
+    naivePerRecordMs: 0,
+    naiveSample,
+    cores: availableParallelism(),
+  };
+  const rotateTo = async (withPool: boolean) => {
+    keys.unshift({ kid: `k${keys.length}`, key: generateKey() });
+    const vault = createVault({ store, keyring: createKeyring(keys), schema: connectionSchema, namespace });
+    const pool = withPool ? rewrapPool({ keys }) : undefined;
+    // Started and warm before the clock starts, as a service or CLI keeps it for the whole run
+    // (starting two workers costs ~50 ms built, ~400 ms from source under tsx).
+    if (pool !== undefined) await Promise.all(Array.from({ length: pool.concurrency }, () => pool.rewrap('warm', [])));
+    try {
+      let rewrapped = 0;
+      const ms = await timeOnce(async () => {
+        rewrapped = (await vault.rotate({ batchSize: 500, ...(pool === undefined ? {} : { executor: pool }) }))
+          .rewrapped;
+      });
+      if (rewrapped !== count) throw new Error(`rotated ${rewrapped} of ${count}`);
+      return ms;
+    } finally {
+      await pool?.close();
+    }
+  };
+  for (let run = 0; run < runs; run++) {
+    result.poolMs.push(await rotateTo(true));
+    result.threadMs.push(await rotateTo(false));
+    result.ioMs.push(await timeOnce(() => pureIo(store, `${namespace}:`, 500)));
+    result.floorMs.push(await cryptoFloor(count));
+  }
   // The naive loop a hand-rolled rotation does: one keyv get and one keyv set per record.
   const adapter = (store as SqliteStore | RedisStore | PostgresStore).adapter;
-  const keys = Array.from({ length: naiveSample }, (_, i) => `${namespace}:c${i}`);
+  const sample = Array.from({ length: naiveSample }, (_, i) => `${namespace}:c${i}`);
   const naiveMs = await timeOnce(async () => {
-    for (const key of keys) await adapter.set(key, (await adapter.get(key)) as string);
+    for (const key of sample) await adapter.set(key, (await adapter.get(key)) as string);
   });
-  await vault.close();
-  const floorMs = await cryptoFloor(count, old, next);
-  return {
-    records: count,
-    rotateMs,
-    naivePerRecordMs: naiveMs / naiveSample,
-    naiveSample,
-    floorMs,
-    report: report as RotateReport,
-  };
-}
-
-/** Peak RSS and live-heap growth (MB), medians of three fresh processes rotating `count` seeded records on `spec`. */
-export async function peakRss(spec: string, count: number): Promise<{ rss: number; live: number }> {
-  const runs = [await rssOnce(spec, count, 0), await rssOnce(spec, count, 1), await rssOnce(spec, count, 2)];
-  const median = (pick: (r: { rss: number; live: number }) => number) =>
-    runs.map(pick).sort((a, b) => a - b)[1] as number;
-  return { rss: median((r) => r.rss), live: median((r) => r.live) };
-}
-
-async function rssOnce(spec: string, count: number, run_: number): Promise<{ rss: number; live: number }> {
-  const [old, next] = [
-    { kid: 'old', key: generateKey() },
-    { kid: 'new', key: generateKey() },
-  ];
-  const namespace = `rss${count}x${run_}`;
-  await seed(spec, namespace, count, old);
-  const child = new URL('./rss-child.ts', import.meta.url).pathname;
-  const keys = [next, old].map((k) => `${k.kid}:${Buffer.from(k.key).toString('base64url')}`).join(',');
-  const { stdout } = await run(
-    process.execPath,
-    ['--expose-gc', '--conditions=@credvault/source', '--import', 'tsx', child, spec, namespace],
-    {
-      env: { ...process.env, CREDVAULT_KEYS: keys },
-      maxBuffer: 1 << 20,
-    },
-  );
-  const result = JSON.parse(stdout.trim().split('\n').pop() as string) as {
-    maxRssKb: number;
-    liveGrowthKb: number;
-    rewrapped: number;
-  };
-  if (result.rewrapped !== count) throw new Error(`rss child rotated ${result.rewrapped} of ${count}`);
-  return { rss: result.maxRssKb / 1024, live: result.liveGrowthKb / 1024 };
+  await store.close?.();
+  return { ...result, naivePerRecordMs: naiveMs / naiveSample };
 }

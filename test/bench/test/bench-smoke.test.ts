@@ -41,6 +41,7 @@ describe('pnpm bench, small sizes', () => {
       'Seal + open of one ConnectionAuth',
       'vault.set + get against keyv.set + get',
       'Rotation of 300 records',
+      'Master-key rotation with tenant keys against today',
       'Peak RSS',
       'Targets',
     ]) {
@@ -52,11 +53,17 @@ describe('pnpm bench, small sizes', () => {
       '@47ng/cloak, per secret field',
       '| memory |',
       '| SQLite |',
+      'rotate, worker pool',
+      'pure I/O',
+      'keyv get + vault CPU as a spin',
+      'rewraps 3 records, not 300',
     ])
       expect(stdout).toContain(row);
     if (redisAvailable()) expect(stdout).toContain('| Redis |');
     if (postgresAvailable()) expect(stdout).toContain('| PostgreSQL |');
     expect(stdout).toMatch(/XChaCha20-Poly1305 path: (native|pure)/);
+    expect(stdout).toMatch(/each case run 2 times/);
+    expect(stdout).toMatch(/\| \d+(\.\d+)?x \(\d+(\.\d+)?x–\d+(\.\d+)?x\) \|/); // median (min–max) over the runs
     const written = await readFile(out, 'utf8');
     expect(written.startsWith('# Benchmarks\n\nprose before\n\n<!-- results:start -->\n- machine:')).toBe(true);
     expect(written.endsWith('<!-- results:end -->\n\nprose after\n')).toBe(true);
