@@ -31,7 +31,8 @@ interface Pending {
 
 /**
  * The worker: its built file, or in source mode (this file is `.ts`, run under tsx) a bootstrap
- * that registers tsx in the worker thread and imports the `.ts` worker with the source condition.
+ * that registers tsx in the worker thread and imports the `.ts` worker. Either way the worker
+ * inherits the process's flags (`--conditions=@credvault/source` included, in source mode).
  */
 function spawn(workerData: unknown): Worker {
   if (!import.meta.url.endsWith('.ts'))
@@ -42,8 +43,7 @@ function spawn(workerData: unknown): Worker {
   const tsx = pathToFileURL(tsxApi).href;
   const worker = new URL('./rewrap-worker.ts', import.meta.url).href;
   const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(worker)}); })`;
-  const execArgv = [...process.execArgv, '--conditions=@credvault/source'];
-  return new Worker(bootstrap, { eval: true, workerData, execArgv });
+  return new Worker(bootstrap, { eval: true, workerData });
 }
 
 /**
