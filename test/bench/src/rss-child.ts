@@ -10,7 +10,7 @@ const keys: KeyEntry[] = (process.env.CREDVAULT_KEYS ?? '').split(',').map((entr
   return { kid, key: new Uint8Array(Buffer.from(key, 'base64url')) };
 });
 const vault = createVault({ store: openSpec(spec), keyring: keyringFromEnv(), schema: connectionSchema, namespace });
-const pool = rewrapPool({ keys });
+const pool = process.env.BENCH_NO_POOL === '1' ? undefined : rewrapPool({ keys });
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with --expose-gc: the live heap cannot be measured without it');
 gc();
@@ -18,14 +18,14 @@ const base = process.memoryUsage().heapUsed;
 let liveGrowth = 0;
 const report = await vault.rotate({
   batchSize: 500,
-  executor: pool,
+  ...(pool === undefined ? {} : { executor: pool }),
   onProgress: (p) => {
     if (p.scanned % 10_000 >= 500) return; // sample the live heap (after a full GC) every 10,000 records
     gc();
     liveGrowth = Math.max(liveGrowth, process.memoryUsage().heapUsed - base);
   },
 });
-await pool.close();
+await pool?.close();
 await vault.close();
 console.log(
   JSON.stringify({
