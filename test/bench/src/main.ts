@@ -182,6 +182,10 @@ function rotationSection(list: [string, RotationRuns][]): string {
       `${t(perCore)} (${t(r.floorMs)} / ${r.cores})`,
       x(pool),
       x(ratios(r.threadMs, limit)),
+      `${showSpread(spread(r.poolCpuPerRecordMs), ms)} / ${showSpread(
+        spread(r.poolCpuPerRecordMs.map((cpu, i) => (cpu * r.records) / (r.poolMs[i] as number))),
+        (v) => v.toFixed(2),
+      )}`,
       `${ratio(naive / med(r.poolMs))} (${ms(r.naivePerRecordMs)}/record on ${r.naiveSample})`,
     ];
   });
@@ -194,6 +198,7 @@ function rotationSection(list: [string, RotationRuns][]): string {
       'crypto floor / cores',
       'pool / limit',
       'one thread / limit',
+      'pool: CPU per record / cores busy',
       'pool vs naive get + set loop',
     ],
     rows,

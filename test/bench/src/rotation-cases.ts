@@ -21,6 +21,8 @@ export interface RotationRuns {
   readonly records: number;
   /** `vault.rotate` with a worker pool sized to the cores. */
   readonly poolMs: number[];
+  /** Process CPU time (all threads) per record during the pool rotation, in ms. */
+  readonly poolCpuPerRecordMs: number[];
   /** `vault.rotate` in one thread. */
   readonly threadMs: number[];
   /** Every envelope read and written back unchanged in the same batches (the I/O limit). */
@@ -119,6 +121,7 @@ export async function rotationCase(
   const result: RotationRuns = {
     records: count,
     poolMs: [],
+    poolCpuPerRecordMs: [],
     threadMs: [],
     ioMs: [],
     floorMs: [],
@@ -135,11 +138,14 @@ export async function rotationCase(
     if (pool !== undefined) await Promise.all(Array.from({ length: pool.concurrency }, () => pool.rewrap('warm', [])));
     try {
       let rewrapped = 0;
+      const cpu = process.cpuUsage();
       const ms = await timeOnce(async () => {
         rewrapped = (await vault.rotate({ batchSize: 500, ...(pool === undefined ? {} : { executor: pool }) }))
           .rewrapped;
       });
       if (rewrapped !== count) throw new Error(`rotated ${rewrapped} of ${count}`);
+      const used = process.cpuUsage(cpu);
+      if (withPool) result.poolCpuPerRecordMs.push((used.user + used.system) / 1000 / count);
       return ms;
     } finally {
       await pool?.close();
