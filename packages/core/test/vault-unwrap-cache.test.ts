@@ -1,4 +1,11 @@
-import { connectionSchema, createVault, generateKey, type KeyEncryptionKeys, Keyring, memoryStore } from '@credvault/core';
+import {
+  connectionSchema,
+  createVault,
+  generateKey,
+  type KeyEncryptionKeys,
+  Keyring,
+  memoryStore,
+} from '@credvault/core';
 import { describe, expect, it } from 'vitest';
 import { connection } from './support/fixtures.js';
 
