@@ -27,7 +27,8 @@ export async function openStore(spec: string, options: StoreSpecOptions = {}): P
     return sqliteStore({ path, readOnly: options.readOnly === true });
   }
   if (/^rediss?(\+cluster)?:\/\/[^/]/.test(spec)) {
-    const { redisStore } = await loadStorePackage('@credvault/redis', 'redis://', () => import('@credvault/redis'));
+    const scheme = spec.slice(0, spec.indexOf('//'));
+    const { redisStore } = await loadStorePackage('@credvault/redis', `${scheme}//`, () => import('@credvault/redis'));
     return redisStore({ url: spec, ...(options.timeout === undefined ? {} : { timeout: options.timeout }) });
   }
   if (/^postgres(ql)?:\/\/[^/]/.test(spec)) {
