@@ -32,7 +32,7 @@ describe('bring-your-own-key: a tenant key held by the tenant’s own KMS key', 
       maxAttempts: 1,
     });
     const acme = remoteKeys([{ kid: 'acme-kms', remote: awsKmsKey({ client, keyId: key.arn }) }]);
-    const custody = (tenant: string): KeyEncryptionKeys | undefined => (tenant === 'acme' ? acme : undefined);
+    const custody = (tenant: string): KeyEncryptionKeys | 'master' => (tenant === 'acme' ? acme : 'master');
     const store = memoryStore();
     const open = (keyring: KeyEncryptionKeys = master) =>
       createVault({

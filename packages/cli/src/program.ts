@@ -13,6 +13,12 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function wholeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number');
+  return n;
+}
+
 function storeCommand(program: Command, name: string, description: string): Command {
   return program
     .command(name)
@@ -85,6 +91,11 @@ retire the old key once it counts zero records. The README of @credvault/cli wal
     .argument('<tenant>', 'the tenant (the value of --tenant-field)')
     .option('--dry-run', "open and rewrap the tenant's records but write nothing")
     .option('--batch-size <n>', 'records per batch', positiveInt, 256)
+    .option(
+      '--instances-cache-ttl <ms>',
+      'the longest tenantCacheTtlMs of any instance (default: wait 11 minutes before retiring the old key)',
+      wholeNumber,
+    )
     .action(async (name: string, options) => setExit(await rotateTenant(io, name, requireTenantField(options))));
   storeCommand(tenant, 'shred', "destroy a tenant's key, then delete its records (crypto-shredding)")
     .argument('<tenant>', 'the tenant (the value of --tenant-field)')

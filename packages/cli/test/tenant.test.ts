@@ -56,7 +56,15 @@ describe('credvault with tenant keys', () => {
     const env = { CREDVAULT_KEYS: K1 };
     const rotated = await cli(['tenant', 'rotate', 'p1', ...common(path), '--json'], env);
     expect(rotated.code).toBe(0);
-    expect(JSON.parse(rotated.stdout)).toMatchObject({ tenant: 'p1', rewrapped: PER_TENANT, failed: [] });
+    expect(JSON.parse(rotated.stdout)).toMatchObject({
+      tenant: 'p1',
+      rewrapped: PER_TENANT,
+      failed: [],
+      retired: false,
+    });
+    const retired = await cli(['tenant', 'rotate', 'p1', ...common(path), '--instances-cache-ttl', '0'], env);
+    expect(retired.code).toBe(0);
+    expect(retired.stdout).toContain('old key retired');
 
     const refused = await cli(['tenant', 'shred', 'p2', ...common(path)], env);
     expect(refused.code).toBe(2);

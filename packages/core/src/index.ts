@@ -89,8 +89,10 @@ export {
 export type { CompleteStore, Lease, VaultStore } from './store.js';
 export type { TenantOf } from './tenancy.js';
 export { isTenantKid, TENANT_RECORD_PREFIX, type TenantCustody } from './tenant-keys.js';
-export type { ShredReport, TenantRotateReport } from './tenant-ops.js';
+export { RETIRE_GRACE_MS, type ShredReport, type TenantRotateOptions, type TenantRotateReport } from './tenant-ops.js';
+export { isTenantKeyGone } from './tenants.js';
 export { createVault } from './vault.js';
+export { MAX_TENANT_CACHE_TTL_MS } from './vault-checks.js';
 export type {
   EntriesOptions,
   Refresher,

@@ -72,7 +72,12 @@ export function idOfKey(namespace: string, key: string): string {
 
 /** The store key of a blind-index entry: `~ix:<namespace>:<field>:<mac>` (mac in base64url). */
 export function indexEntryKey(namespace: string, field: string, mac: string): string {
-  return `~ix:${namespace}:${field}:${mac}`;
+  return `${indexPrefix(namespace)}${field}:${mac}`;
+}
+
+/** The prefix of every blind-index entry of a namespace: `~ix:<namespace>:`. */
+export function indexPrefix(namespace: string): string {
+  return `~ix:${namespace}:`;
 }
 
 /** The store key of a lease: `~lease:<namespace>:<purpose>:<id>`. */

@@ -80,8 +80,8 @@ export class Tenancy {
   masterRoute(dryRun: boolean): RotateRoute {
     return async (id, stored) => {
       if (id.startsWith(TENANT_RECORD_PREFIX)) {
-        const custody = this.tenants.custodyOf(id.slice(TENANT_RECORD_PREFIX.length));
-        return custody === this.#master ? custody : null; // a tenant's own keys are the tenant's to rotate
+        const tenant = id.slice(TENANT_RECORD_PREFIX.length);
+        return this.tenants.isMasterCustody(tenant) ? this.#master : null; // a tenant's own keys are the tenant's to rotate
       }
       const kid = envelopeKid(stored);
       if (isVaultId(id)) return this.#master;

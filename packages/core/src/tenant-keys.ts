@@ -15,8 +15,12 @@ export function isTenantKid(kid: string): boolean {
   return kid.length === 23 && kid.startsWith('~');
 }
 
-/** The master keys of one tenant: the vault's keyring, or the tenant's own (bring-your-own-key). */
-export type TenantCustody = (tenant: string) => KeyEncryptionKeys | undefined;
+/**
+ * Who holds a tenant's key record: `'master'` for the vault's keyring, or the tenant's own keys
+ * (bring-your-own-key). Anything else is `KEY_UNAVAILABLE`: a lookup that fails never falls
+ * back to the master keys.
+ */
+export type TenantCustody = (tenant: string) => KeyEncryptionKeys | 'master';
 
 /**
  * One tenant's data-key wrapping keys, as a {@link KeyEncryptionKeys}: the same

@@ -4,9 +4,10 @@ import type { KeyEncryptionKeys } from './keyring.js';
 import { type RotateHooks, type RotateOptions, type RotateReport, rotateStore } from './rotate.js';
 import type { AnyCredentialSchema } from './schema.js';
 import type { VaultStore } from './store.js';
-import { idOfKey, isVaultId, iterate, recordPrefix } from './store-keys.js';
+import { idOfKey, indexPrefix, isVaultId, iterate, recordPrefix } from './store-keys.js';
 import type { Tenancy } from './tenancy.js';
 import { TenantKeyring } from './tenant-keys.js';
+import { MAX_TENANT_CACHE_TTL_MS } from './vault-checks.js';
 
 /** What {@link Vault.shred} did. */
 export interface ShredReport {
@@ -16,6 +17,20 @@ export interface ShredReport {
   /** The tenant's records deleted after the key. */
   readonly deleted: number;
 }
+
+/** Options of {@link Vault.rotateTenant}. */
+export interface TenantRotateOptions extends RotateOptions {
+  /**
+   * The longest `tenantCacheTtlMs` of every instance that writes this namespace: the old key
+   * is retired only once that long has passed since the new one was added. Default
+   * `MAX_TENANT_CACHE_TTL_MS` (10 minutes, the most `createVault` accepts) plus one minute for
+   * writes in flight and clock skew. Pass less only if you know every instance's setting.
+   */
+  readonly instancesCacheTtlMs?: number;
+}
+
+/** Added to the default retirement wait for writes in flight and clock skew between hosts. */
+export const RETIRE_GRACE_MS: number = 60_000;
 
 /** What {@link Vault.rotateTenant} did. */
 export interface TenantRotateReport extends RotateReport {
@@ -52,24 +67,38 @@ async function* recordsOf(ctx: TenantOpsContext, tenant: string): AsyncGenerator
   }
 }
 
-/** Destroys the tenant's key, then deletes its records. */
+/**
+ * Finds the tenant's records, destroys its key, deletes the records, then the blind-index
+ * entries that name them. The scan comes first, so a store that fails to iterate destroys
+ * nothing (a record the tenant wrote before the vault had tenants is under the master key and
+ * must be deleted, not shredded).
+ */
 export async function shredTenant(ctx: TenantOpsContext, tenant: string): Promise<ShredReport> {
-  iterate(ctx.store); // UNSUPPORTED before anything is destroyed
-  const keyDestroyed = await ctx.tenancy.tenants.destroy(tenant);
+  const { store, namespace } = ctx;
   const keys: string[] = [];
   for await (const [key] of recordsOf(ctx, tenant)) keys.push(key);
-  let deleted = 0;
+  const keyDestroyed = await ctx.tenancy.tenants.destroy(tenant);
+  const ids = new Set<string>();
   for (const key of keys) {
-    if (await storeCall('delete', () => ctx.store.delete(key), idOfKey(ctx.namespace, key))) deleted += 1;
+    const id = idOfKey(namespace, key);
+    if (await storeCall('delete', () => store.delete(key), id)) ids.add(id);
   }
-  return { tenant, keyDestroyed, deleted };
+  // Index entries hold an HMAC of a secret and an id: remove those of the shredded records.
+  const stale: string[] = [];
+  for await (const [key, id] of iterate(store)(indexPrefix(namespace))) if (ids.has(id)) stale.push(key);
+  for (const key of stale) {
+    const cas = store.compareAndSet as NonNullable<VaultStore['compareAndSet']>; // tenant vaults require it
+    const id = (await storeCall('get', () => store.get(key))) ?? '';
+    if (ids.has(id)) await storeCall('index delete', () => cas.call(store, key, id, undefined));
+  }
+  return { tenant, keyDestroyed, deleted: ids.size };
 }
 
 /** Adds a key for the tenant (or resumes), rewraps its records, and retires the old keys once that is safe. */
 export async function rotateTenantKeys(
   ctx: TenantOpsContext,
   tenant: string,
-  options: RotateOptions = {},
+  options: TenantRotateOptions = {},
 ): Promise<TenantRotateReport> {
   const { tenants } = ctx.tenancy;
   const dryRun = options.dryRun === true;
@@ -78,15 +107,21 @@ export async function rotateTenantKeys(
     : await tenants.beginRotation(tenant);
   const started = Date.now();
   const route = ctx.tenancy.tenantRoute(tenant, keys);
-  const report = await rotateStore(ctx.store, keys, ctx.namespace, options, ctx.schema, ctx.hooks, route);
+  const report = await rotateStore(ctx.store, keys, ctx.namespace, options, ctx.schema, ctx.hooks, route).finally(
+    () => dryRun && keys.wipe(), // a dry run's keys were never stored
+  );
   const base = { ...report, tenant, retired: false, retireAfter: undefined };
   if (dryRun || report.aborted || report.failed.length > 0 || keys.kids.length === 1) return base;
-  const safeAt = keys.since + tenants.cacheTtlMs; // no instance writes under an old key after this
+  // No instance writes under an old key after this: every vault caches tenant keys for at most
+  // MAX_TENANT_CACHE_TTL_MS (or the shorter bound the caller vouches for), plus a grace period
+  // for writes in flight and clock skew between hosts.
+  const bound = options.instancesCacheTtlMs ?? MAX_TENANT_CACHE_TTL_MS + RETIRE_GRACE_MS;
+  const safeAt = keys.since + bound;
   if (started < safeAt) return { ...base, retireAfter: new Date(safeAt) };
   // The scan began after every cache of the old keys expired: check nothing is left on them.
   for await (const [, stored] of recordsOf(ctx, tenant)) {
     if (envelopeKid(stored) !== keys.primaryKid) return base;
   }
-  await tenants.endRotation(tenant);
+  await tenants.endRotation(tenant, keys.primaryKid);
   return { ...base, retired: true };
 }

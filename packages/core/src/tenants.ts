@@ -11,7 +11,7 @@ export interface TenantsOptions {
   readonly namespace: string;
   /** The vault's master keys. */
   readonly master: KeyEncryptionKeys;
-  /** A tenant's own master keys (bring-your-own-key); `undefined`: the vault's. */
+  /** Who holds each tenant's key record (bring-your-own-key); absent: the vault's master keys for all. */
   readonly custody?: TenantCustody | undefined;
   /** How long a loaded tenant key is kept in memory, in ms. Default 60,000. */
   readonly cacheTtlMs?: number | undefined;
@@ -30,6 +30,8 @@ export class Tenants {
   readonly #ttl: number;
   readonly #cache = new Map<string, Cached>();
   readonly #loading = new Map<string, Promise<Cached | undefined>>();
+  /** Bumped by every write of a tenant's key record, so that a load begun before it does not cache what it read. */
+  readonly #generation = new Map<string, number>();
 
   constructor(options: TenantsOptions) {
     this.#options = options;
@@ -51,9 +53,24 @@ export class Tenants {
     return `${TENANT_RECORD_PREFIX}${tenant}`;
   }
 
-  /** The master keys `tenant`'s key record is sealed under. */
+  /**
+   * The keys `tenant`'s key record is sealed under.
+   * @throws VaultError `KEY_UNAVAILABLE` when `custody` answers neither `'master'` nor keys.
+   */
   custodyOf(tenant: string): KeyEncryptionKeys {
-    return this.#options.custody?.(tenant) ?? this.#options.master;
+    const { custody, master } = this.#options;
+    if (custody === undefined) return master;
+    const keys = custody(tenant);
+    if (keys === 'master') return master;
+    if (keys !== null && typeof keys === 'object' && typeof keys.unwrap === 'function') return keys;
+    throw new VaultError('KEY_UNAVAILABLE', `tenantCustody named no keys for tenant "${tenant}"`, {
+      path: 'tenantCustody',
+    });
+  }
+
+  /** Whether `tenant`'s key record is under the vault's master keys (not the tenant's own). */
+  isMasterCustody(tenant: string): boolean {
+    return this.#options.custody === undefined || this.#options.custody(tenant) === 'master';
   }
 
   /**
@@ -102,11 +119,15 @@ export class Tenants {
     throw new VaultError('CONFLICT', `could not add a key for tenant "${tenant}"`);
   }
 
-  /** Drops every key but the primary one once no record is wrapped under them. */
-  async endRotation(tenant: string): Promise<void> {
+  /**
+   * Drops every key but `primaryKid` once no record is wrapped under them; does nothing when
+   * another rotation has made a different key primary meanwhile (its checks are not ours).
+   */
+  async endRotation(tenant: string, primaryKid: string): Promise<void> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const cached = await this.#get(tenant, true);
       if (cached === undefined || cached.keyring.kids.length === 1) return;
+      if (cached.keyring.primaryKid !== primaryKid) return;
       if (await this.#replace(tenant, cached.stored, cached.keyring.withoutOldKeys())) return;
     }
     throw new VaultError('CONFLICT', `could not retire the old keys of tenant "${tenant}"`);
@@ -116,7 +137,10 @@ export class Tenants {
   async destroy(tenant: string): Promise<boolean> {
     const { store, namespace } = this.#options;
     this.forget(tenant);
-    return storeCall('delete', () => store.delete(recordKey(namespace, Tenants.recordId(tenant))));
+    const existed = await storeCall('delete', () => store.delete(recordKey(namespace, Tenants.recordId(tenant))));
+    this.#generation.set(tenant, (this.#generation.get(tenant) ?? 0) + 1); // a load under way caches nothing
+    this.forget(tenant);
+    return existed;
   }
 
   /**
@@ -147,7 +171,9 @@ export class Tenants {
   async #load(tenant: string): Promise<Cached | undefined> {
     const { store, namespace } = this.#options;
     const id = Tenants.recordId(tenant);
+    const generation = this.#generation.get(tenant) ?? 0;
     const stored = await storeCall('get', () => store.get(recordKey(namespace, id)), id);
+    if ((this.#generation.get(tenant) ?? 0) !== generation) return this.#load(tenant); // written meanwhile: read again
     this.#cache.delete(tenant); // not wiped: an operation under way may still hold it
     if (stored === undefined) return undefined;
     const custody = this.custodyOf(tenant);
@@ -175,6 +201,7 @@ export class Tenants {
         ? await storeCall('set', () => store.set(key, envelope), id).then(() => true)
         : await storeCall('compareAndSet', () => cas.call(store, key, expected, envelope), id);
     if (ok) {
+      this.#generation.set(tenant, (this.#generation.get(tenant) ?? 0) + 1);
       this.#cache.set(tenant, { keyring: next, stored: envelope, until: Date.now() + this.#ttl });
     }
     return ok;

@@ -6,7 +6,7 @@ import type { RotateOptions, RotateReport } from './rotate.js';
 import type { AnyCredentialSchema, InputOf, OutputOf, ReadableOf, SecretOf } from './schema.js';
 import type { VaultStore } from './store.js';
 import type { TenantCustody } from './tenant-keys.js';
-import type { ShredReport, TenantRotateReport } from './tenant-ops.js';
+import type { ShredReport, TenantRotateOptions, TenantRotateReport } from './tenant-ops.js';
 
 /** Options of {@link createVault}. */
 export interface VaultOptions<S extends AnyCredentialSchema> {
@@ -181,11 +181,12 @@ export interface Vault<S extends AnyCredentialSchema> {
    * Rotates one tenant's key (vaults with `tenant`): adds a fresh key for the tenant and
    * rewraps the data keys of that tenant's records to it, with compare-and-set; running it
    * again resumes. The previous key is dropped by a run that starts once every instance's cache
-   * of it has expired (`retireAfter`) and finds no record left on it.
+   * of it has expired (`retireAfter`: by default 11 minutes after the new key was added, see
+   * `instancesCacheTtlMs`) and finds no record left on it.
    * @throws VaultError `UNSUPPORTED` without `tenant` or when the store cannot iterate,
    * `TENANT_KEY_GONE` for a tenant with no key, `STORE_FAILED`.
    */
-  rotateTenant(tenant: string, options?: RotateOptions): Promise<TenantRotateReport>;
+  rotateTenant(tenant: string, options?: TenantRotateOptions): Promise<TenantRotateReport>;
   /**
    * Crypto-shreds a tenant (vaults with `tenant`): destroys the tenant's key record, so no copy
    * of its records opens again (for copies in backups: once the master key of the day is

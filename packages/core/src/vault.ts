@@ -33,7 +33,7 @@ import { compileWhere } from './where.js';
  */
 export function createVault<S extends AnyCredentialSchema>(options: VaultOptions<S>): Vault<S> {
   const { keyring, schema, namespace = 'default', store = keyvStore() } = options;
-  checkOptions(options, namespace);
+  checkOptions({ ...options, store }, namespace);
   const key = (id: string) => recordKey(namespace, id);
   const events = new VaultEvents();
   const index =
@@ -90,8 +90,11 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
 
   async function seal(id: string, input: unknown): Promise<{ record: OutputOf<S>; envelope: string }> {
     const { record, text } = encodeRecord(schema, input, id, { storedAt: new Date() });
+    // The tenant is read from the readable fields only: the same view a reader has.
     const keys =
-      tenancy === undefined ? keyring : await tenancy.forWrite(tenancy.tenantOf(record as Record<string, unknown>, id));
+      tenancy === undefined
+        ? keyring
+        : await tenancy.forWrite(tenancy.tenantOf(JSON.parse(text.readable) as Record<string, unknown>, id));
     return { record, envelope: await sealRecord(keys, namespace, id, text) };
   }
 

@@ -10,6 +10,7 @@ import {
   type VaultStore,
 } from '@credvault/core';
 import { describe, expect, it } from 'vitest';
+import { Tenants } from '../src/tenants.js';
 import { connection } from './support/fixtures.js';
 
 const k1 = { kid: 'k1', key: generateKey() };
@@ -17,7 +18,7 @@ const k2 = { kid: 'k2', key: generateKey() };
 
 function tenantVault(
   store: VaultStore,
-  options: { keys?: KeyEncryptionKeys; ttl?: number; custody?: (t: string) => KeyEncryptionKeys | undefined } = {},
+  options: { keys?: KeyEncryptionKeys; ttl?: number; custody?: (t: string) => KeyEncryptionKeys | 'master' } = {},
 ) {
   return createVault({
     store,
@@ -88,27 +89,94 @@ describe('tenant keys', () => {
 
   it('keeps the old tenant key until every cache has expired, then a second run retires it', async () => {
     const store = memoryStore();
-    const vault = tenantVault(store, { ttl: 150 });
+    const vault = tenantVault(store, { ttl: 60_000 });
+    const other = tenantVault(store, { ttl: 60_000 }); // another instance, which caches the old key
     for (let i = 0; i < 4; i++) await vault.set(`r${i}`, rec(`r${i}`, 'p1'));
-    const first = await vault.rotateTenant('p1');
+    expect((await other.get('r0'))?.accessToken).toBe('AT-r0');
+    const first = await vault.rotateTenant('p1', { instancesCacheTtlMs: 150 });
     expect(first.rewrapped).toBe(4);
     expect(first.retired).toBe(false);
     expect(first.retireAfter).toBeInstanceOf(Date);
-    // An instance that cached the old key meanwhile still reads the rotated records (it reloads on an unseen kid).
-    expect((await vault.get('r2'))?.accessToken).toBe('AT-r2');
+    // The other instance still holds the old keyring: it reloads on the kid it has not seen.
+    expect((await other.get('r2'))?.accessToken).toBe('AT-r2');
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const second = await vault.rotateTenant('p1');
+    const second = await vault.rotateTenant('p1', { instancesCacheTtlMs: 150 });
     expect(second.rewrapped).toBe(0); // resumed: nothing left to move, no new key added
     expect(second.primaryKid).toBe(first.primaryKid);
     expect(second.retired).toBe(true);
-    const keyRecord = await tenantVault(store).verify();
-    expect(keyRecord.failed).toEqual([]);
+    expect((await tenantVault(store).verify()).failed).toEqual([]);
+  });
+
+  it('waits 11 minutes by default before it retires a tenant key', async () => {
+    const store = memoryStore();
+    const vault = tenantVault(store);
+    await vault.set('r0', rec('r0', 'p1'));
+    const report = await vault.rotateTenant('p1');
+    expect(report.retired).toBe(false);
+    const wait = (report.retireAfter?.getTime() ?? 0) - Date.now();
+    expect(wait).toBeGreaterThan(10 * 60_000);
+  });
+
+  it('does not retire keys a later rotation depends on', async () => {
+    const store = memoryStore();
+    const tenants = () => new Tenants({ store, namespace: 't', master: createKeyring([k1]) });
+    await tenants().forWrite('p1');
+    const x = await tenants().beginRotation('p1'); // run X adds key 2 and checks its records...
+    await tenants().endRotation('p1', x.primaryKid); // ...run Y retires key 1 meanwhile
+    const third = await tenants().beginRotation('p1'); // and starts another rotation: keys 3 and 2
+    await tenants().endRotation('p1', x.primaryKid); // X, late, asks to retire for key 2's rotation
+    const now = await tenants().forRead('p1');
+    expect(now.primaryKid).toBe(third.primaryKid);
+    expect(now.kids).toEqual([third.primaryKid, x.primaryKid]); // key 2 kept: records may still be on it
+  });
+
+  it('refuses a secret or unknown tenant field, a store without compare-and-set, and a bad cache lifetime', () => {
+    const base = { keyring: createKeyring([k1]), schema: connectionSchema };
+    const make = (extra: object) => () => createVault({ ...base, store: memoryStore(), ...extra } as never);
+    expect(make({ tenant: 'connectionToken' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', path: 'tenant' }),
+    );
+    expect(make({ tenant: 'nope' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', path: 'tenant' }));
+    expect(make({ tenant: 'idProject', tenantCacheTtlMs: -1 })).toThrow(
+      expect.objectContaining({ path: 'tenantCacheTtlMs' }),
+    );
+    expect(() => createVault({ ...base, tenant: 'idProject' })).toThrow(
+      expect.objectContaining({ code: 'UNSUPPORTED' }),
+    );
+  });
+
+  it('makes one key for a tenant when its first records are written at once', async () => {
+    const store = memoryStore();
+    const a = tenantVault(store);
+    const b = tenantVault(store);
+    await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).set(`r${i}`, rec(`r${i}`, 'p1'))));
+    const fresh = tenantVault(store);
+    for (let i = 0; i < 20; i++) expect((await fresh.get(`r${i}`))?.accessToken).toBe(`AT-r${i}`);
+  });
+
+  it('shreds the blind-index entries of the tenant’s records too', async () => {
+    const store = memoryStore();
+    const vault = createVault({
+      store,
+      keyring: createKeyring([k1]),
+      schema: connectionSchema,
+      namespace: 't',
+      tenant: 'idProject',
+      index: ['connectionToken'],
+    });
+    await vault.set('a', connection({ idConnection: 'a', idProject: 'p1', connectionToken: 'tok-a' }));
+    await vault.set('b', connection({ idConnection: 'b', idProject: 'p2', connectionToken: 'tok-b' }));
+    const entries = () => [...store.map.keys()].filter((k) => k.startsWith('~ix:t:'));
+    expect(entries()).toHaveLength(2);
+    expect(await vault.shred('p1')).toMatchObject({ keyDestroyed: true, deleted: 1 });
+    expect(entries()).toHaveLength(1);
+    expect((await vault.findBy('connectionToken', 'tok-b'))?.id).toBe('b');
   });
 
   it('seals a bring-your-own-key tenant under its own keys, which master rotation leaves alone', async () => {
     const store = memoryStore();
     const own = createKeyring([{ kid: 'acme-kms', key: generateKey() }]);
-    const custody = (tenant: string) => (tenant === 'acme' ? own : undefined);
+    const custody = (tenant: string) => (tenant === 'acme' ? own : 'master');
     const vault = tenantVault(store, { custody });
     await vault.set('a', rec('a', 'acme'));
     await vault.set('b', rec('b', 'other'));
@@ -119,8 +187,12 @@ describe('tenant keys', () => {
     expect((await promoted.rotate()).rewrapped).toBe(1); // only "other"'s key record
     expect(envelopeKid((await store.get('t:~tenant:acme')) as string)).toBe('acme-kms');
 
-    // The tenant revokes its key: its records no longer open, nobody else's are affected.
-    const revoked = tenantVault(store, { keys: createKeyring([k2]), custody: () => undefined });
+    // The tenant takes its key away: its records no longer open, nobody else's are affected.
+    const elsewhere = createKeyring([{ kid: 'acme-kms-2', key: generateKey() }]);
+    const revoked = tenantVault(store, {
+      keys: createKeyring([k2]),
+      custody: (t) => (t === 'acme' ? elsewhere : 'master'),
+    });
     const error = await revoked.get('a').catch((e: unknown) => e);
     expect(isVaultError(error, 'TENANT_KEY_GONE')).toBe(true);
     expect((await revoked.get('b'))?.accessToken).toBe('AT-b');

@@ -7,6 +7,7 @@ export interface TenantCommandOptions extends StoreCommandOptions {
   readonly tenantField: string;
   readonly batchSize?: number;
   readonly dryRun?: boolean;
+  readonly instancesCacheTtl?: number;
   readonly yes?: boolean;
 }
 
@@ -18,6 +19,7 @@ export async function rotateTenant(io: Io, tenant: string, options: TenantComman
     const report = await vault.rotateTenant(tenant, {
       dryRun: options.dryRun === true,
       ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+      ...(options.instancesCacheTtl === undefined ? {} : { instancesCacheTtlMs: options.instancesCacheTtl }),
       onProgress: (p) => view.update(p),
     });
     view.stop();
