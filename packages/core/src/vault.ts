@@ -19,6 +19,14 @@ import { checkOptions, sameSecret } from './vault-checks.js';
 import type { Vault, VaultOptions } from './vault-types.js';
 import { compileWhere } from './where.js';
 
+/** Failures to open a stored record that the `decryptFailed` audit event reports. */
+const OPEN_FAILURES: ReadonlySet<string> = new Set([
+  'DECRYPT_FAILED',
+  'UNKNOWN_KEY',
+  'TENANT_KEY_GONE',
+  'SECRET_IN_CLEAR',
+]);
+
 /**
  * Creates a vault: records are validated with `schema`, their secret fields sealed in a
  * `cv1` envelope under `keyring`'s primary key, and stored in `store` under `namespace`.
@@ -71,8 +79,7 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
       if (audit) emit('get', id, kid);
       return { stored, record, storedAt: meta.storedAt, kid };
     } catch (error) {
-      if (isVaultError(error, 'DECRYPT_FAILED') || isVaultError(error, 'UNKNOWN_KEY'))
-        emit('decryptFailed', id, kid, { code: error.code });
+      if (isVaultError(error) && OPEN_FAILURES.has(error.code)) emit('decryptFailed', id, kid, { code: error.code });
       throw forRecord(error, id);
     }
   }

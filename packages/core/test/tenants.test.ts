@@ -193,8 +193,11 @@ describe('tenant keys', () => {
       keys: createKeyring([k2]),
       custody: (t) => (t === 'acme' ? elsewhere : 'master'),
     });
+    const audit: string[] = [];
+    revoked.on('decryptFailed', (event) => audit.push(`${event.id}:${event.code}`));
     const error = await revoked.get('a').catch((e: unknown) => e);
     expect(isVaultError(error, 'TENANT_KEY_GONE')).toBe(true);
+    expect(audit).toEqual(['a:TENANT_KEY_GONE']); // the audit trail sees it
     expect((await revoked.get('b'))?.accessToken).toBe('AT-b');
   });
 
