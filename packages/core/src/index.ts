@@ -87,6 +87,7 @@ export {
   connectionAuthSchema,
 } from './schemas/connection-auth.js';
 export type { CompleteStore, Lease, VaultStore } from './store.js';
+export { checkDistinctKeys } from './store-checks.js';
 export type { TenantOf } from './tenancy.js';
 export { isTenantKid, TENANT_RECORD_PREFIX, type TenantCustody } from './tenant-keys.js';
 export { RETIRE_GRACE_MS, type ShredReport, type TenantRotateOptions, type TenantRotateReport } from './tenant-ops.js';

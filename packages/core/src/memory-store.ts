@@ -1,4 +1,5 @@
 import type { CompleteStore } from './store.js';
+import { checkDistinctKeys } from './store-checks.js';
 
 /** A {@link CompleteStore} in this process's memory, with its Map for direct reads and writes in tests. */
 export interface MemoryStore extends CompleteStore {
@@ -39,7 +40,10 @@ export function memoryStore(): MemoryStore {
       for (const [key, value] of entries) map.set(key, value);
     },
     compareAndSet: async (key, expected, next) => cas(key, expected, next),
-    compareAndSetMany: async (entries) => entries.map(([key, expected, next]) => cas(key, expected, next)),
+    compareAndSetMany: async (entries) => {
+      checkDistinctKeys(entries);
+      return entries.map(([key, expected, next]) => cas(key, expected, next));
+    },
     count: async (prefix) => under(prefix).length,
     async *entries(prefix) {
       for (const key of under(prefix).sort()) {

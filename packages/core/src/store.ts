@@ -28,6 +28,9 @@ export interface VaultStore {
   /**
    * Many replace-if-equal operations in one round trip, each atomic on its own: for each
    * `[key, expected, next]`, whether `key` still held `expected` and now holds `next`.
+   * The keys of one call must be distinct: a store refuses a repeated key (check with
+   * `checkDistinctKeys`) before it writes anything.
+   * @throws `INVALID_ARGUMENT` (path `entries`) when two entries share a key
    */
   compareAndSetMany?(entries: readonly (readonly [string, string, string])[]): Promise<boolean[]>;
   /**

@@ -1,6 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
-import { type CompleteStore, keysetEntries, type Lease, prefixEnd, VaultError } from '@credvault/core';
+import {
+  type CompleteStore,
+  checkDistinctKeys,
+  keysetEntries,
+  type Lease,
+  prefixEnd,
+  VaultError,
+} from '@credvault/core';
 import { KeyvPostgres } from '@keyv/postgres';
 import type pg from 'pg';
 import { openPool, type PostgresConnection, poolExhausted, tableFromUrl, timed, withClient } from './connection.js';
@@ -144,8 +151,9 @@ export function postgresStore(connection: PostgresConnection, options: PostgresS
           ? changed(await q(sql.deleteIf, [key, digestOf(expected)]))
           : changed(await q(sql.replaceIf, [key, next, digestOf(expected)]));
       }),
-    compareAndSetMany: (entries) =>
-      run('compareAndSetMany', async () => {
+    compareAndSetMany: async (entries) => {
+      checkDistinctKeys(entries); // one UPDATE … FROM per chunk applies one row per key
+      return run('compareAndSetMany', async () => {
         const written = new Set<string>();
         for (let i = 0; i < entries.length; i += MAX_ROWS_PER_STATEMENT) {
           const chunk = entries.slice(i, i + MAX_ROWS_PER_STATEMENT);
@@ -153,7 +161,8 @@ export function postgresStore(connection: PostgresConnection, options: PostgresS
           for (const row of (await q(sql.compareAndSetMany, columns)) as Row[]) written.add(row.key);
         }
         return entries.map(([key]) => written.has(key));
-      }),
+      });
+    },
     count: (prefix) =>
       run('count', async () => {
         const end = prefixEnd(prefix);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { VaultError } from '@credvault/core';
+import { checkDistinctKeys, VaultError } from '@credvault/core';
 import KeyvRedis, { type RedisClusterOptions } from '@keyv/redis';
 import calculateSlot from 'cluster-key-slot';
 import { type ClusterLink, clusterConnection } from './cluster-connection.js';
@@ -120,8 +120,9 @@ export function clusterStore(
         if (written) await replicated(cluster, [key]);
         return written;
       }),
-    compareAndSetMany: (entries) =>
-      run('compareAndSetMany', async (cluster) => {
+    compareAndSetMany: async (entries) => {
+      checkDistinctKeys(entries); // the entries run concurrently: a repeated key would race itself
+      return run('compareAndSetMany', async (cluster) => {
         const written = await Promise.all(
           entries.map(([key, expected, next]) => compareAndSet(cluster, key, expected, next)),
         );
@@ -130,7 +131,8 @@ export function clusterStore(
           entries.filter((_, i) => written[i]).map(([key]) => key),
         );
         return written;
-      }),
+      });
+    },
     count: (prefix) => clusterCount(access, prefix),
     getMany,
     setMany: (entries) =>

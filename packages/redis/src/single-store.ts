@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { VaultError } from '@credvault/core';
+import { checkDistinctKeys, VaultError } from '@credvault/core';
 import KeyvRedis, { createClient, type RedisClientOptions } from '@keyv/redis';
 import { safeWhere } from './cluster-url.js';
 import { replicaWaiter } from './durability.js';
@@ -108,8 +108,9 @@ export function singleStore(options: RedisStoreOptions): RedisStore {
         if (written) await replicated(redis);
         return written;
       }),
-    compareAndSetMany: (entries) =>
-      run('compareAndSetMany', async (redis) => {
+    compareAndSetMany: async (entries) => {
+      checkDistinctKeys(entries);
+      return run('compareAndSetMany', async (redis) => {
         const pipeline = async () => {
           const batch = redis.multi();
           for (const [key, expected, next] of entries) {
@@ -126,7 +127,8 @@ export function singleStore(options: RedisStoreOptions): RedisStore {
         const written = replies.map((reply) => reply === 1);
         if (written.includes(true)) await replicated(redis);
         return written;
-      }),
+      });
+    },
     count: (prefix) =>
       run('count', async (redis) => {
         let n = 0; // no dedupe: an estimate for progress, so counting 10M keys needs no memory per key

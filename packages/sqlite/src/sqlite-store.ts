@@ -1,4 +1,4 @@
-import { type CompleteStore, keysetEntries, prefixEnd } from '@credvault/core';
+import { type CompleteStore, checkDistinctKeys, keysetEntries, prefixEnd } from '@credvault/core';
 import { KeyvSqlite } from '@keyv/sqlite';
 import { sqliteError } from './errors.js';
 import { statements } from './sql.js';
@@ -81,8 +81,9 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
           ? changed(await query(sql.deleteIf, [key, expected]))
           : changed(await query(sql.replaceIf, [next, key, expected]));
       }),
-    compareAndSetMany: (entries) =>
-      run('compareAndSetMany', async () => {
+    compareAndSetMany: async (entries) => {
+      checkDistinctKeys(entries); // one UPDATE … FROM per chunk applies one row per key
+      return run('compareAndSetMany', async () => {
         const written = new Set<string>();
         for (let i = 0; i < entries.length; i += MAX_ROWS_PER_STATEMENT) {
           const chunk = entries.slice(i, i + MAX_ROWS_PER_STATEMENT);
@@ -90,7 +91,8 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
             written.add(row.key);
         }
         return entries.map(([key]) => written.has(key));
-      }),
+      });
+    },
     count: (prefix) =>
       run('count', async () => {
         const end = prefixEnd(prefix);

@@ -3,7 +3,8 @@ import { capability, type MakeStore, type SuitePartOptions, suiteStores, type Te
 /**
  * The part of the compliance suite for stores with compare-and-set (`compareAndSet` and
  * `compareAndSetMany`): insert, replace and delete only on a match; exactly one of 20 racing
- * writers wins; a batch where each entry succeeds or fails on its own.
+ * writers wins; a batch where each entry succeeds or fails on its own; a batch that repeats a
+ * key is refused with `INVALID_ARGUMENT` and changes nothing.
  */
 export function compareAndSetSuite(test: TestApi, makeStore: MakeStore, options: SuitePartOptions = {}): void {
   const { it, expect } = test;
@@ -49,5 +50,20 @@ export function compareAndSetSuite(test: TestApi, makeStore: MakeStore, options:
     expect(await store.has(keys[7] as string)).toBe(false);
     expect(await store.get(keys[0] as string)).toBe(`new-${keys[0]}`);
     expect(await many([])).toEqual([]);
+  });
+
+  it.skipIf(skip)('compare-and-set many: refuses a batch that repeats a key, and changes nothing', async () => {
+    const { store, p } = await setup();
+    const many = capability(store, 'compareAndSetMany');
+    await store.set(`${p}:d1`, 'old');
+    await store.set(`${p}:d2`, 'old');
+    const batch = [
+      [`${p}:d1`, 'old', 'first'],
+      [`${p}:d2`, 'old', 'other'],
+      [`${p}:d1`, 'first', 'second'],
+    ] as const;
+    await expect(many(batch)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', path: 'entries' });
+    expect(await store.get(`${p}:d1`)).toBe('old');
+    expect(await store.get(`${p}:d2`)).toBe('old');
   });
 }

@@ -1,0 +1,29 @@
+import { VaultError } from './errors.js';
+
+/**
+ * Checks, for a store author, that the keys of one `compareAndSetMany` call are distinct: the
+ * contract of {@link VaultStore.compareAndSetMany}. Call it before touching the backend, so a
+ * refused batch changes nothing.
+ *
+ * @param entries - the `[key, expected, next]` entries of the call
+ * @throws `INVALID_ARGUMENT` (path `entries`) when two entries share a key
+ *
+ * @example
+ * ```ts
+ * compareAndSetMany: async (entries) => { checkDistinctKeys(entries); return write(entries) }
+ * ```
+ */
+export function checkDistinctKeys(entries: readonly (readonly [string, ...unknown[]])[]): void {
+  const seen = new Map<string, number>();
+  entries.forEach(([key], index) => {
+    const first = seen.get(key);
+    if (first !== undefined) {
+      throw new VaultError(
+        'INVALID_ARGUMENT',
+        `compareAndSetMany keys must be distinct: entry ${index} repeats the key of entry ${first}`,
+        { path: 'entries' },
+      );
+    }
+    seen.set(key, index);
+  });
+}
