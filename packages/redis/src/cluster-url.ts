@@ -11,7 +11,8 @@ export function isClusterUrl(url: string): boolean {
  * TLS) into node-redis cluster options: every listed node is a root node (the client learns
  * the rest of the cluster from the first one that answers), credentials and TLS apply to all.
  *
- * @throws VaultError `INVALID_ARGUMENT` when the URL lists no `host:port`.
+ * @throws VaultError `INVALID_ARGUMENT` when the URL lists no `host:port`, or its user or
+ * password holds a malformed `%` escape (path `url.username` or `url.password`).
  */
 export function clusterOptionsFromUrl(url: string): RedisClusterOptions {
   const match = /^(rediss?)\+cluster:\/\/(?:([^@/]*)@)?([^/?#]*)\/?$/.exec(url);
@@ -25,12 +26,23 @@ export function clusterOptionsFromUrl(url: string): RedisClusterOptions {
   const defaults: NonNullable<RedisClusterOptions['defaults']> = {};
   if (credentials !== undefined && credentials !== '') {
     const colon = credentials.indexOf(':');
-    const user = decodeURIComponent(colon < 0 ? credentials : credentials.slice(0, colon));
+    const user = decoded(colon < 0 ? credentials : credentials.slice(0, colon), 'username');
     if (user !== '') defaults.username = user;
-    if (colon >= 0) defaults.password = decodeURIComponent(credentials.slice(colon + 1));
+    if (colon >= 0) defaults.password = decoded(credentials.slice(colon + 1), 'password');
   }
   if (scheme === 'rediss') defaults.socket = { tls: true };
   return { rootNodes: hosts.map((host) => ({ url: `${scheme}://${host}` })), defaults };
+}
+
+/** A percent-decoded user or password; the message names the part, never its value. */
+function decoded(part: string, name: 'username' | 'password'): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new VaultError('INVALID_ARGUMENT', `the ${name} of a cluster URL holds a malformed % escape`, {
+      path: `url.${name}`,
+    });
+  }
 }
 
 /** The URL with any credentials masked, for messages. */

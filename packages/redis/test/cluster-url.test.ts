@@ -31,6 +31,22 @@ describe('redis+cluster:// URLs', () => {
     },
   );
 
+  it.each([
+    ['redis+cluster://us%ZZer:hunter2-secret@h1:1', 'url.username'],
+    ['redis+cluster://user:hunter2%E0%A4%A-secret@h1:1', 'url.password'],
+  ])('refuses a malformed escape in %s with INVALID_ARGUMENT on %s, never echoing the password', (url, path) => {
+    const error = (() => {
+      try {
+        clusterOptionsFromUrl(url);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(isVaultError(error, 'INVALID_ARGUMENT')).toBe(true);
+    expect((error as { path?: string }).path).toBe(path);
+    expect((error as Error).message).not.toContain('hunter2');
+  });
+
   it('never prints the password of a cluster URL', async () => {
     const store = redisStore({ url: 'redis+cluster://user:hunter2-secret@127.0.0.1:1,127.0.0.1:2', timeout: 300 });
     const error = await store.get('k').catch((e: unknown) => e);
