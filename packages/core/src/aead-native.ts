@@ -50,7 +50,12 @@ const native: XChaCha20Poly1305 = {
       decipher.setAAD(aad, { plaintextLength: sealed.length - 16 });
       decipher.setAuthTag(sealed.subarray(sealed.length - 16));
       const plaintext = decipher.update(sealed.subarray(0, sealed.length - 16));
-      decipher.final(); // throws when the tag does not match
+      try {
+        decipher.final(); // throws when the tag does not match
+      } catch (error) {
+        plaintext.fill(0); // unauthenticated: nobody may see it, not even in memory left behind
+        throw error;
+      }
       return new Uint8Array(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength);
     } finally {
       k.fill(0);
