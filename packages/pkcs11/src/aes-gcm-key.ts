@@ -39,6 +39,7 @@ export function aesGcmKey(name: string, module: LoadedModule, pool: SessionPool,
         out.set(sealed, 1 + IV_LENGTH);
         return out;
       } catch (error) {
+        if (error instanceof VaultError) throw error; // the pool's KEY_UNAVAILABLE (closed), named already
         throw keyUnavailable(name, `encrypt failed (${reasonOf(error)})`, error);
       }
     },
@@ -56,6 +57,7 @@ export function aesGcmKey(name: string, module: LoadedModule, pool: SessionPool,
         });
         return Uint8Array.from(plain);
       } catch (error) {
+        if (error instanceof VaultError) throw error; // the pool's KEY_UNAVAILABLE (closed), named already
         const reason = reasonOf(error);
         if (NOT_AUTHENTIC.test(reason)) {
           throw new VaultError('DECRYPT_FAILED', `${name}: the wrapped key does not authenticate (${reason})`);

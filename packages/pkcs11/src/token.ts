@@ -141,7 +141,7 @@ export async function openPkcs11(options: Pkcs11Options): Promise<Pkcs11Token> {
           throw keyUnavailable(keyName, 'the key is extractable; use a non-extractable key');
         return handle;
       });
-      const pool = new SessionPool(module, slot, options.maxSessions ?? 4);
+      const pool = new SessionPool(module, slot, options.maxSessions ?? 4, keyName);
       pools.push(pool);
       return aesGcmKey(keyName, module, pool, handle);
     },
