@@ -8,8 +8,11 @@ export const P: typeof pkcs11js = pkcs11js;
 export interface LoadedModule {
   readonly path: string;
   readonly api: pkcs11js.PKCS11;
-  /** Slots logged in by this process, with the PIN used (PKCS#11 login state is per process). */
-  readonly logins: Map<string, { pin: string; anchor: Buffer }>;
+  /**
+   * Slots logged in by this process, with the SHA-256 of the PIN used, never the PIN
+   * (PKCS#11 login state is per process).
+   */
+  readonly logins: Map<string, { pinDigest: Buffer; anchor: Buffer }>;
   users: number;
 }
 

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { keyUnavailable, type RemoteKey, VaultError } from '@credvault/core';
 import { aesGcmKey } from './aes-gcm-key.js';
 import { acquireModule, type LoadedModule, P, reasonOf, releaseModule } from './module.js';
@@ -57,10 +58,13 @@ function findSlot(module: LoadedModule, token: string | undefined): Buffer {
 
 function login(module: LoadedModule, slot: Buffer, pin: string): void {
   const id = slot.toString('hex');
+  const pinDigest = createHash('sha256').update(pin, 'utf8').digest(); // the PIN itself is never kept
   const done = module.logins.get(id);
   if (done !== undefined) {
     // PKCS#11 login state belongs to the process: refuse a second PIN rather than ride on the first.
-    if (done.pin !== pin) throw new Error('CKR_PIN_INCORRECT (the token is logged in with another PIN)');
+    if (!timingSafeEqual(done.pinDigest, pinDigest)) {
+      throw new Error('CKR_PIN_INCORRECT (the token is logged in with another PIN)');
+    }
     return;
   }
   const anchor = module.api.C_OpenSession(slot, P.CKF_SERIAL_SESSION);
@@ -72,7 +76,7 @@ function login(module: LoadedModule, slot: Buffer, pin: string): void {
       throw error;
     }
   }
-  module.logins.set(id, { pin, anchor });
+  module.logins.set(id, { pinDigest, anchor });
 }
 
 function findKey(module: LoadedModule, session: Buffer, ref: KeyRef): Buffer[] {
