@@ -7,8 +7,13 @@ const VERSION = 1;
 const IV_LENGTH = 12;
 const TAG_LENGTH = 16;
 
-/** PKCS#11 answers for a ciphertext or tag that does not verify (SoftHSM2 says CKR_GENERAL_ERROR). */
-const NOT_AUTHENTIC =
+/**
+ * PKCS#11 answers to C_Decrypt for a ciphertext or tag that does not verify. SoftHSM2 says
+ * CKR_GENERAL_ERROR for a bad GCM tag, so CKR_GENERAL_ERROR and CKR_FUNCTION_FAILED are read as
+ * DECRYPT_FAILED on the decrypt path only (on some tokens an HSM fault then looks like a tampered
+ * record: see the README); on encrypt every failure is KEY_UNAVAILABLE.
+ */
+const DECRYPT_NOT_AUTHENTIC =
   /^CKR_(ENCRYPTED_DATA_INVALID|ENCRYPTED_DATA_LEN_RANGE|GENERAL_ERROR|FUNCTION_FAILED|DATA_INVALID)/;
 
 function mechanism(iv: Buffer, context: Uint8Array) {
@@ -30,8 +35,13 @@ export function aesGcmKey(name: string, module: LoadedModule, pool: SessionPool,
       const iv = Buffer.from(crypto.getRandomValues(new Uint8Array(IV_LENGTH)));
       try {
         const sealed = await pool.with(async (session) => {
-          api.C_EncryptInit(session, mechanism(iv, context), handle);
-          return api.C_EncryptAsync(session, Buffer.from(plaintext), Buffer.alloc(plaintext.length + TAG_LENGTH + 16));
+          const data = Buffer.from(plaintext); // a copy of the data key: wiped once the token has it
+          try {
+            api.C_EncryptInit(session, mechanism(iv, context), handle);
+            return await api.C_EncryptAsync(session, data, Buffer.alloc(plaintext.length + TAG_LENGTH + 16));
+          } finally {
+            data.fill(0);
+          }
         });
         const out = new Uint8Array(1 + IV_LENGTH + sealed.length);
         out[0] = VERSION;
@@ -59,7 +69,7 @@ export function aesGcmKey(name: string, module: LoadedModule, pool: SessionPool,
       } catch (error) {
         if (error instanceof VaultError) throw error; // the pool's KEY_UNAVAILABLE (closed), named already
         const reason = reasonOf(error);
-        if (NOT_AUTHENTIC.test(reason)) {
+        if (DECRYPT_NOT_AUTHENTIC.test(reason)) {
           throw new VaultError('DECRYPT_FAILED', `${name}: the wrapped key does not authenticate (${reason})`);
         }
         throw keyUnavailable(name, `decrypt failed (${reason})`, error);
