@@ -8,8 +8,7 @@ import { nativeXChaCha, openFramed, pureXChaCha, sealFramed, type XChaCha20Poly1
 const WYCHEPROOF = join(process.env.WYCHEPROOF_DIR ?? '/work/shared/wycheproof', 'xchacha20_poly1305_test.json');
 const present = existsSync(WYCHEPROOF);
 // Any non-empty CI counts as CI, as packages/test-suite/src/redis-server.ts decides.
-if (!present && process.env.CI)
-  throw new Error(`Wycheproof vectors not found at ${WYCHEPROOF} (set WYCHEPROOF_DIR)`);
+if (!present && process.env.CI) throw new Error(`Wycheproof vectors not found at ${WYCHEPROOF} (set WYCHEPROOF_DIR)`);
 if (!present) console.warn(`\n*** SKIPPING the Wycheproof tests: ${WYCHEPROOF} not found (set WYCHEPROOF_DIR) ***\n`);
 
 interface WycheproofTest {
