@@ -1,4 +1,5 @@
-import { rewrapRecord } from './envelope.js';
+import { randomBytes, toBase64url } from './bytes.js';
+import { openRecord, rewrapRecord, sealRecord } from './envelope.js';
 import { isVaultError, VaultError, type VaultErrorCode } from './errors.js';
 import type { KeyEncryptionKeys } from './keyring.js';
 
@@ -55,4 +56,30 @@ export function checkResults(results: readonly RewrapResult[], count: number): r
   if (!ok)
     throw new VaultError('DECRYPT_FAILED', 'the rewrap executor answered something that is not a result per record');
   return results;
+}
+
+/**
+ * Checks, before a rotation writes anything, that `executor` wraps under the same key bytes as
+ * `keyring`: a canary envelope sealed under the vault's primary key (never stored) must come
+ * back rewrapped and open under the vault's keyring. An executor configured with other bytes
+ * for the primary kid would otherwise write envelopes that nobody can open.
+ * @throws VaultError `INVALID_ARGUMENT` (path `executor`) when it does not.
+ */
+export async function checkExecutorKeys(
+  executor: RewrapExecutor,
+  keyring: KeyEncryptionKeys,
+  namespace: string,
+): Promise<void> {
+  const id = '~executor-canary';
+  const secret = `{"canary":"${toBase64url(randomBytes(16))}"}`;
+  const canary = await sealRecord(keyring, namespace, id, { readable: '{}', secret });
+  const mismatch = new VaultError(
+    'INVALID_ARGUMENT',
+    `the rewrap executor's key "${keyring.primaryKid}" is not the vault's: give both the same keys`,
+    { path: 'executor' },
+  );
+  const [result] = checkResults(await executor.rewrap(namespace, [[id, canary]]), 1);
+  if (typeof result !== 'string') throw mismatch;
+  const opened = await openRecord(keyring, namespace, id, result).catch(() => undefined);
+  if (opened?.secret !== secret) throw mismatch;
 }

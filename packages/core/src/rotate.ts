@@ -2,7 +2,7 @@ import { envelopeKid, type Reshape, rewrapRecord } from './envelope.js';
 import { isVaultError, storeCall, VaultError, type VaultErrorCode } from './errors.js';
 import type { KeyEncryptionKeys } from './keyring.js';
 import { resplitRecordText } from './record-text.js';
-import { checkResults, type RewrapExecutor, type RewrapResult } from './rewrap-executor.js';
+import { checkExecutorKeys, checkResults, type RewrapExecutor, type RewrapResult } from './rewrap-executor.js';
 import type { AnyCredentialSchema } from './schema.js';
 import type { VaultStore } from './store.js';
 import { idOfKey, isVaultId, iterate, recordPrefix } from './store-keys.js';
@@ -98,6 +98,7 @@ export async function rotateStore(
       path: 'executor',
     });
   }
+  if (executor !== undefined) await checkExecutorKeys(executor, keyring, namespace);
   const entries = iterate(store);
   const prefix = recordPrefix(namespace);
   const primary = keyring.primaryKid;

@@ -64,6 +64,21 @@ describe('rewrapPool', () => {
     expect(() => rewrapPool({ keys: [] })).toThrow(/no key/);
   });
 
+  it('refuses a pool whose primary kid is the vault’s but whose key bytes are not, before writing anything', async () => {
+    const store = memoryStore();
+    const vault = await seeded(store, 4);
+    const before = await store.get('c:r2');
+    const impostor = rewrapPool({ keys: [{ kid: 'new', key: generateKey() }, oldKey], size: 1 });
+    try {
+      const error = await vault.rotate({ executor: impostor }).catch((e: unknown) => e);
+      expect(isVaultError(error, 'INVALID_ARGUMENT') && error.path).toBe('executor');
+      expect(await store.get('c:r2')).toBe(before); // nothing written that nobody could open
+      expect((await vault.status()).kids).toEqual({ old: 4 });
+    } finally {
+      await impostor.close();
+    }
+  });
+
   it('records a key the workers lack as UNKNOWN_KEY and leaves the record', async () => {
     const vault = await seeded(memoryStore(), 5);
     const pool = rewrapPool({ keys: [newKey], size: 1 });
