@@ -14,7 +14,10 @@ export interface RewrapPoolOptions {
 
 /** A pool of worker threads that rewrap for `vault.rotate({ executor })`; close it when done. */
 export interface RewrapPool extends RewrapExecutor {
-  /** Stops the workers; batches still running are refused with `KEY_UNAVAILABLE`. */
+  /**
+   * Stops the workers; batches still running are refused with `KEY_UNAVAILABLE`. A worker that
+   * dies on its own breaks the pool the same way: every pending and later batch is refused.
+   */
   close(): Promise<void>;
 }
 
@@ -74,8 +77,11 @@ export function rewrapPool(options: RewrapPoolOptions): RewrapPool {
   const load: number[] = [];
   let nextJob = 0;
   let closed = false;
+  /** Set when a worker dies: the pool then refuses every batch, pending and future (none would ever settle). */
+  let broken: VaultError | undefined;
 
-  const fail = (error: Error) => {
+  const fail = (error: VaultError) => {
+    broken ??= error;
     for (const waiting of pending.values()) waiting.reject(error);
     pending.clear();
   };
@@ -90,9 +96,12 @@ export function rewrapPool(options: RewrapPoolOptions): RewrapPool {
       load[index] = (load[index] as number) - 1;
       if (load[index] === 0) worker.unref();
       if (results !== undefined) waiting.resolve(results);
-      else waiting.reject(new VaultError('DECRYPT_FAILED', `a rewrap worker failed (${error ?? 'unknown error'})`));
+      else waiting.reject(new VaultError('KEY_UNAVAILABLE', `a rewrap worker failed (${error ?? 'unknown error'})`));
     });
     worker.on('error', (error) => fail(new VaultError('KEY_UNAVAILABLE', `a rewrap worker stopped (${error.name})`)));
+    worker.on('exit', (code) => {
+      if (!closed) fail(new VaultError('KEY_UNAVAILABLE', `a rewrap worker exited (code ${code})`));
+    });
     return worker;
   });
 
@@ -101,6 +110,7 @@ export function rewrapPool(options: RewrapPoolOptions): RewrapPool {
     concurrency: size,
     rewrap(namespace, records) {
       if (closed) return Promise.reject(new VaultError('KEY_UNAVAILABLE', 'the rewrap pool is closed'));
+      if (broken !== undefined) return Promise.reject(broken);
       const index = load.indexOf(Math.min(...load));
       const worker = workers[index] as Worker;
       const job = nextJob++;

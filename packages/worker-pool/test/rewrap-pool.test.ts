@@ -79,6 +79,23 @@ describe('rewrapPool', () => {
     }
   });
 
+  it('refuses every batch, never hangs, once a worker has died', async () => {
+    // Workers given a key of the wrong length die while starting (their keyring refuses it).
+    const pool = rewrapPool({ keys: [{ kid: 'new', key: new Uint8Array(7) }], size: 1 });
+    try {
+      const first = await pool.rewrap('c', [['r0', 'cv1.x']]).catch((e: unknown) => e);
+      expect(isVaultError(first, 'KEY_UNAVAILABLE')).toBe(true);
+      // A later batch is refused at once instead of waiting on a dead thread forever.
+      const later = await Promise.race([
+        pool.rewrap('c', [['r1', 'cv1.x']]).catch((e: unknown) => e),
+        new Promise((resolve) => setTimeout(() => resolve('hung'), 2000)),
+      ]);
+      expect(isVaultError(later, 'KEY_UNAVAILABLE')).toBe(true);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('records a key the workers lack as UNKNOWN_KEY and leaves the record', async () => {
     const vault = await seeded(memoryStore(), 5);
     const pool = rewrapPool({ keys: [newKey], size: 1 });
