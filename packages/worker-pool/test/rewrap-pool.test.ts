@@ -85,6 +85,7 @@ describe('rewrapPool', () => {
     try {
       const first = await pool.rewrap('c', [['r0', 'cv1.x']]).catch((e: unknown) => e);
       expect(isVaultError(first, 'KEY_UNAVAILABLE')).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the thread has exited by now
       // A later batch is refused at once instead of waiting on a dead thread forever.
       const later = await Promise.race([
         pool.rewrap('c', [['r1', 'cv1.x']]).catch((e: unknown) => e),
