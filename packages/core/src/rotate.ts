@@ -34,7 +34,7 @@ export interface RotateOptions {
   readonly executor?: RewrapExecutor;
 }
 
-/** A record rotation could not move, left exactly as it was. */
+/** A record rotation could not move, left exactly as it was (`CONFLICT`: the application kept changing it during every retry). */
 export interface RotateFailure {
   readonly id: string;
   readonly code: VaultErrorCode;
@@ -184,14 +184,20 @@ export async function rotateStore(
       }
       changedMeanwhile += 1;
       const now = await storeCall('get', () => store.get(candidate.key), candidate.id);
-      const next = now === undefined ? undefined : await classify(candidate.key, candidate.id, now);
-      if (next != null && attempt < MAX_RETRIES) retry.push(next);
+      const next = now === undefined ? 'current' : await classify(candidate.key, candidate.id, now);
+      if (typeof next !== 'object') continue;
+      if (attempt < MAX_RETRIES) retry.push(next);
+      else fail(next, 'CONFLICT'); // still changing after every retry: left as the application wrote it
     }
     if (retry.length > 0) await write(await prepare(retry), attempt + 1);
   }
 
-  /** The candidate to rewrap; `undefined` when the record is current (or failed), `null` when it is not part of this rotation. */
-  async function classify(key: string, id: string, stored: string): Promise<Candidate | undefined | null> {
+  /** The candidate to rewrap, or why there is none: current, outside this rotation, or failed (recorded). */
+  async function classify(
+    key: string,
+    id: string,
+    stored: string,
+  ): Promise<Candidate | 'current' | 'outside' | 'failed'> {
     let keys: KeyEncryptionKeys | null = keyring;
     try {
       if (route !== undefined) keys = await route(id, stored);
@@ -199,10 +205,10 @@ export async function rotateStore(
       if (!isVaultError(error)) throw error;
       failed.push({ id, code: error.code });
       hooks?.failed(id, error.code, envelopeKid(stored));
-      return undefined;
+      return 'failed';
     }
-    if (keys === null) return null;
-    if (envelopeKid(stored) === keys.primaryKid && !reencrypt) return undefined;
+    if (keys === null) return 'outside';
+    if (envelopeKid(stored) === keys.primaryKid && !reencrypt) return 'current';
     return { key, id, stored, keys };
   }
 
@@ -213,7 +219,13 @@ export async function rotateStore(
   const rewrapping: Promise<[Candidate, string][]>[] = [];
   const depth = executor === undefined ? 1 : Math.max(1, executor.concurrency * 2);
   const landOldest = async () => {
-    const writes = await (rewrapping.shift() as Promise<[Candidate, string][]>);
+    let writes: [Candidate, string][];
+    try {
+      writes = await (rewrapping.shift() as Promise<[Candidate, string][]>);
+    } catch (error) {
+      await writing.catch(() => {}); // nothing goes on writing after rotate has thrown
+      throw error;
+    }
     await writing;
     onProgress?.(progress()); // counts the writes landed so far; this batch's lands next
     writing = write(writes);
@@ -229,10 +241,9 @@ export async function rotateStore(
     scanned += 1;
     const kid = kidBucket(envelopeKid(stored));
     kids[kid] = (kids[kid] ?? 0) + 1;
-    const failures = failed.length;
     const candidate = await classify(key, idOfKey(namespace, key), stored);
-    if (candidate != null) batch.push(candidate);
-    else if (candidate === undefined && failed.length === failures) alreadyCurrent += 1;
+    if (typeof candidate === 'object') batch.push(candidate);
+    else if (candidate === 'current') alreadyCurrent += 1;
     if (batch.length >= batchSize) await flush();
     else if (scanned % batchSize === 0) onProgress?.(progress());
     if (signal?.aborted === true) {
