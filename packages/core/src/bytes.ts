@@ -18,27 +18,42 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 const VALUES = new Int8Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) VALUES[ALPHABET.charCodeAt(i)] = i;
 
-/** Unpadded base64url of `bytes` (RFC 4648 §5). */
+const CODES = Uint8Array.from(ALPHABET, (char) => char.charCodeAt(0));
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** Every 12-bit value as its two base64url characters, in the byte order of a Uint16Array here. */
+const PAIRS = new Uint16Array(4096);
+for (let i = 0; i < 4096; i++) {
+  const [first, second] = [CODES[i >> 6] as number, CODES[i & 63] as number];
+  PAIRS[i] = LITTLE_ENDIAN ? first | (second << 8) : (first << 8) | second;
+}
+/** Decodes the ASCII the encoder writes (windows-1252, which every runtime has, is ASCII below 0x80). */
+const ascii = new TextDecoder('latin1');
+
+/** Unpadded base64url of `bytes` (RFC 4648 §5): two characters per table lookup, one string at the end. */
 export function toBase64url(bytes: Uint8Array): string {
-  let out = '';
   const whole = bytes.length - (bytes.length % 3);
+  const length = (whole / 3) * 4 + (bytes.length === whole ? 0 : bytes.length - whole + 1);
+  const out = new Uint8Array(length + (length & 1));
+  const pairs = new Uint16Array(out.buffer, 0, (whole / 3) * 2);
+  let o = 0;
   let i = 0;
   for (; i < whole; i += 3) {
     const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
-    out +=
-      ALPHABET.charAt(n >> 18) +
-      ALPHABET.charAt((n >> 12) & 63) +
-      ALPHABET.charAt((n >> 6) & 63) +
-      ALPHABET.charAt(n & 63);
+    pairs[o++] = PAIRS[n >> 12] as number;
+    pairs[o++] = PAIRS[n & 4095] as number;
   }
+  let at = o * 2;
   if (bytes.length - whole === 1) {
     const n = (bytes[i] as number) << 16;
-    out += ALPHABET.charAt(n >> 18) + ALPHABET.charAt((n >> 12) & 63);
+    out[at++] = CODES[n >> 18] as number;
+    out[at++] = CODES[(n >> 12) & 63] as number;
   } else if (bytes.length - whole === 2) {
     const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8);
-    out += ALPHABET.charAt(n >> 18) + ALPHABET.charAt((n >> 12) & 63) + ALPHABET.charAt((n >> 6) & 63);
+    out[at++] = CODES[n >> 18] as number;
+    out[at++] = CODES[(n >> 12) & 63] as number;
+    out[at++] = CODES[(n >> 6) & 63] as number;
   }
-  return out;
+  return ascii.decode(out.subarray(0, length));
 }
 
 function sextet(text: string, index: number): number {
@@ -87,15 +102,31 @@ export function frame(label: string, parts: readonly string[]): Uint8Array {
   let size = label.length + 1; // labels are ASCII
   for (const part of parts) size += 4 + part.length * 3; // UTF-8 takes at most 3 bytes per UTF-16 unit
   const out = new Uint8Array(size);
-  const view = new DataView(out.buffer);
-  let offset = encoder.encodeInto(label, out).written;
+  let offset = writeUtf8(label, out, 0);
   out[offset++] = 0;
   for (const part of parts) {
-    const { written } = encoder.encodeInto(part, out.subarray(offset + 4));
-    view.setUint32(offset, written);
+    const written = writeUtf8(part, out, offset + 4);
+    out[offset] = written >>> 24;
+    out[offset + 1] = (written >>> 16) & 255;
+    out[offset + 2] = (written >>> 8) & 255;
+    out[offset + 3] = written & 255;
     offset += 4 + written;
   }
   return out.subarray(0, offset);
+}
+
+/** Writes `text` as UTF-8 at `at`, returning the bytes written: short ASCII by hand (kids, namespaces, most ids), the rest through TextEncoder. */
+function writeUtf8(text: string, out: Uint8Array, at: number): number {
+  if (text.length <= 64) {
+    let i = 0;
+    for (; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code >= 0x80) break;
+      out[at + i] = code;
+    }
+    if (i === text.length) return i;
+  }
+  return encoder.encodeInto(text, out.subarray(at)).written;
 }
 
 const POOL_SIZE = 4096;
