@@ -1,12 +1,10 @@
 import { execFile } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type Hooks, useBackend } from './use-backend.js';
+import { backendAvailable, freePort, type Hooks, useBackend } from './use-backend.js';
 
 const exec = promisify(execFile);
 /** Where Debian's `postgresql-15` package puts `initdb`, `pg_ctl` and `psql`. */
@@ -50,19 +48,7 @@ export function hasPostgresServer(): boolean {
 export function postgresAvailable(): boolean {
   if (hasPostgresServer()) return true;
   const message = `PostgreSQL is not installed (no ${POSTGRES_BIN}/initdb): PostgreSQL tests cannot run (apt-get install -y postgresql)`;
-  if (process.env.CI) throw new Error(`${message}. CI must install it.`);
-  console.warn(`\n${'!'.repeat(100)}\n!! SKIPPING POSTGRESQL TESTS: ${message}\n${'!'.repeat(100)}\n`);
-  return false;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
+  return backendAvailable(false, 'POSTGRESQL', message);
 }
 
 /** initdb refuses to run as root: run the cluster as `nobody` then. */

@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+
 /** The vitest hooks a `use...()` helper registers: pass `import * as vitest from 'vitest'` or `{ beforeAll, afterAll }`. */
 export type Hooks = {
   beforeAll(fn: () => unknown, timeout?: number): void;
@@ -37,4 +40,26 @@ export function useBackend<T>(hooks: Hooks, lifecycle: BackendLifecycle<T>): { a
       return started;
     },
   };
+}
+
+/**
+ * Whether a backend's tests can run: `true` when it is installed; otherwise a loud warning and
+ * `false` locally (the tests skip), and an error under CI (`CI` set), where it must be installed.
+ */
+export function backendAvailable(installed: boolean, label: string, message: string): boolean {
+  if (installed) return true;
+  if (process.env.CI) throw new Error(`${message}. CI must install it.`);
+  console.warn(`\n${'!'.repeat(100)}\n!! SKIPPING ${label} TESTS: ${message}\n${'!'.repeat(100)}\n`);
+  return false;
+}
+
+/** A TCP port free on the loopback interface right now. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
 }
