@@ -48,6 +48,42 @@ export { KEY_LENGTH, NONCE_LENGTH } from './aead.js';
 const KID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
+ * The entries of a key list by kid, each kid checked (`[A-Za-z0-9_-]{1,64}`, no duplicate) and
+ * `check` run on each entry. Internal: the local keyring and `remoteKeys` share it.
+ * @throws VaultError `INVALID_KEYRING` for no entry, a bad or duplicate kid, or what `check` throws.
+ */
+export function entriesByKid<E extends { readonly kid: string }, V>(
+  entries: readonly E[],
+  value: (entry: E) => V,
+): Map<string, V> {
+  if (entries.length === 0) throw new VaultError('INVALID_KEYRING', 'the keyring holds no key');
+  const byKid = new Map<string, V>();
+  entries.forEach((entry, index) => {
+    const { kid } = entry;
+    if (typeof kid !== 'string' || !KID.test(kid)) {
+      throw new VaultError('INVALID_KEYRING', `key #${index + 1}: kid must match ${KID.source}`);
+    }
+    if (byKid.has(kid)) throw new VaultError('INVALID_KEYRING', `key #${index + 1}: duplicate kid "${kid}"`);
+    byKid.set(kid, value(entry));
+  });
+  return byKid;
+}
+
+/**
+ * Unwraps what {@link wrapKey} made under `kek` (72 bytes: nonce, wrapped key, tag). Internal:
+ * the local keyring and tenant keyrings share it.
+ * @throws VaultError `DECRYPT_FAILED` for another length or when it does not authenticate.
+ */
+export function unwrapLocal(kek: Uint8Array, kid: string, wrapped: Uint8Array, context: Uint8Array): Uint8Array {
+  if (wrapped.length !== NONCE_LENGTH + KEY_LENGTH + TAG_LENGTH) {
+    throw new VaultError('DECRYPT_FAILED', 'wrapped data key has the wrong length');
+  }
+  const dek = openFramed(kek, wrapped, context);
+  if (dek === undefined) throw new VaultError('DECRYPT_FAILED', `data key does not authenticate under "${kid}"`);
+  return dek;
+}
+
+/**
  * Wraps `dek` under `kek` with XChaCha20-Poly1305: `nonce || ciphertext || tag`.
  * Exposed for test vectors; applications use a {@link KeyEncryptionKeys}.
  */
@@ -64,17 +100,11 @@ export class Keyring implements KeyEncryptionKeys {
    * @throws VaultError `INVALID_KEYRING` for an empty list, a bad or duplicate kid, or a key that is not 32 bytes.
    */
   constructor(entries: readonly KeyEntry[]) {
-    if (entries.length === 0) throw new VaultError('INVALID_KEYRING', 'the keyring holds no key');
-    const keys = new Map<string, Uint8Array>();
-    entries.forEach(({ kid, key }, index) => {
-      if (typeof kid !== 'string' || !KID.test(kid)) {
-        throw new VaultError('INVALID_KEYRING', `key #${index + 1}: kid must match ${KID.source}`);
-      }
-      if (keys.has(kid)) throw new VaultError('INVALID_KEYRING', `key #${index + 1}: duplicate kid "${kid}"`);
+    const keys = entriesByKid(entries, ({ kid, key }) => {
       if (!(key instanceof Uint8Array) || key.length !== KEY_LENGTH) {
         throw new VaultError('INVALID_KEYRING', `key "${kid}": must be ${KEY_LENGTH} bytes`);
       }
-      keys.set(kid, Uint8Array.from(key));
+      return Uint8Array.from(key);
     });
     this.#keys = keys;
     this.kids = Object.freeze([...keys.keys()]);
@@ -90,13 +120,7 @@ export class Keyring implements KeyEncryptionKeys {
   }
 
   unwrap(kid: string, wrapped: Uint8Array, context: Uint8Array): Uint8Array {
-    const kek = this.#key(kid);
-    if (wrapped.length !== NONCE_LENGTH + KEY_LENGTH + TAG_LENGTH) {
-      throw new VaultError('DECRYPT_FAILED', 'wrapped data key has the wrong length');
-    }
-    const dek = openFramed(kek, wrapped, context);
-    if (dek === undefined) throw new VaultError('DECRYPT_FAILED', `data key does not authenticate under "${kid}"`);
-    return dek;
+    return unwrapLocal(this.#key(kid), kid, wrapped, context);
   }
 
   #key(kid: string): Uint8Array {

@@ -1,7 +1,5 @@
 import { VaultError } from './errors.js';
-import type { KeyEncryptionKeys } from './keyring.js';
-
-const KID = /^[A-Za-z0-9_-]{1,64}$/;
+import { entriesByKid, type KeyEncryptionKeys } from './keyring.js';
 
 /**
  * One key held by a KMS or HSM, which never leaves it: it encrypts and decrypts small secrets
@@ -70,15 +68,7 @@ export interface RemoteKeyEntry {
  * ```
  */
 export function remoteKeys(entries: readonly RemoteKeyEntry[]): KeyEncryptionKeys & { close(): Promise<void> } {
-  if (entries.length === 0) throw new VaultError('INVALID_KEYRING', 'the keyring holds no key');
-  const byKid = new Map<string, RemoteKey>();
-  entries.forEach(({ kid, remote }, index) => {
-    if (typeof kid !== 'string' || !KID.test(kid)) {
-      throw new VaultError('INVALID_KEYRING', `key #${index + 1}: kid must match ${KID.source}`);
-    }
-    if (byKid.has(kid)) throw new VaultError('INVALID_KEYRING', `key #${index + 1}: duplicate kid "${kid}"`);
-    byKid.set(kid, remote);
-  });
+  const byKid = entriesByKid(entries, ({ remote }) => remote);
   const kids = Object.freeze([...byKid.keys()]);
   const remoteFor = (kid: string): RemoteKey => {
     const remote = byKid.get(kid);

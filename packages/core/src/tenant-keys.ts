@@ -1,8 +1,8 @@
-import { KEY_LENGTH, NONCE_LENGTH, openFramed, sealFramed, TAG_LENGTH } from './aead.js';
+import { KEY_LENGTH, NONCE_LENGTH, sealFramed } from './aead.js';
 import { fromBase64url, randomBytes, toBase64url } from './bytes.js';
 import { canonicalJson } from './canonical-json.js';
 import { VaultError } from './errors.js';
-import type { KeyEncryptionKeys } from './keyring.js';
+import { type KeyEncryptionKeys, unwrapLocal } from './keyring.js';
 
 /** Id prefix, inside a namespace, of the records that hold tenant keys: `~tenant:<tenant>`. */
 export const TENANT_RECORD_PREFIX = '~tenant:';
@@ -52,11 +52,7 @@ export class TenantKeyring implements KeyEncryptionKeys {
   }
 
   unwrap(kid: string, wrapped: Uint8Array, context: Uint8Array): Uint8Array {
-    const key = this.#key(kid);
-    const dek =
-      wrapped.length === NONCE_LENGTH + KEY_LENGTH + TAG_LENGTH ? openFramed(key, wrapped, context) : undefined;
-    if (dek === undefined) throw new VaultError('DECRYPT_FAILED', `data key does not authenticate under "${kid}"`);
-    return dek;
+    return unwrapLocal(this.#key(kid), kid, wrapped, context);
   }
 
   /** The stored form: canonical JSON `{"keys":{kid:base64url},"primary":kid,"since":ms}`. Secret. */
