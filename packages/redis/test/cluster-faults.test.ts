@@ -32,7 +32,10 @@ describe.skipIf(!cluster.available)('redisStore on a cluster when a master dies'
     const timeout = 1000;
     const store = redisStore({ url: c.url, timeout, waitForReplicas: 1 });
     const keys = Array.from({ length: 30 }, (_, i) => `failover:k${i}`);
-    for (const key of keys) await store.set(key, '0');
+    // Seeded through a patient store: right after the cluster starts, a replica link may still be settling.
+    const seeder = redisStore({ url: c.url, timeout: 10_000, waitForReplicas: 1, waitTimeout: 10_000 });
+    for (const key of keys) await seeder.set(key, '0');
+    await seeder.close();
     const victim: RedisClusterNode = await c.masterFor(keys[0] as string);
     // A store without waitForReplicas, writing a key of the same shard: it works again right after the failover.
     const plain = redisStore({ url: c.url, timeout });
