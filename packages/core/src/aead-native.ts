@@ -8,58 +8,70 @@ import { hchacha } from '@noble/ciphers/chacha.js';
 import type { XChaCha20Poly1305 } from './aead.js';
 
 const SIGMA = new Uint32Array([0x61707865, 0x3320646e, 0x79622d32, 0x6b206574]); // "expand 32-byte k"
-const scratch = new Uint32Array(8 + 4 + 8); // key words, nonce-prefix words, subkey words
+// One scratch area, allocated once outside the JavaScript heap (node:crypto reads it without a copy
+// into a fresh buffer): key words 0-7, nonce-prefix words 8-11, subkey words 12-19. Every call
+// fills it, hands the subkey to node:crypto (which copies it into its own context) and wipes it
+// before returning, so no key is left here between calls; calls never interleave (they are
+// synchronous, and each worker thread has its own module instance).
+const words = new Uint32Array(new ArrayBuffer(80));
+const wordBytes = new Uint8Array(words.buffer);
+const keyWords = words.subarray(0, 8);
+const nonceWords = words.subarray(8, 12);
+const subkeyWords = words.subarray(12, 20);
+const subkey = new Uint8Array(words.buffer, 48, 32);
+/** The ChaCha20-Poly1305 IETF nonce: four zero bytes, then the last 8 bytes of the XChaCha nonce. */
+const iv = new Uint8Array(new ArrayBuffer(12));
+const OPTIONS = { authTagLength: 16 } as const;
 
-/** HChaCha20(key, nonce[0..16]), copied out of the scratch words, which are wiped. */
-function subkey(key: Uint8Array, nonce: Uint8Array): Uint8Array {
-  const bytes = new Uint8Array(scratch.buffer);
-  bytes.set(key, 0);
-  bytes.set(nonce.subarray(0, 16), 32);
-  hchacha(SIGMA, scratch.subarray(0, 8), scratch.subarray(8, 12), scratch.subarray(12, 20));
-  const out = bytes.slice(48, 80);
-  scratch.fill(0);
-  return out;
+/** HChaCha20(key, nonce[0..16]) into `subkey`, and the IETF nonce into `iv`. */
+function derive(key: Uint8Array, nonce: Uint8Array): void {
+  wordBytes.set(key, 0);
+  for (let i = 0; i < 16; i++) wordBytes[32 + i] = nonce[i] as number;
+  hchacha(SIGMA, keyWords, nonceWords, subkeyWords);
+  for (let i = 0; i < 8; i++) iv[4 + i] = nonce[16 + i] as number;
 }
 
-/** The ChaCha20-Poly1305 IETF nonce: four zero bytes, then the last 8 bytes of the XChaCha nonce. */
-function iv(nonce: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12);
-  out.set(nonce.subarray(16, 24), 4);
-  return out;
+function cipher(key: Uint8Array, nonce: Uint8Array) {
+  derive(key, nonce);
+  try {
+    return createCipheriv('chacha20-poly1305', subkey, iv, OPTIONS);
+  } finally {
+    words.fill(0);
+  }
+}
+
+function decipher(key: Uint8Array, nonce: Uint8Array) {
+  derive(key, nonce);
+  try {
+    return createDecipheriv('chacha20-poly1305', subkey, iv, OPTIONS);
+  } finally {
+    words.fill(0);
+  }
 }
 
 const native: XChaCha20Poly1305 = {
   name: 'native',
   seal(key, nonce, plaintext, aad, out, offset) {
-    const k = subkey(key, nonce);
-    try {
-      const cipher = createCipheriv('chacha20-poly1305', k, iv(nonce), { authTagLength: 16 });
-      cipher.setAAD(aad, { plaintextLength: plaintext.length });
-      out.set(cipher.update(plaintext), offset);
-      cipher.final();
-      out.set(cipher.getAuthTag(), offset + plaintext.length);
-    } finally {
-      k.fill(0);
-    }
+    const c = cipher(key, nonce);
+    c.setAAD(aad, { plaintextLength: plaintext.length });
+    out.set(c.update(plaintext), offset);
+    c.final();
+    out.set(c.getAuthTag(), offset + plaintext.length);
   },
   open(key, nonce, sealed, aad) {
     if (sealed.length < 16) throw new Error('invalid tag');
-    const k = subkey(key, nonce);
+    const length = sealed.length - 16;
+    const d = decipher(key, nonce);
+    d.setAAD(aad, { plaintextLength: length });
+    d.setAuthTag(sealed.subarray(length));
+    const plaintext = d.update(sealed.subarray(0, length));
     try {
-      const decipher = createDecipheriv('chacha20-poly1305', k, iv(nonce), { authTagLength: 16 });
-      decipher.setAAD(aad, { plaintextLength: sealed.length - 16 });
-      decipher.setAuthTag(sealed.subarray(sealed.length - 16));
-      const plaintext = decipher.update(sealed.subarray(0, sealed.length - 16));
-      try {
-        decipher.final(); // throws when the tag does not match
-      } catch (error) {
-        plaintext.fill(0); // unauthenticated: nobody may see it, not even in memory left behind
-        throw error;
-      }
-      return new Uint8Array(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength);
-    } finally {
-      k.fill(0);
+      d.final(); // throws when the tag does not match
+    } catch (error) {
+      plaintext.fill(0); // unauthenticated: nobody may see it, not even in memory left behind
+      throw error;
     }
+    return new Uint8Array(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength);
   },
 };
 
