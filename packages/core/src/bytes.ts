@@ -1,4 +1,5 @@
 /** Byte helpers: strict base64url, UTF-8 and length-prefixed framing, on web globals only. Internal. */
+import { nativeBase64 } from '#base64-native';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -29,8 +30,20 @@ for (let i = 0; i < 4096; i++) {
 /** Decodes the ASCII the encoder writes (windows-1252, which every runtime has, is ASCII below 0x80). */
 const ascii = new TextDecoder('latin1');
 
-/** Unpadded base64url of `bytes` (RFC 4648 §5): two characters per table lookup, one string at the end. */
+/**
+ * Inputs above this many bytes (or characters) go to the native codec where there is one: below
+ * it the JavaScript one is as fast, and handing a small array that lives on the JavaScript heap
+ * to native code costs it a copy.
+ */
+const NATIVE_FROM = 64;
+
+/** Unpadded base64url of `bytes` (RFC 4648 §5). */
 export function toBase64url(bytes: Uint8Array): string {
+  return nativeBase64 !== undefined && bytes.length > NATIVE_FROM ? nativeBase64.encode(bytes) : encodeBase64url(bytes);
+}
+
+/** The JavaScript encoder: two characters per table lookup, one string at the end. */
+function encodeBase64url(bytes: Uint8Array): string {
   const whole = bytes.length - (bytes.length % 3);
   const length = (whole / 3) * 4 + (bytes.length === whole ? 0 : bytes.length - whole + 1);
   const out = new Uint8Array(length + (length & 1));
@@ -69,6 +82,13 @@ function sextet(text: string, index: number): number {
  * so every byte string has exactly one accepted text.
  */
 export function fromBase64url(text: string): Uint8Array {
+  return nativeBase64 !== undefined && text.length > NATIVE_FROM * 2
+    ? nativeBase64.decode(text)
+    : decodeBase64url(text);
+}
+
+/** The JavaScript decoder. */
+function decodeBase64url(text: string): Uint8Array {
   const rest = text.length % 4;
   if (rest === 1) throw new TypeError('invalid or non-canonical base64url');
   const out = new Uint8Array(((text.length - rest) / 4) * 3 + (rest === 0 ? 0 : rest - 1));

@@ -1,0 +1,30 @@
+/**
+ * Native base64url for runtimes with `node:buffer` (Node, Deno, Bun), reached only through the
+ * `#base64-native` import with the `node` condition; other bundles get ./base64-none.ts. It is
+ * made strict by a round trip: a text is accepted only if encoding its bytes gives it back, which
+ * refuses everything bytes.ts's own decoder refuses (padding, characters outside the alphabet,
+ * white space, non-zero trailing bits, impossible lengths). Internal.
+ */
+import { Buffer } from 'node:buffer';
+
+/** Strict base64url through the runtime's native codec. */
+export interface NativeBase64 {
+  /** Unpadded base64url of `bytes`. */
+  encode(bytes: Uint8Array): string;
+  /** The bytes of `text`, in an array of their own; throws `TypeError` for any text `encode` would not write. */
+  decode(text: string): Uint8Array;
+}
+
+export const nativeBase64: NativeBase64 | undefined = {
+  encode: (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url'),
+  decode(text) {
+    const length = (text.length * 3) >> 2;
+    // Not Buffer.from(text): small results would land in Buffer's shared pool, beside other data.
+    const out = Buffer.allocUnsafeSlow(length);
+    if (out.write(text, 'base64url') !== length || out.toString('base64url') !== text) {
+      out.fill(0);
+      throw new TypeError('invalid or non-canonical base64url');
+    }
+    return new Uint8Array(out.buffer, 0, length);
+  },
+};
