@@ -58,6 +58,7 @@ export { keyvStore } from './keyv-store.js';
 export { type AcquireLease, leaseFor } from './lease.js';
 export type { KeyStatus, VerifyFailure, VerifyReport } from './maintenance.js';
 export { type MemoryStore, memoryStore } from './memory-store.js';
+export type { RecordCacheOptions } from './record-cache.js';
 export { REDACTED, type Redacted, redact } from './redact.js';
 export { keyUnavailable, type RemoteKey, type RemoteKeyEntry, remoteKeys } from './remote-key.js';
 export { type RewrapExecutor, type RewrapResult, rewrapBatch } from './rewrap-executor.js';

@@ -2,6 +2,7 @@ import type { UnwrapCacheOptions } from './cached-keys.js';
 import type { VaultEventType, VaultListener } from './events.js';
 import type { KeyEncryptionKeys } from './keyring.js';
 import type { KeyStatus, VerifyReport } from './maintenance.js';
+import type { RecordCacheOptions } from './record-cache.js';
 import type { RotateOptions, RotateReport } from './rotate.js';
 import type { AnyCredentialSchema, InputOf, OutputOf, ReadableOf, SecretOf } from './schema.js';
 import type { VaultStore } from './store.js';
@@ -41,6 +42,20 @@ export interface VaultOptions<S extends AnyCredentialSchema> {
    * options turn it on for any keyring. Writes, rotation and verify never use it.
    */
   readonly unwrapCache?: UnwrapCacheOptions | false;
+  /**
+   * Records read or written, kept (bounded) with the exact envelope text they came from, so that
+   * reading a record whose stored text has not changed since skips the unwrap, the decryption,
+   * the strict reader and the validation: a hot `get` is the store read and a copy. Every read
+   * still loads the record from the store and is answered from the cache only when the stored
+   * text is the remembered one, so it never returns a record the store no longer holds, and a
+   * tampered record still fails. Each caller gets its own copy. The trade-off (docs/key-custody.md):
+   * up to `maxEntries` opened records, secrets included, stay in this process's memory for up to
+   * `ttlMs`. Default: on, `{ maxEntries: 1000, ttlMs: 300_000 }`, wherever the unwrap cache is on
+   * by default (a local {@link Keyring}, `unwrapCache` not `false`); off for other keyrings
+   * (options turn it on, with the same meaning for revoked keys as `unwrapCache`); never with
+   * `tenant`. `false` turns it off. `verify` never uses it; `close()` empties it.
+   */
+  readonly recordCache?: RecordCacheOptions | false;
 }
 
 /** A filter on readable fields: every given field must equal the record's. */

@@ -1,13 +1,13 @@
 import { BlindIndex, openIndexKey } from './blind-index.js';
-import { type CachedKeys, cachedKeys, type UnwrapCacheOptions } from './cached-keys.js';
 import { decodeRecord, encodeRecord } from './codec.js';
-import { envelopeKid, openRecord, parseEnvelope, sealRecord } from './envelope.js';
+import { envelopeKid, openRecord, parseEnvelope, type RecordText, sealRecord } from './envelope.js';
 import { forRecord, isVaultError, storeCall, VaultError } from './errors.js';
 import { type VaultEvent, VaultEvents } from './events.js';
-import { type KeyEncryptionKeys, Keyring } from './keyring.js';
 import { keyvStore } from './keyv-store.js';
 import { leaseFor } from './lease.js';
 import { keyStatus, verifyStore } from './maintenance.js';
+import { type OpenedRecord, recordCacheFor, unwrapCacheFor } from './read-caches.js';
+import { copyRecord } from './record-cache.js';
 import { type RefreshContext, refreshOnce, type StoredRecord } from './refresh.js';
 import { type RotateHooks, rotateStore } from './rotate.js';
 import type { AnyCredentialSchema, OutputOf } from './schema.js';
@@ -18,6 +18,13 @@ import { rotateTenantKeys, shredTenant, type TenantOpsContext } from './tenant-o
 import { checkOptions, sameSecret } from './vault-checks.js';
 import type { Vault, VaultOptions } from './vault-types.js';
 import { compileWhere } from './where.js';
+
+/** A record validated and sealed, not yet stored. */
+interface Sealed<S extends AnyCredentialSchema> {
+  readonly record: OutputOf<S>;
+  readonly text: RecordText;
+  readonly envelope: string;
+}
 
 /** Failures to open a stored record that the `decryptFailed` audit event reports. */
 const OPEN_FAILURES: ReadonlySet<string> = new Set([
@@ -49,7 +56,8 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
       ? undefined
       : new BlindIndex(store, keyring, namespace, options.index as readonly string[]);
   const flights = new Map<string, Promise<OutputOf<S>>>();
-  const readKeys = readCache(keyring, options.unwrapCache);
+  const readKeys = unwrapCacheFor(options);
+  const records = recordCacheFor(options);
   const tenancy =
     options.tenant === undefined
       ? undefined
@@ -70,18 +78,43 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
     if (events.active) events.emit({ type, id, namespace, kid, time: new Date(), ...extra } as VaultEvent);
   }
 
-  /** Opens a stored value; `audit` emits `get`; `cached`: through the unwrap cache, if any. Failures to open emit `decryptFailed`. */
+  /**
+   * Opens a stored value; `audit` emits `get`; `cached`: through the record and unwrap caches,
+   * if any. Failures to open emit `decryptFailed`.
+   */
   async function open(id: string, stored: string, audit = true, cached = true): Promise<StoredRecord<S>> {
     const kid = envelopeKid(stored);
     try {
-      const keys = tenancy !== undefined ? await tenancy.forOpen(id, stored) : cached ? (readKeys ?? keyring) : keyring;
-      const { record, meta } = decodeRecord(schema, await openRecord(keys, namespace, id, stored), id);
+      const { record, storedAt } =
+        (cached ? fromCache(id, stored) : undefined) ?? (await openStored(id, stored, cached));
       if (audit) emit('get', id, kid);
-      return { stored, record, storedAt: meta.storedAt, kid };
+      return { stored, record, storedAt, kid };
     } catch (error) {
       if (isVaultError(error) && OPEN_FAILURES.has(error.code)) emit('decryptFailed', id, kid, { code: error.code });
       throw forRecord(error, id);
     }
+  }
+
+  async function openStored(id: string, stored: string, cached: boolean): Promise<OpenedRecord<S>> {
+    const keys = tenancy !== undefined ? await tenancy.forOpen(id, stored) : cached ? (readKeys ?? keyring) : keyring;
+    return remember(id, stored, decodeRecord(schema, await openRecord(keys, namespace, id, stored), id));
+  }
+
+  /** A copy of what the record cache holds for exactly this text (a write's text is decoded on its first read). */
+  function fromCache(id: string, stored: string): OpenedRecord<S> | undefined {
+    const hit = records?.lookup(id, stored);
+    if (hit === undefined) return undefined;
+    return 'value' in hit ? copyRecord(hit.value) : remember(id, stored, decodeRecord(schema, hit.draft, id));
+  }
+
+  /** Puts a copy of what `stored` opened to in the record cache (records of plain data only). */
+  function remember(id: string, stored: string, { record, meta }: ReturnType<typeof decodeRecord<S>>) {
+    const opened: OpenedRecord<S> = { record, storedAt: meta.storedAt };
+    if (records === undefined) return opened;
+    const copy = copyRecord(opened);
+    if (copy === undefined) records.forget(id);
+    else records.opened(id, stored, copy);
+    return opened;
   }
 
   async function read(id: string, audit = true): Promise<StoredRecord<S> | undefined> {
@@ -95,14 +128,14 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
     return (await read(id, false).catch(() => undefined))?.record;
   }
 
-  async function seal(id: string, input: unknown): Promise<{ record: OutputOf<S>; envelope: string }> {
+  async function seal(id: string, input: unknown): Promise<Sealed<S>> {
     const { record, text } = encodeRecord(schema, input, id, { storedAt: new Date() });
     // The tenant is read from the readable fields only: the same view a reader has.
     const keys =
       tenancy === undefined
         ? keyring
         : await tenancy.forWrite(tenancy.tenantOf(JSON.parse(text.readable) as Record<string, unknown>, id));
-    return { record, envelope: await sealRecord(keys, namespace, id, text) };
+    return { record, text, envelope: await sealRecord(keys, namespace, id, text) };
   }
 
   function tenantOps(): TenantOpsContext {
@@ -121,27 +154,40 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
     return index === undefined ? put() : index.write(id, before, after, put);
   }
 
-  /** A blind write (replace whatever is there), keeping the blind index right. */
-  async function put(id: string, record: OutputOf<S>, envelope: string): Promise<void> {
-    await write(id, await previous(id), record, () =>
-      storeCall('set', () => store.set(key(id), envelope), id).then(() => true),
-    );
+  /** A sealed record is in the store: the record cache learns its text, listeners hear `set`. */
+  function landed(id: string, { envelope, text }: Sealed<S>): void {
+    records?.wrote(id, envelope, text);
+    emit('set', id, envelopeKid(envelope));
   }
 
-  /** Compare-and-set where the store has it; a plain set otherwise. */
-  async function putIfUnchanged(id: string, expected: string | undefined, envelope: string): Promise<boolean> {
+  /** A blind write (replace whatever is there), keeping the blind index right. */
+  async function put(id: string, sealed: Sealed<S>): Promise<void> {
+    await write(id, await previous(id), sealed.record, () =>
+      storeCall('set', () => store.set(key(id), sealed.envelope), id).then(() => true),
+    );
+    landed(id, sealed);
+  }
+
+  /**
+   * Compare-and-set where the store has it, a plain set otherwise, keeping the blind index right
+   * (`before`: the record read); whether it was written.
+   */
+  async function putIfUnchanged(id: string, before: StoredRecord<S> | undefined, sealed: Sealed<S>): Promise<boolean> {
     const cas = store.compareAndSet;
-    if (cas === undefined) return storeCall('set', () => store.set(key(id), envelope), id).then(() => true);
-    return storeCall('compareAndSet', () => cas.call(store, key(id), expected, envelope), id);
+    const ok = await write(id, before?.record, sealed.record, () =>
+      cas === undefined
+        ? storeCall('set', () => store.set(key(id), sealed.envelope), id).then(() => true)
+        : storeCall('compareAndSet', () => cas.call(store, key(id), before?.stored, sealed.envelope), id),
+    );
+    if (ok) landed(id, sealed);
+    return ok;
   }
 
   const refreshContext: RefreshContext<S> = {
     read: (id) => read(id),
     async replace(id, before, next) {
-      const { record, envelope } = await seal(id, next);
-      const ok = await write(id, before.record, record, () => putIfUnchanged(id, before.stored, envelope));
-      if (ok) emit('set', id, envelopeKid(envelope));
-      return ok ? record : undefined;
+      const sealed = await seal(id, next);
+      return (await putIfUnchanged(id, before, sealed)) ? sealed.record : undefined;
     },
     lease: leaseFor(store),
     leaseName: (id) => leaseKey(namespace, 'refresh', id),
@@ -154,24 +200,22 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
     schema,
     async set(id, input) {
       checkId(id);
-      const { record, envelope } = await seal(id, input);
-      await put(id, record, envelope);
-      emit('set', id, envelopeKid(envelope));
+      await put(id, await seal(id, input));
     },
     async setMany(entries) {
-      const sealed: { id: string; record: OutputOf<S>; envelope: string }[] = [];
+      const batch: [string, Sealed<S>][] = [];
       for (const [id, input] of entries) {
         checkId(id);
-        sealed.push({ id, ...(await seal(id, input)) });
+        batch.push([id, await seal(id, input)]);
       }
       const { setMany } = store;
       if (index !== undefined || setMany === undefined) {
-        for (const { id, record, envelope } of sealed) await put(id, record, envelope);
-      } else {
-        const rows = sealed.map(({ id, envelope }) => [key(id), envelope] as const);
-        await storeCall('setMany', () => setMany.call(store, rows));
+        for (const [id, sealed] of batch) await put(id, sealed);
+        return;
       }
-      for (const { id, envelope } of sealed) emit('set', id, envelopeKid(envelope));
+      const rows = batch.map(([id, { envelope }]) => [key(id), envelope] as const);
+      await storeCall('setMany', () => setMany.call(store, rows));
+      for (const [id, sealed] of batch) landed(id, sealed);
     },
     async get(id) {
       checkId(id);
@@ -189,11 +233,8 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
         const current = await read(id);
         const next = await updater(current?.record);
         if (next === undefined) return current?.record;
-        const { record, envelope } = await seal(id, next);
-        if (await write(id, current?.record, record, () => putIfUnchanged(id, current?.stored, envelope))) {
-          emit('set', id, envelopeKid(envelope));
-          return record;
-        }
+        const sealed = await seal(id, next);
+        if (await putIfUnchanged(id, current, sealed)) return sealed.record;
       }
       throw new VaultError('CONFLICT', `gave up after ${attempts} compare-and-set attempts`, { id });
     },
@@ -230,6 +271,7 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
         existed = await storeCall('delete', () => store.delete(key(id)), id);
         return true;
       });
+      records?.forget(id);
       if (existed) emit('delete', id, undefined);
       return existed;
     },
@@ -274,30 +316,10 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
     on: (type, listener) => events.on(type, listener),
     async close() {
       tenancy?.tenants.clear();
+      records?.clear();
       await readKeys?.close();
       await storeCall('close', async () => store.close?.());
     },
   };
   return vault;
-}
-
-/**
- * The unwrap cache reads go through (see `VaultOptions.unwrapCache`): by default only for a
- * local {@link Keyring}. It sits in front of a view of the keyring without `close()`, so that
- * closing the vault wipes the cached data keys and leaves the keyring to its owner.
- */
-function readCache(keyring: KeyEncryptionKeys, option: UnwrapCacheOptions | false | undefined): CachedKeys | undefined {
-  if (option === false || (option === undefined && !(keyring instanceof Keyring))) return undefined;
-  const view: KeyEncryptionKeys = {
-    get primaryKid() {
-      return keyring.primaryKid;
-    },
-    get kids() {
-      return keyring.kids;
-    },
-    has: (kid) => keyring.has(kid),
-    wrap: (kid, dek, context) => keyring.wrap(kid, dek, context),
-    unwrap: (kid, wrapped, context) => keyring.unwrap(kid, wrapped, context),
-  };
-  return cachedKeys(view, option ?? {});
 }

@@ -19,11 +19,13 @@ class CountingKeyring extends Keyring {
 }
 
 const entry = { kid: 'k1', key: generateKey() };
+// The record cache would answer these reads before the unwrap cache is asked (record-cache.test.ts).
+const recordCache = false;
 
 describe('the vault’s unwrap cache', () => {
   it('is on by default for a local Keyring: a record read again is not unwrapped again', async () => {
     const keyring = new CountingKeyring([entry]);
-    const vault = createVault({ store: memoryStore(), keyring, schema: connectionSchema, namespace: 'u' });
+    const vault = createVault({ store: memoryStore(), keyring, schema: connectionSchema, namespace: 'u', recordCache });
     await vault.set('a', connection());
     await vault.set('b', connection({ status: 'b' }));
     expect(await vault.get('a')).toEqual(await vault.get('a'));
@@ -41,7 +43,7 @@ describe('the vault’s unwrap cache', () => {
   it('still refuses a wrapped key moved from another record (the cache key holds the context)', async () => {
     const keyring = new CountingKeyring([entry]);
     const store = memoryStore();
-    const vault = createVault({ store, keyring, schema: connectionSchema, namespace: 'u' });
+    const vault = createVault({ store, keyring, schema: connectionSchema, namespace: 'u', recordCache });
     await vault.set('a', connection());
     await vault.set('b', connection());
     await vault.get('a');
@@ -59,7 +61,13 @@ describe('the vault’s unwrap cache', () => {
       [{ maxEntries: 1 }, 1],
     ] as const) {
       const keyring = new CountingKeyring([entry]);
-      const vault = createVault({ store: memoryStore(), keyring, schema: connectionSchema, unwrapCache: option });
+      const vault = createVault({
+        store: memoryStore(),
+        keyring,
+        schema: connectionSchema,
+        unwrapCache: option,
+        recordCache,
+      });
       await vault.set('a', connection());
       await vault.get('a');
       await vault.get('a');
@@ -80,7 +88,7 @@ describe('the vault’s unwrap cache', () => {
     await vault.get('a');
     expect(inner.unwraps).toBe(2);
 
-    const cached = createVault({ store, keyring: inner, schema: connectionSchema });
+    const cached = createVault({ store, keyring: inner, schema: connectionSchema, recordCache });
     await cached.get('a');
     await cached.close();
     expect(inner.unwraps).toBe(3);

@@ -1,0 +1,55 @@
+import { type CachedKeys, cachedKeys } from './cached-keys.js';
+import type { RecordText } from './envelope.js';
+import { VaultError } from './errors.js';
+import { type KeyEncryptionKeys, Keyring } from './keyring.js';
+import { RecordCache } from './record-cache.js';
+import type { AnyCredentialSchema, OutputOf } from './schema.js';
+import type { VaultOptions } from './vault-types.js';
+
+/**
+ * The unwrap cache reads go through (see `VaultOptions.unwrapCache`): by default only for a
+ * local {@link Keyring}. It sits in front of a view of the keyring without `close()`, so that
+ * closing the vault wipes the cached data keys and leaves the keyring to its owner.
+ */
+export function unwrapCacheFor<S extends AnyCredentialSchema>(options: VaultOptions<S>): CachedKeys | undefined {
+  const { keyring, unwrapCache: option } = options;
+  if (option === false || (option === undefined && !(keyring instanceof Keyring))) return undefined;
+  const view: KeyEncryptionKeys = {
+    get primaryKid() {
+      return keyring.primaryKid;
+    },
+    get kids() {
+      return keyring.kids;
+    },
+    has: (kid) => keyring.has(kid),
+    wrap: (kid, dek, context) => keyring.wrap(kid, dek, context),
+    unwrap: (kid, wrapped, context) => keyring.unwrap(kid, wrapped, context),
+  };
+  return cachedKeys(view, option ?? {});
+}
+
+/** What opening a stored record gave, as the record cache keeps it. */
+export interface OpenedRecord<S extends AnyCredentialSchema> {
+  readonly record: OutputOf<S>;
+  readonly storedAt: Date | undefined;
+}
+
+/**
+ * The record cache reads go through (see `VaultOptions.recordCache`): by default wherever the
+ * unwrap cache is on by default (a local {@link Keyring}, `unwrapCache` not `false`); never for
+ * a vault with tenant keys, whose reads must stop once a shred elsewhere has reached this
+ * instance's tenant-key cache.
+ * @throws VaultError `INVALID_ARGUMENT` for `recordCache` options together with `tenant`, or options out of range.
+ */
+export function recordCacheFor<S extends AnyCredentialSchema>(
+  options: VaultOptions<S>,
+): RecordCache<OpenedRecord<S>, RecordText> | undefined {
+  const { recordCache: option, tenant, unwrapCache, keyring } = options;
+  if (option === false) return undefined;
+  if (tenant !== undefined) {
+    if (option === undefined) return undefined;
+    throw new VaultError('INVALID_ARGUMENT', 'a vault with tenant keys has no record cache', { path: 'recordCache' });
+  }
+  if (option === undefined && (unwrapCache === false || !(keyring instanceof Keyring))) return undefined;
+  return new RecordCache(option ?? {});
+}
