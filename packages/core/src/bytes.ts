@@ -115,13 +115,30 @@ function decodeBase64url(text: string): Uint8Array {
 }
 
 /**
- * Frames each part as a 4-byte big-endian length followed by its UTF-8 bytes, after a fixed
- * label and a 0x00 byte, so that no two different part lists give the same bytes.
+ * A reusable buffer for bytes that are used at once and never kept (the framed associated data
+ * and the plaintext of a seal, which the AEAD reads synchronously): it saves an allocation per
+ * call. What one call wrote is valid until the next call on the same scratch, so it must never
+ * be held across an `await`; whoever writes a secret into it wipes it after use.
  */
-export function frame(label: string, parts: readonly string[]): Uint8Array {
+export class Scratch {
+  #bytes = new Uint8Array(0);
+
+  /** At least `size` bytes of the buffer (their content is whatever the last user left). */
+  take(size: number): Uint8Array {
+    if (this.#bytes.length < size) this.#bytes = new Uint8Array(Math.max(size, 2 * this.#bytes.length, 1024));
+    return this.#bytes;
+  }
+}
+
+/**
+ * Frames each part as a 4-byte big-endian length followed by its UTF-8 bytes, after a fixed
+ * label and a 0x00 byte, so that no two different part lists give the same bytes. Into a fresh
+ * array, or into `scratch` (see {@link Scratch}).
+ */
+export function frame(label: string, parts: readonly string[], scratch?: Scratch): Uint8Array {
   let size = label.length + 1; // labels are ASCII
   for (const part of parts) size += 4 + part.length * 3; // UTF-8 takes at most 3 bytes per UTF-16 unit
-  const out = new Uint8Array(size);
+  const out = scratch === undefined ? new Uint8Array(size) : scratch.take(size);
   let offset = writeUtf8(label, out, 0);
   out[offset++] = 0;
   for (const part of parts) {
@@ -133,6 +150,12 @@ export function frame(label: string, parts: readonly string[]): Uint8Array {
     offset += 4 + written;
   }
   return out.subarray(0, offset);
+}
+
+/** UTF-8 bytes of `text`, written into `scratch` (see {@link Scratch}). */
+export function utf8Into(text: string, scratch: Scratch): Uint8Array {
+  const out = scratch.take(text.length * 3);
+  return out.subarray(0, writeUtf8(text, out, 0));
 }
 
 /** Writes `text` as UTF-8 at `at`, returning the bytes written: short ASCII by hand (kids, namespaces, most ids), the rest through TextEncoder. */

@@ -1,5 +1,5 @@
 import { KEY_LENGTH, NONCE_LENGTH, openFramed, sealFramed } from './aead.js';
-import { frame, fromBase64url, fromUtf8, randomBytes, toBase64url, utf8 } from './bytes.js';
+import { frame, fromBase64url, fromUtf8, randomBytes, Scratch, toBase64url, utf8Into } from './bytes.js';
 import { VaultError } from './errors.js';
 import type { KeyEncryptionKeys } from './keyring.js';
 
@@ -35,10 +35,17 @@ export function wrapContext(kid: string, namespace: string, id: string): Uint8Ar
   return frame('credvault/cv1/wrap', [kid, namespace, id]);
 }
 
-/** Associated data the sealed secrets are bound to. It does not depend on the kid, so rotation leaves it alone. */
-export function dataContext(namespace: string, id: string, readable: string): Uint8Array {
-  return frame('credvault/cv1/data', [namespace, id, readable]);
+/**
+ * Associated data the sealed secrets are bound to. It does not depend on the kid, so rotation
+ * leaves it alone. Into a fresh array, or into `scratch` for a seal or open made at once.
+ */
+export function dataContext(namespace: string, id: string, readable: string, scratch?: Scratch): Uint8Array {
+  return frame('credvault/cv1/data', [namespace, id, readable], scratch);
 }
+
+/** The data context and the plaintext of a seal or open: used synchronously, never kept. */
+const contextScratch = new Scratch();
+const plaintextScratch = new Scratch();
 
 /** `nonce || XChaCha20-Poly1305(key, nonce, aad).encrypt(plaintext)`. */
 export const sealBytes: (key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array) => Uint8Array =
@@ -146,12 +153,18 @@ export async function sealRecord(
   const kid = keys.primaryKid;
   const dek = randomBytes(KEY_LENGTH);
   try {
-    const sealed = sealBytes(
-      dek,
-      randomBytes(NONCE_LENGTH),
-      utf8(record.secret),
-      dataContext(namespace, id, record.readable),
-    );
+    const plaintext = utf8Into(record.secret, plaintextScratch);
+    let sealed: Uint8Array;
+    try {
+      sealed = sealBytes(
+        dek,
+        randomBytes(NONCE_LENGTH),
+        plaintext,
+        dataContext(namespace, id, record.readable, contextScratch),
+      );
+    } finally {
+      plaintext.fill(0);
+    }
     const wrappedKey = await keys.wrap(kid, dek, wrapContext(kid, namespace, id));
     return formatEnvelope({ kid, wrappedKey, sealed, readable: record.readable });
   } finally {
@@ -177,8 +190,12 @@ async function openEnvelope(keys: KeyEncryptionKeys, namespace: string, id: stri
   if (!keys.has(parts.kid)) throw new VaultError('UNKNOWN_KEY', `the keyring holds no key "${parts.kid}"`);
   const dek = await unwrapDek(keys, parts.kid, parts.wrappedKey, wrapContext(parts.kid, namespace, id));
   try {
-    const secret = fromUtf8(openBytes(dek, parts.sealed, dataContext(namespace, id, parts.readable)));
-    return { parts, texts, dek, secret };
+    const plaintext = openBytes(dek, parts.sealed, dataContext(namespace, id, parts.readable, contextScratch));
+    try {
+      return { parts, texts, dek, secret: fromUtf8(plaintext) };
+    } finally {
+      plaintext.fill(0);
+    }
   } catch (error) {
     dek.fill(0);
     throw error instanceof VaultError ? error : malformed('secrets are not UTF-8');
