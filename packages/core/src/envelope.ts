@@ -173,18 +173,38 @@ export async function sealRecord(
 }
 
 /** An envelope opened: its parts (and their texts), its data key (the caller wipes it) and its secret text. */
-interface Opened {
+interface Opened<Secret extends string | undefined> {
   readonly parts: EnvelopeParts;
   readonly texts: EnvelopeTexts;
   readonly dek: Uint8Array;
-  readonly secret: string;
+  readonly secret: Secret;
 }
 
 /**
- * Parse, kid check, unwrap and open: the one path every reader of an envelope takes.
- * The data key is wiped here on failure and by the caller on success.
+ * Parse, kid check, unwrap and open: the one path every reader of an envelope takes. With
+ * `decode` false the secrets are authenticated (and wiped) but never turned into text, for a
+ * rewrap that keeps them as they are. The data key is wiped here on failure and by the caller on success.
  */
-async function openEnvelope(keys: KeyEncryptionKeys, namespace: string, id: string, text: unknown): Promise<Opened> {
+async function openEnvelope(
+  keys: KeyEncryptionKeys,
+  namespace: string,
+  id: string,
+  text: unknown,
+): Promise<Opened<string>>;
+async function openEnvelope(
+  keys: KeyEncryptionKeys,
+  namespace: string,
+  id: string,
+  text: unknown,
+  decode: false,
+): Promise<Opened<undefined>>;
+async function openEnvelope(
+  keys: KeyEncryptionKeys,
+  namespace: string,
+  id: string,
+  text: unknown,
+  decode = true,
+): Promise<Opened<string | undefined>> {
   const texts = splitEnvelope(text);
   const parts = decodeParts(texts);
   if (!keys.has(parts.kid)) throw new VaultError('UNKNOWN_KEY', `the keyring holds no key "${parts.kid}"`);
@@ -192,7 +212,7 @@ async function openEnvelope(keys: KeyEncryptionKeys, namespace: string, id: stri
   try {
     const plaintext = openBytes(dek, parts.sealed, dataContext(namespace, id, parts.readable, contextScratch));
     try {
-      return { parts, texts, dek, secret: fromUtf8(plaintext) };
+      return { parts, texts, dek, secret: decode ? fromUtf8(plaintext) : undefined };
     } finally {
       plaintext.fill(0);
     }
@@ -237,18 +257,11 @@ export async function rewrapRecord(
   reencrypt = false,
   reshape?: Reshape,
 ): Promise<string> {
-  // The record must open before it is moved: the secrets authenticate under this data key.
-  const { parts, texts, dek, secret } = await openEnvelope(keys, namespace, id, stored);
+  if (reencrypt) return resealRecord(keys, namespace, id, stored, reshape);
+  // The record must open before it is moved: the secrets authenticate under this data key (and
+  // are never turned into text: a rewrap keeps them byte for byte).
+  const { parts, texts, dek } = await openEnvelope(keys, namespace, id, stored, false);
   try {
-    if (reencrypt) {
-      const text = { readable: parts.readable, secret };
-      const want = reshape === undefined ? text : reshape(text);
-      const next = await sealRecord(keys, namespace, id, want);
-      const check = await openRecord(keys, namespace, id, next);
-      if (check.secret !== want.secret || check.readable !== want.readable)
-        throw new VaultError('DECRYPT_FAILED', 'the re-sealed envelope does not open to the same record');
-      return next;
-    }
     // The new envelope differs only in its wrapped key: it opens iff that unwraps to this data key.
     const kid = keys.primaryKid;
     const context = wrapContext(kid, namespace, id);
@@ -263,4 +276,21 @@ export async function rewrapRecord(
   } finally {
     dek.fill(0);
   }
+}
+
+/** `rewrapRecord` with `reencrypt`: the record text (reshaped) sealed anew, opened and compared. */
+async function resealRecord(
+  keys: KeyEncryptionKeys,
+  namespace: string,
+  id: string,
+  stored: string,
+  reshape: Reshape | undefined,
+): Promise<string> {
+  const text = await openRecord(keys, namespace, id, stored);
+  const want = reshape === undefined ? text : reshape(text);
+  const next = await sealRecord(keys, namespace, id, want);
+  const check = await openRecord(keys, namespace, id, next);
+  if (check.secret !== want.secret || check.readable !== want.readable)
+    throw new VaultError('DECRYPT_FAILED', 'the re-sealed envelope does not open to the same record');
+  return next;
 }
