@@ -1,3 +1,5 @@
+import { isoString } from './iso-dates.js';
+
 /**
  * Canonical JSON (RFC 8785 style): object keys sorted by UTF-16 code units, no white space,
  * ECMAScript number and string serialization, Dates as `toISOString()`, `undefined`
@@ -6,7 +8,7 @@
 export function canonicalJson(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (value instanceof Date) return `"${value.toISOString()}"`;
+  if (value instanceof Date) return `"${isoString(value.getTime())}"`;
   if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item ?? null)).join(',')}]`;
   const record = value as Record<string, unknown>;
   let out = '';

@@ -1,6 +1,7 @@
 import { canonicalJson } from './canonical-json.js';
 import type { RecordText } from './envelope.js';
 import { VaultError } from './errors.js';
+import { isoTime } from './iso-dates.js';
 import { type RecordMeta, readRecordText, STORED_AT } from './record-text.js';
 import { type AnyCredentialSchema, type OutputOf, splitRecord, validate } from './schema.js';
 
@@ -43,7 +44,8 @@ export function decodeRecord<S extends AnyCredentialSchema>(
   const stored = { ...parts.readable, ...parts.secret };
   const record = validate(schema.schema, stored, id) as OutputOf<S>;
   for (const [name, value] of Object.entries(record as object)) {
-    if (value instanceof Date && stored[name] !== value.toISOString()) {
+    const written = stored[name];
+    if (value instanceof Date && (typeof written !== 'string' || isoTime(written) !== value.getTime())) {
       throw new VaultError('DECRYPT_FAILED', `date field "${name}" is not stored as toISOString() writes it`, {
         id,
         path: name,

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { isoTime } from './iso-dates.js';
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|([+-])(\d{2}):(\d{2}))$/i;
 const MAX_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
@@ -31,10 +32,10 @@ function isIsoTimestamp(text: string): boolean {
  * `toISOString`) are refused rather than rolled over.
  */
 export function toDate(value: Date | string): Date | undefined {
-  if (typeof value === 'string' && value.length === 24 && value.endsWith('Z')) {
-    // The form credvault itself writes: it is valid exactly when it survives a round trip.
-    const date = new Date(value);
-    if (!Number.isNaN(date.getTime()) && date.toISOString() === value) return date;
+  if (typeof value === 'string') {
+    // The form credvault itself writes (what toISOString writes), read by arithmetic.
+    const time = isoTime(value);
+    if (time !== undefined) return new Date(time);
   }
   if (typeof value === 'string' && !isIsoTimestamp(value)) return undefined;
   const date = new Date(value);

@@ -1,6 +1,7 @@
 import { canonicalJson, isCanonicalJson } from './canonical-json.js';
 import type { RecordText } from './envelope.js';
 import { VaultError } from './errors.js';
+import { isoTime } from './iso-dates.js';
 
 /** Readable-JSON member the vault writes beside the record: when it was stored. */
 export const STORED_AT = '~storedAt';
@@ -93,11 +94,9 @@ export function readRecordText(
 function readMeta(vault: Record<string, unknown>, id: string): RecordMeta {
   const storedAt = vault[STORED_AT];
   if (storedAt === undefined) return {};
-  const when = typeof storedAt === 'string' ? new Date(storedAt) : undefined;
-  if (when === undefined || Number.isNaN(when.getTime()) || when.toISOString() !== storedAt) {
-    throw malformed(`"${STORED_AT}" is not a toISOString() date`, id, STORED_AT);
-  }
-  return { storedAt: when };
+  const time = typeof storedAt === 'string' ? isoTime(storedAt) : undefined;
+  if (time === undefined) throw malformed(`"${STORED_AT}" is not a toISOString() date`, id, STORED_AT);
+  return { storedAt: new Date(time) };
 }
 
 /**
