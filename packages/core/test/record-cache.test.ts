@@ -164,7 +164,12 @@ describe('the vault’s record cache', () => {
       [{}, 0],
     ] as const) {
       inner.unwraps = 0;
-      const vault = createVault({ store: memoryStore(), keyring: remote, schema: connectionSchema, recordCache });
+      const vault = createVault({
+        store: memoryStore(),
+        keyring: remote,
+        schema: connectionSchema,
+        ...(recordCache === undefined ? {} : { recordCache }),
+      });
       await vault.set('a', connection());
       await vault.get('a');
       await vault.get('a');

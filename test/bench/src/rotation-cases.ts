@@ -5,6 +5,7 @@ import {
   createVault,
   generateKey,
   type KeyEntry,
+  rewrapBatch,
   type VaultStore,
 } from '@credvault/core';
 import type { PostgresStore } from '@credvault/postgres';
@@ -27,6 +28,10 @@ export interface RotationRuns {
   readonly threadMs: number[];
   /** Every envelope read and written back unchanged in the same batches (the I/O limit). */
   readonly ioMs: number[];
+  /** Process CPU time (all threads: the driver's too) per record of that pure I/O pass, in ms. */
+  readonly ioCpuPerRecordMs: number[];
+  /** CPU time per record of the rotation's own crypto (`rewrapBatch`: open, wrap, check) in one thread, no store, in ms. */
+  readonly rewrapCpuPerRecordMs: number[];
   /** Unwrap + rewrap of as many data keys in memory on one core (the crypto floor). */
   readonly floorMs: number[];
   /** Per-record time of the naive get + set loop (first run only), on `naiveSample` records. */
@@ -81,6 +86,14 @@ export async function cryptoFloor(count: number): Promise<number> {
   });
 }
 
+/** Process CPU time of `fn`, in ms. */
+async function cpuOf(fn: () => Promise<unknown>): Promise<number> {
+  const start = process.cpuUsage();
+  await fn();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
 /** Reads every envelope under `prefix` and writes it back unchanged with compare-and-set, in batches, each write overlapping the next read (as rotate does). */
 export async function pureIo(store: VaultStore, prefix: string, batchSize: number): Promise<number> {
   const { entries, compareAndSetMany } = store;
@@ -118,12 +131,21 @@ export async function rotationCase(
   const keys: KeyEntry[] = [{ kid: 'k0', key: generateKey() }];
   await seed(spec, namespace, count, keys);
   const store = openSpec(spec);
+  // A sample of the envelopes as seeded (under k0, which stays in every later keyring), to time
+  // the rewrap crypto alone.
+  const envelopes: [string, string][] = [];
+  for await (const [key, value] of store.entries?.(`${namespace}:`) ?? []) {
+    envelopes.push([key.slice(namespace.length + 1), value]);
+    if (envelopes.length >= Math.min(count, 5000)) break;
+  }
   const result: RotationRuns = {
     records: count,
     poolMs: [],
     poolCpuPerRecordMs: [],
     threadMs: [],
     ioMs: [],
+    ioCpuPerRecordMs: [],
+    rewrapCpuPerRecordMs: [],
     floorMs: [],
     naivePerRecordMs: 0,
     naiveSample,
@@ -154,7 +176,15 @@ export async function rotationCase(
   for (let run = 0; run < runs; run++) {
     result.poolMs.push(await rotateTo(true));
     result.threadMs.push(await rotateTo(false));
-    result.ioMs.push(await timeOnce(() => pureIo(store, `${namespace}:`, 500)));
+    let ioMs = 0;
+    const ioCpu = await cpuOf(async () => {
+      ioMs = await timeOnce(() => pureIo(store, `${namespace}:`, 500));
+    });
+    result.ioMs.push(ioMs);
+    result.ioCpuPerRecordMs.push(ioCpu / count);
+    const keyring = createKeyring(keys);
+    const rewrapCpu = await cpuOf(() => rewrapBatch(keyring, namespace, envelopes));
+    result.rewrapCpuPerRecordMs.push(rewrapCpu / envelopes.length);
     result.floorMs.push(await cryptoFloor(count));
   }
   // The naive loop a hand-rolled rotation does: one keyv get and one keyv set per record.

@@ -56,9 +56,14 @@ export interface StoreRuns {
   readonly backend: string;
   readonly keyvSetGet: number[];
   readonly vaultSetGet: number[];
+  /** keyv.set + keyv.get followed by as much CPU work (a spin) as vault.set + get adds on the memory store. */
+  readonly keyvSetGetPlusCpu: number[];
   readonly keyvGet: number[];
+  /** vault.get of a record read before: answered by the record cache after the store read. */
   readonly vaultGet: number[];
-  /** keyv.get followed by as much CPU work (a spin) as a hot vault.get costs on the memory store. */
+  /** vault.get with the record and unwrap caches off: the whole open (unwrap, decrypt, strict reader, validation). */
+  readonly vaultGetCold: number[];
+  /** keyv.get followed by as much CPU work as a vault.get with the caches off adds on the memory store. */
   readonly keyvGetPlusCpu: number[];
 }
 
@@ -69,8 +74,9 @@ function spin(us: number): void {
 }
 
 /**
- * vault.set + vault.get against keyv.set + keyv.get of the same plaintext Connection, and
- * vault.get of a record read before (a hot connection) against keyv.get; `runs` times each.
+ * vault.set + vault.get against keyv.set + keyv.get of the same plaintext Connection, vault.get
+ * of a record read before (a hot connection) and with the caches off against keyv.get, and keyv
+ * followed by the vault's own CPU (measured on the memory store) as a spin; `runs` times each.
  */
 export async function storeCases(list: Backend[], timeMs: number, runs: number): Promise<StoreRuns[]> {
   const keyring = createKeyring([{ kid: 'k1', key: generateKey() }]);
@@ -79,50 +85,77 @@ export async function storeCases(list: Backend[], timeMs: number, runs: number):
   const tokens = Array.from({ length: 997 }, () => randomBytes(450).toString('base64url'));
   const record = (i: number) => ({ ...typicalConnection(), accessToken: tokens[i % tokens.length] as string });
   const out: StoreRuns[] = [];
-  let vaultCpuUs = 0; // a hot vault.get on the memory store (the first backend): the vault's own CPU
+  // The vault's own CPU on the memory store (the first backend), where the store costs next to nothing.
+  let setGetCpuUs = 0;
+  let coldGetCpuUs = 0;
   for (const backend of list) {
     const raw = backend.raw();
-    const vault = createVault({ store: backend.store(), keyring, schema: connectionSchema, namespace: 'bench' });
+    const store = backend.store();
+    const vault = createVault({ store, keyring, schema: connectionSchema, namespace: 'bench' });
+    const cold = createVault({
+      store,
+      keyring,
+      schema: connectionSchema,
+      namespace: 'bench',
+      recordCache: false,
+      unwrapCache: false,
+    });
     const runsOf: StoreRuns = {
       backend: backend.name,
       keyvSetGet: [],
       vaultSetGet: [],
+      keyvSetGetPlusCpu: [],
       keyvGet: [],
       vaultGet: [],
+      vaultGetCold: [],
       keyvGetPlusCpu: [],
     };
     let i = 0;
     await raw.set('hot', record(0));
     await vault.set('hot', record(0));
     for (let run = 0; run < runs; run++) {
-      const [keyvSetGet, vaultSetGet, keyvGet, vaultGet, plusCpu] = (await measure(
-        {
-          'keyv set + get, plaintext (baseline)': async () => {
-            const id = `c${i % 1000}`;
-            await raw.set(id, record(i++));
-            return raw.get(id);
+      const [keyvSetGet, vaultSetGet, keyvSetGetPlusCpu, keyvGet, vaultGet, vaultGetCold, keyvGetPlusCpu] =
+        (await measure(
+          {
+            'keyv set + get, plaintext (baseline)': async () => {
+              const id = `c${i % 1000}`;
+              await raw.set(id, record(i++));
+              return raw.get(id);
+            },
+            'credvault vault.set + get': async () => {
+              const id = `c${i % 1000}`;
+              await vault.set(id, record(i++));
+              return vault.get(id);
+            },
+            'keyv set + get + the vault CPU as a spin': async () => {
+              const id = `c${i % 1000}`;
+              await raw.set(id, record(i++));
+              const value = await raw.get(id);
+              spin(setGetCpuUs);
+              return value;
+            },
+            'keyv get of a hot record (baseline)': () => raw.get('hot'),
+            'credvault vault.get of a hot record': () => vault.get('hot'),
+            'credvault vault.get, caches off': () => cold.get('hot'),
+            'keyv get + the vault CPU (caches off) as a spin': async () => {
+              const value = await raw.get('hot');
+              spin(coldGetCpuUs);
+              return value;
+            },
           },
-          'credvault vault.set + get': async () => {
-            const id = `c${i % 1000}`;
-            await vault.set(id, record(i++));
-            return vault.get(id);
-          },
-          'keyv get of a hot record (baseline)': () => raw.get('hot'),
-          'credvault vault.get of a hot record': () => vault.get('hot'),
-          'keyv get + the vault CPU as a spin': async () => {
-            const value = await raw.get('hot');
-            spin(vaultCpuUs);
-            return value;
-          },
-        },
-        timeMs,
-      )) as [Measured, Measured, Measured, Measured, Measured];
+          timeMs,
+        )) as [Measured, Measured, Measured, Measured, Measured, Measured, Measured];
       runsOf.keyvSetGet.push(keyvSetGet.medianMs);
       runsOf.vaultSetGet.push(vaultSetGet.medianMs);
+      runsOf.keyvSetGetPlusCpu.push(keyvSetGetPlusCpu.medianMs);
       runsOf.keyvGet.push(keyvGet.medianMs);
       runsOf.vaultGet.push(vaultGet.medianMs);
-      runsOf.keyvGetPlusCpu.push(plusCpu.medianMs);
-      if (backend.name === 'memory') vaultCpuUs = Math.max(0, (vaultGet.medianMs - keyvGet.medianMs) * 1000);
+      runsOf.vaultGetCold.push(vaultGetCold.medianMs);
+      runsOf.keyvGetPlusCpu.push(keyvGetPlusCpu.medianMs);
+      if (backend.name === 'memory') {
+        setGetCpuUs = Math.max(0, (vaultSetGet.medianMs - keyvSetGet.medianMs) * 1000);
+        coldGetCpuUs = Math.max(0, (vaultGetCold.medianMs - keyvGet.medianMs) * 1000);
+      }
     }
     await raw.disconnect();
     await vault.close();

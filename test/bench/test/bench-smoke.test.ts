@@ -40,6 +40,7 @@ describe('pnpm bench, small sizes', () => {
       'Seal + open of one Connection',
       'Seal + open of one ConnectionAuth',
       'vault.set + get against keyv.set + get',
+      'vault.get against keyv.get',
       'Rotation of 300 records',
       'Master-key rotation with tenant keys against today',
       'Peak RSS',
@@ -55,7 +56,11 @@ describe('pnpm bench, small sizes', () => {
       '| SQLite |',
       'rotate, worker pool',
       'pure I/O',
-      'keyv get + vault CPU as a spin',
+      'keyv set + get + vault CPU as a spin',
+      'keyv get + vault CPU (caches off) as a spin',
+      'vault.get, caches off',
+      'the envelope’s 4 AEAD calls alone (bound)',
+      'CPU bound (vs limit)',
       'rewraps 3 records, not 300',
     ])
       expect(stdout).toContain(row);
