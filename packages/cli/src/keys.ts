@@ -1,5 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { type KeyEncryptionKeys, openKeyList, parseKeySpecs, VaultError } from '@credvault/core';
+import {
+  type KeyEncryptionKeys,
+  type KeyEntry,
+  type KeySpec,
+  openKeyList,
+  parseKeySpecs,
+  VaultError,
+} from '@credvault/core';
 import { type Env, openProviderKey } from './key-providers.js';
 
 /** A keyring the CLI opened: close it when done (wipes cached data keys, logs out of the HSM). */
@@ -15,6 +22,15 @@ export type CliKeys = KeyEncryptionKeys & { close(): Promise<void> };
  *   missing provider package, `KEY_UNAVAILABLE` when a KMS/HSM cannot be used.
  */
 export async function loadKeyring(keysFile: string | undefined, env: Env = process.env): Promise<CliKeys> {
+  const specs = await readKeySpecs(keysFile, env);
+  return openKeyList(specs, { resolve: (provider, keyRef) => openProviderKey(provider, keyRef, env) });
+}
+
+/**
+ * The entries of the key list from `--keys-file` or `CREDVAULT_KEYS`, unopened.
+ * @throws VaultError `INVALID_KEYRING` when neither holds a valid list.
+ */
+export async function readKeySpecs(keysFile: string | undefined, env: Env = process.env): Promise<KeySpec[]> {
   let text: string;
   if (keysFile === undefined) {
     if (env.CREDVAULT_KEYS === undefined || env.CREDVAULT_KEYS.trim() === '') {
@@ -28,5 +44,19 @@ export async function loadKeyring(keysFile: string | undefined, env: Env = proce
       throw new VaultError('INVALID_KEYRING', `cannot read the keys file ${keysFile}`, { cause });
     }
   }
-  return openKeyList(parseKeySpecs(text), { resolve: (provider, keyRef) => openProviderKey(provider, keyRef, env) });
+  return parseKeySpecs(text);
+}
+
+/**
+ * The keys of a list whose every entry is a local `kid:<base64url>` key, for worker threads
+ * (which hold copies of the keys; a KMS/HSM key cannot be handed to them).
+ * @throws VaultError `INVALID_ARGUMENT` naming the first entry that is wrapped or remote.
+ */
+export function localKeyEntries(specs: readonly KeySpec[], why: string): KeyEntry[] {
+  return specs.map((spec) => {
+    if (spec.type === 'local') return { kid: spec.kid, key: spec.key };
+    throw new VaultError('INVALID_ARGUMENT', `${why} needs local keys; key "${spec.kid}" is ${spec.type}`, {
+      path: 'keys',
+    });
+  });
 }

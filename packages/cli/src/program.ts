@@ -68,6 +68,11 @@ retire the old key once it counts zero records. The README of @credvault/cli wal
     .option('--dry-run', 'open and rewrap everything but write nothing')
     .option('--batch-size <n>', 'records per batch', positiveInt, 256)
     .addOption(new Option('--reencrypt', 'also seal the secrets again under fresh data keys (suspected data-key leak)'))
+    .option(
+      '--workers [n]',
+      'rewrap on n worker threads (default: one per core); every key must be a local kid:<base64url> entry',
+      positiveInt,
+    )
     .action(async (options) => setExit(await rotate(io, options)));
 
   storeCommand(program, 'status', 'count records per key id, to know when an old key can be retired').action(

@@ -48,7 +48,7 @@ describe('credvault --help', () => {
     expect(stdout).toContain(`Usage: credvault ${command}`);
     if (command !== 'keygen') expect(stdout).toContain('--store <spec>');
     if (command === 'rotate')
-      for (const flag of ['--dry-run', '--batch-size', '--json', '--keys-file', '--namespace'])
+      for (const flag of ['--dry-run', '--batch-size', '--workers', '--json', '--keys-file', '--namespace'])
         expect(stdout).toContain(flag);
   });
 });
@@ -137,6 +137,38 @@ describe('credvault rotate, status and verify on SQLite', () => {
       dryRun: false,
       aborted: false,
     });
+  });
+
+  it('rotates on worker threads with --workers, the same report and result as in one thread', async () => {
+    const path = await seeded(300);
+    const run = await cli(['rotate', '-s', `sqlite:${path}`, '-n', 'conns', '--workers', '2', '--json'], {
+      CREDVAULT_KEYS: `${K2},${K1}`,
+    });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ scanned: 300, rewrapped: 300, failed: [], primaryKid: 'k2' });
+    const verified = await cli(['verify', '-s', `sqlite:${path}`, '-n', 'conns'], { CREDVAULT_KEYS: K2 });
+    expect(verified.stdout).toContain('300 records, 300 ok, 0 failed');
+    const cores = await cli(['rotate', '-s', `sqlite:${path}`, '-n', 'conns', '--workers', '--json'], {
+      CREDVAULT_KEYS: `${K1},${K2}`, // and back, one worker per core
+    });
+    expect(JSON.parse(cores.stdout)).toMatchObject({ rewrapped: 300, primaryKid: 'k1' });
+  });
+
+  it.each([
+    [['--workers', '--reencrypt'], {}, '--workers does not apply with --reencrypt'],
+    [['--workers', '--tenant-field', 'idProject'], {}, '--workers does not apply with --tenant-field'],
+    [['--workers'], { CREDVAULT_KEYS: `k3:remote:pkcs11:kek,${K1}` }, 'needs local keys; key "k3" is remote'],
+    [['--workers', '0'], {}, 'must be a positive whole number'],
+  ])('refuses %j (exit 2), writing nothing', async (flags, env, message) => {
+    const path = await seeded(10);
+    const before = await rawValues(path);
+    const { code, stderr } = await cli(['rotate', '-s', `sqlite:${path}`, '-n', 'conns', ...flags], {
+      CREDVAULT_KEYS: `${K2},${K1}`,
+      ...env,
+    });
+    expect(code).toBe(2);
+    expect(stderr).toContain(message);
+    expect(await rawValues(path)).toEqual(before);
   });
 
   it('writes nothing on --dry-run', async () => {

@@ -1,5 +1,7 @@
-import type { RotateReport } from '@credvault/core';
+import { type RotateReport, VaultError } from '@credvault/core';
+import type { RewrapPool } from '@credvault/worker-pool';
 import { type Io, openVault, printJson, type StoreCommandOptions } from '../context.js';
+import { localKeyEntries, readKeySpecs } from '../keys.js';
 import { progressView } from '../progress.js';
 
 /** Options of `credvault rotate`. */
@@ -7,6 +9,35 @@ export interface RotateCommandOptions extends StoreCommandOptions {
   readonly dryRun?: boolean;
   readonly batchSize: number;
   readonly reencrypt?: boolean;
+  /** Rewrap on worker threads: `true` for one per core, or how many. */
+  readonly workers?: true | number;
+}
+
+/**
+ * The worker pool `--workers` asks for, or `undefined`. The workers hold copies of the keys, so
+ * every key must be local; `--reencrypt` and tenant-key rotations rewrap in this thread, so the
+ * flag is refused with them rather than ignored.
+ * @throws VaultError `INVALID_ARGUMENT` for a wrapped or remote key, `--reencrypt` or `--tenant-field`.
+ */
+async function workerPool(options: RotateCommandOptions): Promise<RewrapPool | undefined> {
+  if (options.workers === undefined) return undefined;
+  for (const [given, flag] of [
+    [options.reencrypt === true, '--reencrypt'],
+    [options.tenantField !== undefined, '--tenant-field'],
+  ] as const) {
+    if (given) {
+      throw new VaultError('INVALID_ARGUMENT', `--workers does not apply with ${flag}, which rewraps in one thread`, {
+        path: 'workers',
+      });
+    }
+  }
+  const keys = localKeyEntries(await readKeySpecs(options.keysFile), '--workers');
+  try {
+    const { rewrapPool } = await import('@credvault/worker-pool'); // only when asked: threads, not a store
+    return rewrapPool({ keys, ...(options.workers === true ? {} : { size: options.workers }) });
+  } finally {
+    for (const { key } of keys) key.fill(0); // each worker holds its own copy
+  }
 }
 
 function summary(report: RotateReport, namespace: string, reencrypt: boolean): string {
@@ -31,7 +62,11 @@ function summary(report: RotateReport, namespace: string, reencrypt: boolean): s
 
 /** `credvault rotate`: exit 0 only when no record failed and the run was not stopped. */
 export async function rotate(io: Io, options: RotateCommandOptions): Promise<number> {
-  const { vault } = await openVault(options, options.dryRun === true);
+  const pool = await workerPool(options);
+  const { vault } = await openVault(options, options.dryRun === true).catch(async (error: unknown) => {
+    await pool?.close();
+    throw error;
+  });
   const controller = new AbortController();
   const stop = () => {
     if (controller.signal.aborted) process.exit(130);
@@ -47,6 +82,7 @@ export async function rotate(io: Io, options: RotateCommandOptions): Promise<num
       reencrypt: options.reencrypt === true,
       signal: controller.signal,
       onProgress: (p) => view.update(p),
+      ...(pool === undefined ? {} : { executor: pool }),
     });
     view.stop();
     if (options.json === true) printJson(io, report);
@@ -54,6 +90,7 @@ export async function rotate(io: Io, options: RotateCommandOptions): Promise<num
     return report.failed.length === 0 && !report.aborted ? 0 : 1;
   } finally {
     process.off('SIGINT', stop).off('SIGTERM', stop);
+    await pool?.close();
     await vault.close();
   }
 }
