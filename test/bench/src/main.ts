@@ -14,6 +14,7 @@ import {
   startRedisServer,
 } from '@credvault/test-suite';
 import { cryptoCases } from './crypto-cases.js';
+import { countsMachineCpu } from './measure.js';
 import { machine, ms, ratio, splice, table } from './report.js';
 import { type RotationRuns, rotationCase } from './rotation-cases.js';
 import { peakRss } from './rss-cases.js';
@@ -229,7 +230,7 @@ function rotationSection(list: [string, RotationRuns][]): string {
       `${ratio(naive / med(r.poolMs))} (${ms(r.naivePerRecordMs)}/record on ${r.naiveSample})`,
     ];
   });
-  return `### Rotation of ${list[0]?.[1].records ?? 0} records\n\nThe limit of each run is the larger of the pure I/O pass (every envelope read and written back unchanged, compare-and-set, same batches) and the crypto-only floor (unwrap and wrap of a data key, no store) divided by the cores. The CPU bound is what the cores must do at the least for a rotation that keeps its checks (the record's secrets authenticate before it moves, the new wrap is unwrapped and compared): the I/O pass's process CPU per record plus the rewrap's CPU per record (\`rewrapBatch\` on a sample, one thread, no store), over all cores; both measured in the same run.\n\n${table(
+  return `### Rotation of ${list[0]?.[1].records ?? 0} records\n\nThe limit of each run is the larger of the pure I/O pass (every envelope read and written back unchanged, compare-and-set, same batches) and the crypto-only floor (unwrap and wrap of a data key, no store) divided by the cores. The CPU bound is what the cores must do at the least for a rotation that keeps its checks (the record's secrets authenticate before it moves, the new wrap is unwrapped and compared): the I/O pass's CPU per record plus the rewrap's CPU per record (\`rewrapBatch\` on a sample, one thread, no store), over all cores; both measured in the same run. ${countsMachineCpu ? "CPU here is the whole machine's (/proc/stat), the store server's included, since it shares the cores; the pool's cores busy likewise." : "CPU here is this process's (no /proc/stat): the store server's is not counted."}\n\n${table(
     [
       'store',
       'rotate, worker pool',

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Bench } from 'tinybench';
 
 /** One measured case: median time per operation. */
@@ -30,3 +31,31 @@ export async function timeOnce(fn: () => Promise<unknown>): Promise<number> {
   await fn();
   return performance.now() - start;
 }
+
+/** Busy CPU time of the whole machine so far (user, nice, system, irq, softirq), in ms; `undefined` without /proc/stat. */
+function machineBusyMs(): number | undefined {
+  try {
+    const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0] = fields;
+    return (user + nice + system + irq + softirq) * 10; // USER_HZ is 100
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU time spent while `fn` ran, in ms: by the whole machine where /proc/stat tells it (so the
+ * Redis or PostgreSQL server the bench started, which shares the cores, is counted), else by
+ * this process.
+ */
+export async function cpuOf(fn: () => Promise<unknown>): Promise<number> {
+  const [machine, own] = [machineBusyMs(), process.cpuUsage()];
+  await fn();
+  const after = machineBusyMs();
+  if (machine !== undefined && after !== undefined) return after - machine;
+  const used = process.cpuUsage(own);
+  return (used.user + used.system) / 1000;
+}
+
+/** Whether {@link cpuOf} counts the whole machine here. */
+export const countsMachineCpu: boolean = machineBusyMs() !== undefined;

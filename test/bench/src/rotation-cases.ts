@@ -13,7 +13,7 @@ import type { RedisStore } from '@credvault/redis';
 import type { SqliteStore } from '@credvault/sqlite';
 import { rewrapPool } from '@credvault/worker-pool';
 import { wrapContext } from '../../../packages/core/src/envelope.js';
-import { timeOnce } from './measure.js';
+import { cpuOf, timeOnce } from './measure.js';
 import { typicalConnection } from './records.js';
 import { openSpec } from './spec.js';
 
@@ -22,13 +22,13 @@ export interface RotationRuns {
   readonly records: number;
   /** `vault.rotate` with a worker pool sized to the cores. */
   readonly poolMs: number[];
-  /** Process CPU time (all threads) per record during the pool rotation, in ms. */
+  /** CPU time per record during the pool rotation (the machine's, see `cpuOf`), in ms. */
   readonly poolCpuPerRecordMs: number[];
   /** `vault.rotate` in one thread. */
   readonly threadMs: number[];
   /** Every envelope read and written back unchanged in the same batches (the I/O limit). */
   readonly ioMs: number[];
-  /** Process CPU time (all threads: the driver's too) per record of that pure I/O pass, in ms. */
+  /** CPU time per record of that pure I/O pass (the machine's: the store server's too, see `cpuOf`), in ms. */
   readonly ioCpuPerRecordMs: number[];
   /** CPU time per record of the rotation's own crypto (`rewrapBatch`: open, wrap, check) in one thread, no store, in ms. */
   readonly rewrapCpuPerRecordMs: number[];
@@ -84,14 +84,6 @@ export async function cryptoFloor(count: number): Promise<number> {
       keyring.wrap(next.kid, keyring.unwrap(old.kid, wrapped[i] as Uint8Array, from), to);
     }
   });
-}
-
-/** Process CPU time of `fn`, in ms. */
-async function cpuOf(fn: () => Promise<unknown>): Promise<number> {
-  const start = process.cpuUsage();
-  await fn();
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1000;
 }
 
 /** Reads every envelope under `prefix` and writes it back unchanged with compare-and-set, in batches, each write overlapping the next read (as rotate does). */
@@ -160,14 +152,15 @@ export async function rotationCase(
     if (pool !== undefined) await Promise.all(Array.from({ length: pool.concurrency }, () => pool.rewrap('warm', [])));
     try {
       let rewrapped = 0;
-      const cpu = process.cpuUsage();
-      const ms = await timeOnce(async () => {
-        rewrapped = (await vault.rotate({ batchSize: 500, ...(pool === undefined ? {} : { executor: pool }) }))
-          .rewrapped;
+      let ms = 0;
+      const cpu = await cpuOf(async () => {
+        ms = await timeOnce(async () => {
+          rewrapped = (await vault.rotate({ batchSize: 500, ...(pool === undefined ? {} : { executor: pool }) }))
+            .rewrapped;
+        });
       });
       if (rewrapped !== count) throw new Error(`rotated ${rewrapped} of ${count}`);
-      const used = process.cpuUsage(cpu);
-      if (withPool) result.poolCpuPerRecordMs.push((used.user + used.system) / 1000 / count);
+      if (withPool) result.poolCpuPerRecordMs.push(cpu / count);
       return ms;
     } finally {
       await pool?.close();
@@ -183,7 +176,10 @@ export async function rotationCase(
     result.ioMs.push(ioMs);
     result.ioCpuPerRecordMs.push(ioCpu / count);
     const keyring = createKeyring(keys);
-    const rewrapCpu = await cpuOf(() => rewrapBatch(keyring, namespace, envelopes));
+    const rewrapStart = process.cpuUsage(); // this thread's work alone
+    await rewrapBatch(keyring, namespace, envelopes);
+    const rewrapUsed = process.cpuUsage(rewrapStart);
+    const rewrapCpu = (rewrapUsed.user + rewrapUsed.system) / 1000;
     result.rewrapCpuPerRecordMs.push(rewrapCpu / envelopes.length);
     result.floorMs.push(await cryptoFloor(count));
   }
