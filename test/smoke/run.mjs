@@ -83,6 +83,7 @@ try {
         '@credvault/sqlite',
         '@credvault/redis',
         '@credvault/postgres',
+        '@credvault/worker-pool',
         '@credvault/cli',
       ),
     }),
@@ -100,7 +101,7 @@ try {
       name: 'smoke-keyv6',
       private: true,
       type: 'module',
-      dependencies: { ...pick('@credvault/core', '@credvault/cli'), keyv: '^6.1.0' },
+      dependencies: { ...pick('@credvault/core', '@credvault/worker-pool', '@credvault/cli'), keyv: '^6.1.0' },
     }),
   );
   writeFileSync(
@@ -214,6 +215,30 @@ try {
       }
     }
   }
+  // 4. The installed CLI rotates the SQLite records on worker threads (the built worker file, no tsx).
+  const next = `k2:${'B'.repeat(42)}A`; // 32 bytes, canonical (the last character's low bits are zero)
+  const rotated = run(
+    'credvault rotate --workers 2 on SQLite',
+    process.execPath,
+    [
+      join(app, 'node_modules/@credvault/cli/dist/bin.js'),
+      'rotate',
+      '--store',
+      `sqlite:${stores[0].target}`,
+      '-n',
+      'smoke',
+      '--workers',
+      '2',
+      '--json',
+    ],
+    { cwd: app, env: { CREDVAULT_KEYS: `${next},${keys}` } },
+  );
+  const report = rotated.status === 0 ? JSON.parse(rotated.stdout.trim().split('\n').pop()) : undefined;
+  const moved = report?.rewrapped === RUNTIMES.length && report.failed.length === 0 && report.primaryKid === 'k2';
+  if (rotated.status === 0 && !moved) failures.push(`credvault rotate --workers 2 reported ${rotated.stdout}`);
+  console.log(
+    `${moved ? 'ok  ' : 'FAIL'} CLI rotate --workers 2 on SQLite: ${report?.rewrapped ?? '?'} of ${RUNTIMES.length} records rewrapped on worker threads`,
+  );
 } catch (error) {
   failures.push(String(error?.stack ?? error));
 } finally {
