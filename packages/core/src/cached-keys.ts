@@ -62,9 +62,13 @@ function byteString(bytes: Uint8Array): string {
   return out;
 }
 
-function positive(name: string, value: number): number {
+/**
+ * `value` if it is a positive whole number. Internal: the unwrap and record caches share it.
+ * @throws VaultError `INVALID_ARGUMENT` with `path` otherwise.
+ */
+export function positive(path: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 1) {
-    throw new VaultError('INVALID_ARGUMENT', `${name} must be a positive whole number`, { path: name });
+    throw new VaultError('INVALID_ARGUMENT', `${path} must be a positive whole number`, { path });
   }
   return value;
 }

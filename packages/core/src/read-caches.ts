@@ -35,10 +35,19 @@ export interface OpenedRecord<S extends AnyCredentialSchema> {
 }
 
 /**
- * The record cache reads go through (see `VaultOptions.recordCache`): by default wherever the
- * unwrap cache is on by default (a local {@link Keyring}, `unwrapCache` not `false`); never for
- * a vault with tenant keys, whose reads must stop once a shred elsewhere has reached this
- * instance's tenant-key cache.
+ * Whether `keyring` is a plain local {@link Keyring} (not a subclass, which may unwrap by other
+ * means): its wrap and unwrap are this library's own, on keys fixed for its life, so what it
+ * wraps is what it unwraps.
+ */
+export function isLocalKeyring(keyring: KeyEncryptionKeys): boolean {
+  return Object.getPrototypeOf(keyring) === Keyring.prototype;
+}
+
+/**
+ * The record cache reads go through (see `VaultOptions.recordCache`): by default for a plain
+ * local {@link Keyring} whose unwrap cache is not turned off, with the unwrap cache's
+ * `maxEntries` and `ttlMs` when those are given; never for a vault with tenant keys, whose reads
+ * must stop once a shred elsewhere has reached this instance's tenant-key cache.
  * @throws VaultError `INVALID_ARGUMENT` for `recordCache` options together with `tenant`, or options out of range.
  */
 export function recordCacheFor<S extends AnyCredentialSchema>(
@@ -50,6 +59,11 @@ export function recordCacheFor<S extends AnyCredentialSchema>(
     if (option === undefined) return undefined;
     throw new VaultError('INVALID_ARGUMENT', 'a vault with tenant keys has no record cache', { path: 'recordCache' });
   }
-  if (option === undefined && (unwrapCache === false || !(keyring instanceof Keyring))) return undefined;
-  return new RecordCache(option ?? {});
+  if (option !== undefined) return new RecordCache(option);
+  if (unwrapCache === false || !isLocalKeyring(keyring)) return undefined;
+  const { maxEntries, ttlMs } = unwrapCache ?? {};
+  return new RecordCache({
+    ...(maxEntries === undefined ? {} : { maxEntries }),
+    ...(ttlMs === undefined ? {} : { ttlMs }),
+  });
 }

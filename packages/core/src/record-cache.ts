@@ -1,4 +1,4 @@
-import { VaultError } from './errors.js';
+import { positive } from './cached-keys.js';
 
 /** Options of a vault's record cache (`createVault({ recordCache })`). */
 export interface RecordCacheOptions {
@@ -20,23 +20,15 @@ interface Entry<T, D> {
   readonly expires: number;
 }
 
-function positive(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new VaultError('INVALID_ARGUMENT', `recordCache.${name} must be a positive whole number`, {
-      path: `recordCache.${name}`,
-    });
-  }
-  return value;
-}
-
 /**
  * Remembers, per record id, the envelope text last opened or written and what it opens to, so
  * that reading the same text again skips the unwrap, the decryption, the strict reader and the
  * validation. A read still loads the record from the store and is served from the cache only
  * when the stored text is exactly the remembered one: opening is a function of (keys, namespace,
  * id, text) with the keys fixed for the vault's life, so the answer is the one opening would
- * give, never a stale record. What the vault writes is remembered as its text (`draft`), opened
- * on the first read. Internal; `createVault` decides when a vault has one.
+ * give, never a stale record. What the vault writes can be remembered as its text (`draft`),
+ * opened on the first read. Expired entries are dropped by a sweep every `ttlMs / 2`; after
+ * `close()` nothing is held or answered. Internal; `createVault` decides when a vault has one.
  *
  * @typeParam T - what opening gives (handed out through `copy`, so callers never share it)
  * @typeParam D - what a write leaves to open later
@@ -46,12 +38,15 @@ export class RecordCache<T, D> {
   readonly #maxEntries: number;
   readonly #ttlMs: number;
   readonly #now: () => number;
+  #nextSweep: number;
+  #closed = false;
 
   /** @throws VaultError `INVALID_ARGUMENT` for a `maxEntries` or `ttlMs` that is not a positive whole number. */
   constructor(options: RecordCacheOptions = {}) {
-    this.#maxEntries = positive('maxEntries', options.maxEntries ?? 1000);
-    this.#ttlMs = positive('ttlMs', options.ttlMs ?? 300_000);
+    this.#maxEntries = positive('recordCache.maxEntries', options.maxEntries ?? 1000);
+    this.#ttlMs = positive('recordCache.ttlMs', options.ttlMs ?? 300_000);
     this.#now = options.now ?? Date.now;
+    this.#nextSweep = this.#now() + this.#ttlMs;
   }
 
   /** Records held now. */
@@ -64,13 +59,11 @@ export class RecordCache<T, D> {
    * the opened value, or the draft a write left (then {@link opened} is due); else `undefined`.
    */
   lookup(id: string, envelope: string): { readonly value: T } | { readonly draft: D } | undefined {
+    const at = this.#sweep();
     const entry = this.#entries.get(id);
     if (entry === undefined) return undefined;
-    if (entry.envelope !== envelope || entry.expires <= this.#now()) {
-      this.#entries.delete(id);
-      return undefined;
-    }
     this.#entries.delete(id);
+    if (entry.envelope !== envelope || entry.expires <= at) return undefined;
     this.#entries.set(id, entry); // most recently used
     if (entry.value !== undefined) return { value: entry.value };
     return entry.draft === undefined ? undefined : { draft: entry.draft };
@@ -97,12 +90,15 @@ export class RecordCache<T, D> {
     this.#entries.delete(id);
   }
 
-  /** Forgets everything. */
-  clear(): void {
+  /** Forgets everything and holds nothing from now on (what is still in flight is not kept). */
+  close(): void {
+    this.#closed = true;
     this.#entries.clear();
   }
 
   #put(id: string, entry: Entry<T, D>): void {
+    if (this.#closed) return;
+    this.#sweep();
     this.#entries.delete(id);
     this.#entries.set(id, entry);
     while (this.#entries.size > this.#maxEntries) {
@@ -110,42 +106,56 @@ export class RecordCache<T, D> {
       this.#entries.delete(oldest);
     }
   }
-}
 
-/**
- * A copy of a record as valibot hands it out (plain objects, arrays, Dates and primitives),
- * sharing nothing with it; `undefined` for any other kind of object (a class instance a custom
- * schema made), which the vault then does not cache.
- */
-export function copyRecord<T>(value: T): T | undefined {
-  const copied = copyValue(value);
-  return copied === NOT_PLAIN ? undefined : (copied as T);
+  /** Drops every expired entry, at most every `ttlMs / 2`; the time now. */
+  #sweep(): number {
+    const at = this.#now();
+    if (at < this.#nextSweep) return at;
+    this.#nextSweep = at + Math.ceil(this.#ttlMs / 2);
+    for (const [id, entry] of this.#entries) if (entry.expires <= at) this.#entries.delete(id);
+    return at;
+  }
 }
 
 const NOT_PLAIN: unique symbol = Symbol('not plain data');
+/** Deeper than any record of plain data goes; a deeper (or cyclic) value is not cached. */
+const MAX_DEPTH = 64;
 
-function copyValue(value: unknown): unknown {
+/**
+ * A copy of a record as valibot hands it out (plain objects, arrays, Dates and primitives),
+ * sharing nothing with it; `undefined` for anything else anywhere inside (a class instance, a
+ * subclass of Array or Date, a frozen or sealed object, a function, a cycle), which the vault
+ * then does not cache.
+ */
+export function copyRecord<T>(value: T): T | undefined {
+  const copied = copyValue(value, 0);
+  return copied === NOT_PLAIN ? undefined : (copied as T);
+}
+
+function copyValue(value: unknown, depth: number): unknown {
   if (value === null || typeof value !== 'object') return typeof value === 'function' ? NOT_PLAIN : value;
-  if (value instanceof Date) return new Date(value.getTime());
-  if (Array.isArray(value)) {
-    const out: unknown[] = new Array(value.length);
-    for (let i = 0; i < value.length; i++) {
-      const item = copyValue(value[i]);
+  const proto = Object.getPrototypeOf(value);
+  if (depth > MAX_DEPTH || !Object.isExtensible(value)) return NOT_PLAIN;
+  if (proto === Date.prototype) return new Date((value as Date).getTime());
+  if (proto === Array.prototype) {
+    const array = value as unknown[];
+    const out: unknown[] = new Array(array.length);
+    for (let i = 0; i < array.length; i++) {
+      const item = copyValue(array[i], depth + 1);
       if (item === NOT_PLAIN) return NOT_PLAIN;
       out[i] = item;
     }
     return out;
   }
-  const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return NOT_PLAIN;
   const out: Record<string, unknown> = proto === null ? Object.create(null) : {};
   for (const key of Object.keys(value)) {
-    const item = copyValue((value as Record<string, unknown>)[key]);
+    const item = copyValue((value as Record<string, unknown>)[key], depth + 1);
     if (item === NOT_PLAIN) return NOT_PLAIN;
     // defineProperty, not assignment: an own "__proto__" key stays a key.
-    if (key === '__proto__')
+    if (key === '__proto__') {
       Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
-    else out[key] = item;
+    } else out[key] = item;
   }
   return out;
 }

@@ -50,10 +50,13 @@ export interface VaultOptions<S extends AnyCredentialSchema> {
    * text is the remembered one, so it never returns a record the store no longer holds, and a
    * tampered record still fails. Each caller gets its own copy. The trade-off (docs/key-custody.md):
    * up to `maxEntries` opened records, secrets included, stay in this process's memory for up to
-   * `ttlMs`. Default: on, `{ maxEntries: 1000, ttlMs: 300_000 }`, wherever the unwrap cache is on
-   * by default (a local {@link Keyring}, `unwrapCache` not `false`); off for other keyrings
-   * (options turn it on, with the same meaning for revoked keys as `unwrapCache`); never with
-   * `tenant`. `false` turns it off. `verify` never uses it; `close()` empties it.
+   * `ttlMs`. Default: on for a plain local {@link Keyring} (not a subclass) unless `unwrapCache`
+   * is `false`, `{ maxEntries: 1000, ttlMs: 300_000 }` or the `unwrapCache` options' values; off
+   * for other keyrings, where options turn it on with the same meaning for revoked keys as
+   * `unwrapCache` (only a plain `Keyring` answers a read of what this vault wrote without
+   * unwrapping it first); never with `tenant`. `false` turns it off. `verify` neither reads nor
+   * fills it; `close()` empties it for good. A custom schema whose validation depends on the
+   * time of reading answers as of the first read.
    */
   readonly recordCache?: RecordCacheOptions | false;
 }

@@ -6,7 +6,7 @@ import { type VaultEvent, VaultEvents } from './events.js';
 import { keyvStore } from './keyv-store.js';
 import { leaseFor } from './lease.js';
 import { keyStatus, verifyStore } from './maintenance.js';
-import { type OpenedRecord, recordCacheFor, unwrapCacheFor } from './read-caches.js';
+import { isLocalKeyring, type OpenedRecord, recordCacheFor, unwrapCacheFor } from './read-caches.js';
 import { copyRecord } from './record-cache.js';
 import { type RefreshContext, refreshOnce, type StoredRecord } from './refresh.js';
 import { type RotateHooks, rotateStore } from './rotate.js';
@@ -58,6 +58,8 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
   const flights = new Map<string, Promise<OutputOf<S>>>();
   const readKeys = unwrapCacheFor(options);
   const records = recordCacheFor(options);
+  // What a write stores answers reads without an unwrap only where that unwrap is this library's own.
+  const drafts = isLocalKeyring(keyring);
   const tenancy =
     options.tenant === undefined
       ? undefined
@@ -97,7 +99,8 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
 
   async function openStored(id: string, stored: string, cached: boolean): Promise<OpenedRecord<S>> {
     const keys = tenancy !== undefined ? await tenancy.forOpen(id, stored) : cached ? (readKeys ?? keyring) : keyring;
-    return remember(id, stored, decodeRecord(schema, await openRecord(keys, namespace, id, stored), id));
+    const opened = decodeRecord(schema, await openRecord(keys, namespace, id, stored), id);
+    return cached ? remember(id, stored, opened) : { record: opened.record, storedAt: opened.meta.storedAt };
   }
 
   /** A copy of what the record cache holds for exactly this text (a write's text is decoded on its first read). */
@@ -156,7 +159,8 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
 
   /** A sealed record is in the store: the record cache learns its text, listeners hear `set`. */
   function landed(id: string, { envelope, text }: Sealed<S>): void {
-    records?.wrote(id, envelope, text);
+    if (drafts) records?.wrote(id, envelope, text);
+    else records?.forget(id);
     emit('set', id, envelopeKid(envelope));
   }
 
@@ -316,7 +320,7 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
     on: (type, listener) => events.on(type, listener),
     async close() {
       tenancy?.tenants.clear();
-      records?.clear();
+      records?.close();
       await readKeys?.close();
       await storeCall('close', async () => store.close?.());
     },

@@ -13,23 +13,21 @@ import {
 import * as v from 'valibot';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { xchacha } from '../src/aead.js';
-import { copyRecord } from '../src/record-cache.js';
+import { copyRecord, RecordCache } from '../src/record-cache.js';
 import { connection, connectionAuth } from './support/fixtures.js';
-
-/** A local keyring that counts its unwraps: with no unwrap cache, every read the record cache does not answer unwraps once. */
-class CountingKeyring extends Keyring {
-  unwraps = 0;
-  override unwrap(kid: string, wrapped: Uint8Array, context: Uint8Array): Uint8Array {
-    this.unwraps += 1;
-    return super.unwrap(kid, wrapped, context);
-  }
-}
 
 const entry = { kid: 'k1', key: generateKey() };
 
-/** A vault whose only read cache is the record cache (`recordCache` options), so that every miss shows as an unwrap. */
+/** Every AEAD open: a read the record cache does not answer makes two (the data key, then the secrets). */
+let opens: MockInstance;
+beforeEach(() => {
+  opens = vi.spyOn(xchacha, 'open');
+});
+afterEach(() => vi.restoreAllMocks());
+
+/** A vault over a plain local Keyring whose only read cache is the record cache. */
 function setup(recordCache: RecordCacheOptions | false = {}) {
-  const keyring = new CountingKeyring([entry]);
+  const keyring = createKeyring([entry]);
   const store = memoryStore();
   const vault = createVault({
     store,
@@ -42,12 +40,21 @@ function setup(recordCache: RecordCacheOptions | false = {}) {
   return { keyring, store, vault };
 }
 
-/** Every AEAD open (data-key unwraps and secret decryptions alike). */
-let opens: MockInstance;
-beforeEach(() => {
-  opens = vi.spyOn(xchacha, 'open');
-});
-afterEach(() => vi.restoreAllMocks());
+/** A keyring that is not a local Keyring (as a KMS-backed one is not), counting its unwraps. */
+function remoteShaped(): KeyEncryptionKeys & { unwraps: number } {
+  const inner = createKeyring([entry]);
+  return {
+    unwraps: 0,
+    primaryKid: 'k1',
+    kids: ['k1'],
+    has: (kid) => inner.has(kid),
+    wrap: (kid, dek, context) => inner.wrap(kid, dek, context),
+    unwrap(kid, wrapped, context) {
+      this.unwraps += 1;
+      return inner.unwrap(kid, wrapped, context);
+    },
+  };
+}
 
 describe('the vault’s record cache', () => {
   it('is on by default for a local Keyring: a record read again is neither unwrapped nor decrypted again', async () => {
@@ -57,7 +64,7 @@ describe('the vault’s record cache', () => {
     const other = createVault({ store, keyring, schema: connectionSchema, namespace: 'r', recordCache: false });
     await other.set('a', connection());
     const first = await vault.get('a');
-    expect(opens).toHaveBeenCalledTimes(2); // the data key, then the secrets
+    expect(opens).toHaveBeenCalledTimes(2);
     for (let i = 0; i < 5; i++) expect(await vault.get('a')).toEqual(first);
     expect(opens).toHaveBeenCalledTimes(2);
     expect(await other.get('a')).toEqual(first); // what opening gives, without the record cache
@@ -68,19 +75,17 @@ describe('the vault’s record cache', () => {
     const { keyring, store, vault } = setup();
     await vault.set('a', connection());
     const cached = await vault.getEntry('a');
-    expect(keyring.unwraps).toBe(0);
     expect(opens).not.toHaveBeenCalled();
     const fresh = createVault({ store, keyring, schema: connectionSchema, namespace: 'r', recordCache: false });
     const opened = await fresh.getEntry('a');
-    expect(keyring.unwraps).toBe(1);
+    expect(opens).toHaveBeenCalledTimes(2);
     expect(cached).toEqual(opened);
     expect(cached?.record.createdAt).toBeInstanceOf(Date);
     expect(cached?.storedAt).toBeInstanceOf(Date);
   });
 
   it('hands every caller its own copy: changing one changes neither the cache nor the next read', async () => {
-    const schema = connectionAuthSchema;
-    const vault = createVault({ store: memoryStore(), keyring: createKeyring([entry]), schema });
+    const vault = createVault({ store: memoryStore(), keyring: createKeyring([entry]), schema: connectionAuthSchema });
     await vault.set('a', connectionAuth());
     await vault.get('a');
     const one = await vault.get('a');
@@ -90,7 +95,7 @@ describe('the vault’s record cache', () => {
     one.expiryDate?.setTime(0);
     const two = await vault.get('a');
     expect(two?.emails).toEqual(['ops@example.com', 'zoë@exämple.com']);
-    expect(two?.meta?.['region']).toBe('eu-1');
+    expect(two?.meta?.region).toBe('eu-1');
     expect(two?.expiryDate?.toISOString()).toBe('2025-01-31T22:59:59.999Z');
   });
 
@@ -118,75 +123,88 @@ describe('the vault’s record cache', () => {
 
   it('forgets a record ttlMs after it was read, and the least recently used one past maxEntries', async () => {
     let now = 0;
-    const { keyring, vault } = setup({ maxEntries: 2, ttlMs: 1000, now: () => now });
+    const { vault } = setup({ maxEntries: 2, ttlMs: 1000, now: () => now });
     for (const id of ['a', 'b', 'c']) await vault.set(id, connection());
-    expect(keyring.unwraps).toBe(0);
     await vault.get('a'); // 'a' fell out when 'c' was written
-    expect(keyring.unwraps).toBe(1);
+    expect(opens).toHaveBeenCalledTimes(2);
     await vault.get('c');
-    expect(keyring.unwraps).toBe(1);
+    expect(opens).toHaveBeenCalledTimes(2);
     now = 1000; // both expired
     await vault.get('c');
     await vault.get('a');
-    expect(keyring.unwraps).toBe(3);
+    expect(opens).toHaveBeenCalledTimes(6);
     await vault.get('a');
-    expect(keyring.unwraps).toBe(3);
+    expect(opens).toHaveBeenCalledTimes(6);
   });
 
-  it('is off with recordCache: false, with unwrapCache: false, and for a keyring that is not local unless asked', async () => {
-    const { keyring, vault } = setup(false);
-    await vault.set('a', connection());
-    await vault.get('a');
-    await vault.get('a');
-    expect(keyring.unwraps).toBe(2);
-
-    const noUnwrapCache = new CountingKeyring([entry]);
-    const plain = createVault({
+  it('takes maxEntries and ttlMs from unwrapCache options when it has none of its own', async () => {
+    const vault = createVault({
       store: memoryStore(),
-      keyring: noUnwrapCache,
+      keyring: createKeyring([entry]),
       schema: connectionSchema,
-      unwrapCache: false,
+      unwrapCache: { maxEntries: 1 },
     });
-    await plain.set('a', connection());
-    await plain.get('a');
-    expect(noUnwrapCache.unwraps).toBe(1);
+    await vault.set('a', connection());
+    await vault.set('b', connection()); // 'a' leaves the record cache (one entry)
+    await vault.get('a');
+    expect(opens).toHaveBeenCalledTimes(2); // and was never in the unwrap cache (a write is not)
+  });
 
-    const inner = new CountingKeyring([entry]);
-    const remote: KeyEncryptionKeys = {
-      primaryKid: 'k1',
-      kids: ['k1'],
-      has: (kid) => inner.has(kid),
-      wrap: (kid, dek, context) => inner.wrap(kid, dek, context),
-      unwrap: (kid, wrapped, context) => inner.unwrap(kid, wrapped, context),
-    };
-    for (const [recordCache, expected] of [
-      [undefined, 2],
-      [{}, 0],
-    ] as const) {
-      inner.unwraps = 0;
+  it('is off with recordCache: false and with unwrapCache: false', async () => {
+    for (const options of [{ recordCache: false }, { unwrapCache: false }] as const) {
+      opens.mockClear();
       const vault = createVault({
         store: memoryStore(),
-        keyring: remote,
+        keyring: createKeyring([entry]),
+        schema: connectionSchema,
+        ...options,
+      });
+      await vault.set('a', connection());
+      await vault.get('a');
+      await vault.get('a');
+      expect(opens.mock.calls.length).toBeGreaterThanOrEqual(3); // two reads, at least the secrets each
+    }
+  });
+
+  it('is off for a keyring that is not a local Keyring unless asked, and even then never answers from a write', async () => {
+    for (const [recordCache, unwraps] of [
+      [undefined, 2],
+      [{}, 1], // the first read unwraps (through the keyring): what the write stored is not trusted unopened
+    ] as const) {
+      const keyring = remoteShaped();
+      const vault = createVault({
+        store: memoryStore(),
+        keyring,
         schema: connectionSchema,
         ...(recordCache === undefined ? {} : { recordCache }),
       });
       await vault.set('a', connection());
       await vault.get('a');
       await vault.get('a');
-      expect(inner.unwraps).toBe(expected);
+      expect(keyring.unwraps).toBe(unwraps);
     }
+    class Subclass extends Keyring {}
+    const vault = createVault({ store: memoryStore(), keyring: new Subclass([entry]), schema: connectionSchema });
+    await vault.set('a', connection());
+    opens.mockClear();
+    await vault.get('a');
+    await vault.get('a'); // no record cache by default for a subclass (only the unwrap cache it inherits)
+    expect(opens).toHaveBeenCalledTimes(3);
   });
 
-  it('is never used by verify, and is emptied by close()', async () => {
-    const { keyring, vault } = setup();
-    await vault.set('a', connection());
-    await vault.get('a');
-    expect(keyring.unwraps).toBe(0);
+  it('is neither read nor filled by verify, and holds nothing once closed', async () => {
+    const { keyring, store, vault } = setup();
+    const other = createVault({ store, keyring, schema: connectionSchema, namespace: 'r' });
+    await other.set('a', connection());
     expect((await vault.verify()).failed).toEqual([]);
-    expect(keyring.unwraps).toBe(1);
+    expect(opens).toHaveBeenCalledTimes(2);
+    await vault.get('a'); // verify left nothing behind
+    expect(opens).toHaveBeenCalledTimes(4);
     await vault.close();
-    await vault.get('a'); // opened again: nothing was left in the cache
-    expect(keyring.unwraps).toBe(2);
+    await vault.set('b', connection()); // a write that lands after close() is not kept
+    await vault.get('a');
+    await vault.get('b');
+    expect(opens).toHaveBeenCalledTimes(8);
   });
 
   it('emits get on every read it answers', async () => {
@@ -200,8 +218,12 @@ describe('the vault’s record cache', () => {
   });
 
   it('is refused together with tenant keys, and absent from a tenant vault by default', async () => {
-    const keyring = new CountingKeyring([entry]);
-    const options = { store: memoryStore(), keyring, schema: connectionSchema, tenant: 'idProject' } as const;
+    const options = {
+      store: memoryStore(),
+      keyring: createKeyring([entry]),
+      schema: connectionSchema,
+      tenant: 'idProject',
+    } as const;
     expect(() => createVault({ ...options, recordCache: {} })).toThrow(
       expect.objectContaining({ code: 'INVALID_ARGUMENT', path: 'recordCache' }),
     );
@@ -236,29 +258,72 @@ describe('the vault’s record cache', () => {
       }),
       { secret: ['token'] },
     );
-    const keyring = new CountingKeyring([entry]);
-    const vault = createVault({ store: memoryStore(), keyring, schema, unwrapCache: false, recordCache: {} });
+    const vault = createVault({
+      store: memoryStore(),
+      keyring: createKeyring([entry]),
+      schema,
+      unwrapCache: false,
+      recordCache: {},
+    });
     await vault.set('a', { name: 'n', token: 'secret-token' });
     for (let i = 0; i < 3; i++) expect((await vault.get('a'))?.token).toEqual(new Token('secret-token'));
-    expect(keyring.unwraps).toBe(2); // the first read decoded what the vault wrote; none was kept
+    expect(opens).toHaveBeenCalledTimes(4); // the first read decoded what the vault wrote; none was kept
+  });
+});
+
+describe('RecordCache', () => {
+  it('sweeps expired entries out without being asked for them', () => {
+    let now = 0;
+    const cache = new RecordCache<string, string>({ ttlMs: 1000, now: () => now });
+    cache.opened('a', 'text-a', 'A');
+    cache.wrote('b', 'text-b', 'draft-b');
+    expect(cache.size).toBe(2);
+    now = 1000;
+    expect(cache.lookup('c', 'text-c')).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+
+  it('answers only for the exact text, and forgets an id asked with another', () => {
+    const cache = new RecordCache<string, string>();
+    cache.opened('a', 'text-a', 'A');
+    expect(cache.lookup('a', 'text-a')).toEqual({ value: 'A' });
+    expect(cache.lookup('a', 'text-a2')).toBeUndefined();
+    expect(cache.lookup('a', 'text-a')).toBeUndefined();
+    cache.wrote('a', 'text-b', 'draft');
+    expect(cache.lookup('a', 'text-b')).toEqual({ draft: 'draft' });
+    cache.opened('a', 'text-b', 'B');
+    expect(cache.lookup('a', 'text-b')).toEqual({ value: 'B' });
   });
 });
 
 describe('copyRecord', () => {
   it('copies plain objects, arrays and Dates, sharing nothing; keeps an own "__proto__" key a key', () => {
     const value = JSON.parse('{"a":[1,{"b":"c"}],"__proto__":{"polluted":true}}') as Record<string, unknown>;
-    value['d'] = new Date(5);
+    value.d = new Date(5);
     const copy = copyRecord(value) as Record<string, unknown>;
     expect(copy).toEqual(value);
-    expect(copy['a']).not.toBe(value['a']);
-    expect(copy['d']).not.toBe(value['d']);
+    expect(copy.a).not.toBe(value.a);
+    expect(copy.d).not.toBe(value.d);
     expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
     expect(Object.hasOwn(copy, '__proto__')).toBe(true);
-    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
-  it('answers undefined for class instances, Maps and functions anywhere inside', () => {
-    for (const inner of [new Map(), new (class X {})(), () => 1, new Uint8Array(2)]) {
+  it('answers undefined for anything else anywhere inside: class instances, subclasses, frozen objects, functions, cycles', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    class List extends Array {}
+    class When extends Date {}
+    for (const inner of [
+      new Map(),
+      new (class X {})(),
+      () => 1,
+      new Uint8Array(2),
+      new List(),
+      new When(0),
+      Object.freeze({ a: 1 }),
+      cyclic,
+    ]) {
       expect(copyRecord({ a: [{ inner }] })).toBeUndefined();
     }
   });
