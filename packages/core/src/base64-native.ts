@@ -25,6 +25,6 @@ export const nativeBase64: NativeBase64 | undefined = {
       out.fill(0);
       throw new TypeError('invalid or non-canonical base64url');
     }
-    return new Uint8Array(out.buffer, 0, length);
+    return new Uint8Array(out.buffer, out.byteOffset, length);
   },
 };

@@ -4,5 +4,7 @@
  */
 import type { NativeBase64 } from './base64-native.js';
 
+export type { NativeBase64 };
+
 /** Always `undefined` here. */
 export const nativeBase64: NativeBase64 | undefined = undefined;

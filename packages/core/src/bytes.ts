@@ -1,5 +1,5 @@
 /** Byte helpers: strict base64url, UTF-8 and length-prefixed framing, on web globals only. Internal. */
-import { nativeBase64 } from '#base64-native';
+import { type NativeBase64, nativeBase64 } from '#base64-native';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -37,9 +37,40 @@ const ascii = new TextDecoder('latin1');
  */
 const NATIVE_FROM = 64;
 
+/**
+ * Whether the runtime's native codec gives what the JavaScript one gives, on texts of every
+ * length class and on texts it must refuse: checked once before it is trusted, as the native
+ * AEAD path is (a runtime whose Buffer padded, or accepted a non-canonical text, would write or
+ * read records other runtimes refuse).
+ */
+export function agrees(codec: NativeBase64): boolean {
+  try {
+    for (const length of [65, 66, 67, 300]) {
+      const bytes = Uint8Array.from({ length }, (_, i) => (i * 151 + 7) & 255);
+      const text = encodeBase64url(bytes);
+      const back = codec.decode(text);
+      if (codec.encode(bytes) !== text || back.length !== length || back.some((byte, i) => byte !== bytes[i])) {
+        return false;
+      }
+    }
+    const long = 'A'.repeat(200);
+    for (const bad of ['A', 'AB', 'AAB', 'AA==', 'AAA=', ' AAAA', 'AA+A', 'AA/A', 'AA\u00e9A']) {
+      try {
+        codec.decode(`${long}${bad}`);
+        return false;
+      } catch {}
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const native = nativeBase64 !== undefined && agrees(nativeBase64) ? nativeBase64 : undefined;
+
 /** Unpadded base64url of `bytes` (RFC 4648 §5). */
 export function toBase64url(bytes: Uint8Array): string {
-  return nativeBase64 !== undefined && bytes.length > NATIVE_FROM ? nativeBase64.encode(bytes) : encodeBase64url(bytes);
+  return native !== undefined && bytes.length > NATIVE_FROM ? native.encode(bytes) : encodeBase64url(bytes);
 }
 
 /** The JavaScript encoder: two characters per table lookup, one string at the end. */
@@ -82,9 +113,7 @@ function sextet(text: string, index: number): number {
  * so every byte string has exactly one accepted text.
  */
 export function fromBase64url(text: string): Uint8Array {
-  return nativeBase64 !== undefined && text.length > NATIVE_FROM * 2
-    ? nativeBase64.decode(text)
-    : decodeBase64url(text);
+  return native !== undefined && text.length > NATIVE_FROM * 2 ? native.decode(text) : decodeBase64url(text);
 }
 
 /** The JavaScript decoder. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { frame, fromBase64url, toBase64url } from '../src/bytes.js';
+import { nativeBase64 } from '../src/base64-native.js';
+import { agrees, frame, fromBase64url, toBase64url } from '../src/bytes.js';
 import { cryptoBackend } from '../src/index.js';
 
 describe('base64url, the JavaScript codec and (long inputs, on Node) the native one', () => {
@@ -29,6 +30,21 @@ describe('base64url, the JavaScript codec and (long inputs, on Node) the native 
   ])('refuses %s, in a short text and after 200 good characters', (_, text) => {
     expect(() => fromBase64url(text)).toThrow(TypeError);
     expect(() => fromBase64url(`${'A'.repeat(200)}${text}`)).toThrow(TypeError);
+  });
+
+  it('trusts the native codec only after it agrees with the JavaScript one, refusals included', () => {
+    expect(nativeBase64 !== undefined && agrees(nativeBase64)).toBe(true);
+    const lenient = {
+      encode: (b: Uint8Array) => Buffer.from(b).toString('base64url'),
+      decode: (t: string) => Buffer.from(t, 'base64url'),
+    };
+    expect(agrees(lenient)).toBe(false); // Buffer alone accepts padding, white space and base64's + and /
+    const padding = {
+      ...lenient,
+      decode: (nativeBase64 as { decode: (t: string) => Uint8Array }).decode,
+      encode: (b: Uint8Array) => `${Buffer.from(b).toString('base64url')}=`,
+    };
+    expect(agrees(padding)).toBe(false);
   });
 
   it('decodes a long text into an array of its own (never a slice of a pool shared with other data)', () => {
