@@ -1,7 +1,7 @@
 import { canonicalJson } from './canonical-json.js';
 import type { RecordText } from './envelope.js';
 import { VaultError } from './errors.js';
-import { isoTime } from './iso-dates.js';
+import { isoString } from './iso-dates.js';
 import { type RecordMeta, readRecordText, STORED_AT } from './record-text.js';
 import { type AnyCredentialSchema, type OutputOf, splitRecord, validate } from './schema.js';
 
@@ -44,8 +44,7 @@ export function decodeRecord<S extends AnyCredentialSchema>(
   const stored = { ...parts.readable, ...parts.secret };
   const record = validate(schema.schema, stored, id) as OutputOf<S>;
   for (const [name, value] of Object.entries(record as object)) {
-    const written = stored[name];
-    if (value instanceof Date && (typeof written !== 'string' || isoTime(written) !== value.getTime())) {
+    if (value instanceof Date && (Number.isNaN(value.getTime()) || stored[name] !== isoString(value.getTime()))) {
       throw new VaultError('DECRYPT_FAILED', `date field "${name}" is not stored as toISOString() writes it`, {
         id,
         path: name,
