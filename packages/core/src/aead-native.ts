@@ -31,19 +31,11 @@ function derive(key: Uint8Array, nonce: Uint8Array): void {
   for (let i = 0; i < 8; i++) iv[4 + i] = nonce[16 + i] as number;
 }
 
-function cipher(key: Uint8Array, nonce: Uint8Array) {
+/** `make` run with the subkey and nonce of (`key`, `nonce`) in the scratch area, which is wiped right after. */
+function keyed<T>(key: Uint8Array, nonce: Uint8Array, make: () => T): T {
   derive(key, nonce);
   try {
-    return createCipheriv('chacha20-poly1305', subkey, iv, OPTIONS);
-  } finally {
-    words.fill(0);
-  }
-}
-
-function decipher(key: Uint8Array, nonce: Uint8Array) {
-  derive(key, nonce);
-  try {
-    return createDecipheriv('chacha20-poly1305', subkey, iv, OPTIONS);
+    return make();
   } finally {
     words.fill(0);
   }
@@ -52,7 +44,7 @@ function decipher(key: Uint8Array, nonce: Uint8Array) {
 const native: XChaCha20Poly1305 = {
   name: 'native',
   seal(key, nonce, plaintext, aad, out, offset) {
-    const c = cipher(key, nonce);
+    const c = keyed(key, nonce, () => createCipheriv('chacha20-poly1305', subkey, iv, OPTIONS));
     c.setAAD(aad, { plaintextLength: plaintext.length });
     out.set(c.update(plaintext), offset);
     c.final();
@@ -61,7 +53,7 @@ const native: XChaCha20Poly1305 = {
   open(key, nonce, sealed, aad) {
     if (sealed.length < 16) throw new Error('invalid tag');
     const length = sealed.length - 16;
-    const d = decipher(key, nonce);
+    const d = keyed(key, nonce, () => createDecipheriv('chacha20-poly1305', subkey, iv, OPTIONS));
     d.setAAD(aad, { plaintextLength: length });
     d.setAuthTag(sealed.subarray(length));
     const plaintext = d.update(sealed.subarray(0, length));
