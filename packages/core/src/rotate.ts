@@ -74,6 +74,13 @@ export interface RotateHooks {
   failed(id: string, code: VaultErrorCode, kid: string | undefined): void;
 }
 const MAX_RETRIES = 5;
+/**
+ * Envelope text (in UTF-16 units) the batches at an executor may hold beyond one batch per
+ * worker. Each record's text lives from its read until its write lands; a longer pipeline
+ * outlives V8's young generation, and its garbage then piles up in the old one, so a process's
+ * peak memory would grow with the number of records instead of staying flat.
+ */
+const IN_FLIGHT_CHARS = 1 << 20;
 
 /**
  * The rotation engine behind `vault.rotate()`: scan, skip current, rewrap, verify,
@@ -213,15 +220,21 @@ export async function rotateStore(
   }
 
   // Batches are written while the next ones are read and rewrapped: I/O and crypto overlap. In
-  // this thread one batch is rewrapped at a time; an executor gets up to twice its concurrency.
+  // this thread one batch is rewrapped at a time; an executor gets one batch per worker, and a
+  // second one each while the envelope text it holds stays within IN_FLIGHT_CHARS.
   let batch: Candidate[] = [];
   let writing: Promise<void> = Promise.resolve();
-  const rewrapping: Promise<[Candidate, string][]>[] = [];
-  const depth = executor === undefined ? 1 : Math.max(1, executor.concurrency * 2);
+  const rewrapping: { job: Promise<[Candidate, string][]>; chars: number }[] = [];
+  let inFlightChars = 0;
+  const workers = Math.max(1, executor?.concurrency ?? 1);
+  const most = executor === undefined ? 1 : workers * 2;
+  const full = () => rewrapping.length >= most || (rewrapping.length >= workers && inFlightChars > IN_FLIGHT_CHARS);
   const landOldest = async () => {
+    const oldest = rewrapping.shift() as { job: Promise<[Candidate, string][]>; chars: number };
+    inFlightChars -= oldest.chars;
     let writes: [Candidate, string][];
     try {
-      writes = await (rewrapping.shift() as Promise<[Candidate, string][]>);
+      writes = await oldest.job;
     } catch (error) {
       await writing.catch(() => {}); // nothing goes on writing after rotate has thrown
       throw error;
@@ -233,9 +246,11 @@ export async function rotateStore(
   const flush = async () => {
     const job = prepare(batch);
     job.catch(() => {}); // awaited in order by landOldest; this only keeps a later failure from going unhandled
-    rewrapping.push(job);
+    const chars = batch.reduce((sum, candidate) => sum + candidate.stored.length, 0);
+    rewrapping.push({ job, chars });
+    inFlightChars += chars;
     batch = [];
-    while (rewrapping.length >= depth) await landOldest();
+    while (full()) await landOldest();
   };
   for await (const [key, stored] of entries(prefix)) {
     scanned += 1;

@@ -5,7 +5,9 @@ import {
   generateKey,
   type KeyEncryptionKeys,
   memoryStore,
+  type RewrapExecutor,
   type RotateProgress,
+  rewrapBatch,
 } from '@credvault/core';
 import { describe, expect, it } from 'vitest';
 import { connection } from './support/fixtures.js';
@@ -175,5 +177,42 @@ describe('vault.rotate', () => {
       store: withoutEntries(),
     });
     await expect(plain.rotate()).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+  });
+
+  it('gives an executor two batches per worker, but only one each once their envelopes reach about a MiB', async () => {
+    /** An executor of two "workers" that answers after a while and records how many batches it held at once. */
+    const slow = (): RewrapExecutor & { most: number } => {
+      const keyring = createKeyring([newKey, oldKey]);
+      let held = 0;
+      const executor = {
+        primaryKid: 'new',
+        concurrency: 2,
+        most: 0,
+        async rewrap(namespace: string, records: readonly (readonly [string, string])[]) {
+          executor.most = Math.max(executor.most, ++held);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          held -= 1;
+          return rewrapBatch(keyring, namespace, records);
+        },
+      };
+      return executor;
+    };
+    for (const [status, batches] of [
+      ['small', 4],
+      ['x'.repeat(40_000), 2], // 30 records of 40 KB: 1.2 MB of text per batch
+    ] as const) {
+      const store = memoryStore();
+      const before = createVault({ store, keyring: createKeyring([oldKey]), schema: connectionSchema, namespace: 'c' });
+      await before.setMany(Array.from({ length: 300 }, (_, i) => [`r${i}`, connection({ status })] as const));
+      const vault = createVault({
+        store,
+        keyring: createKeyring([newKey, oldKey]),
+        schema: connectionSchema,
+        namespace: 'c',
+      });
+      const executor = slow();
+      expect((await vault.rotate({ executor, batchSize: 30 })).rewrapped).toBe(300);
+      expect(executor.most).toBe(batches);
+    }
   });
 });
