@@ -186,7 +186,7 @@ try {
   }
   const rssHead = ['store', `${small} records`, `${records} records`, 'difference', 'live heap growth after GC'];
   sections.push(
-    `### Peak RSS of a process rotating ${small} vs ${records} records (worker pool included; median of 3 processes)\n\n${table(rssHead, rss)}`,
+    `### Peak RSS of a process rotating ${small} vs ${records} records (worker pool included, default batch size, no forced GC; median of 3 processes)\n\nThe live heap growth comes from one more process that forces a full GC every 10,000 records (which would lower the peak, so it is not one of the three).\n\n${table(rssHead, rss)}`,
   );
   sections.push(
     `### Targets (met: judged on the median over the runs)\n\n${table(

@@ -1,36 +1,44 @@
-// Rotates one namespace in a fresh process, with the worker pool, and prints its peak RSS
-// (worker threads included: they share the process).
+// Rotates one namespace in a fresh process, with the worker pool at the default batch size, and
+// prints its peak RSS (worker threads included: they share the process). Mode `peak` forces no
+// GC; mode `live` (run with --expose-gc) samples the live heap after a full GC every 10,000 records.
 import { connectionSchema, createVault, type KeyEntry, keyringFromEnv } from '@credvault/core';
 import { rewrapPool } from '@credvault/worker-pool';
 import { openSpec } from './spec.js';
 
-const [spec, namespace] = process.argv.slice(2) as [string, string];
+const [spec, namespace, mode] = process.argv.slice(2) as [string, string, 'peak' | 'live'];
 const keys: KeyEntry[] = (process.env.CREDVAULT_KEYS ?? '').split(',').map((entry) => {
   const [kid, key] = entry.split(':') as [string, string];
   return { kid, key: new Uint8Array(Buffer.from(key, 'base64url')) };
 });
 const vault = createVault({ store: openSpec(spec), keyring: keyringFromEnv(), schema: connectionSchema, namespace });
-const pool = process.env.BENCH_NO_POOL === '1' ? undefined : rewrapPool({ keys });
+const pool = rewrapPool({ keys });
 const gc = (globalThis as { gc?: () => void }).gc;
-if (gc === undefined) throw new Error('run with --expose-gc: the live heap cannot be measured without it');
-gc();
+if (mode === 'live' && gc === undefined)
+  throw new Error('run with --expose-gc: the live heap cannot be measured without it');
+if (mode === 'peak' && gc !== undefined)
+  throw new Error('run without --expose-gc: forced collections would lower the peak');
+gc?.();
 const base = process.memoryUsage().heapUsed;
 let liveGrowth = 0;
 const report = await vault.rotate({
-  batchSize: 500,
-  ...(pool === undefined ? {} : { executor: pool }),
-  onProgress: (p) => {
-    if (p.scanned % 10_000 >= 500) return; // sample the live heap (after a full GC) every 10,000 records
-    gc();
-    liveGrowth = Math.max(liveGrowth, process.memoryUsage().heapUsed - base);
-  },
+  executor: pool,
+  ...(gc === undefined
+    ? {}
+    : {
+        onProgress: (p) => {
+          if (p.scanned % 10_000 >= 256) return; // once per 10,000 records
+          gc();
+          liveGrowth = Math.max(liveGrowth, process.memoryUsage().heapUsed - base);
+        },
+      }),
 });
-await pool?.close();
+await pool.close();
 await vault.close();
 console.log(
   JSON.stringify({
     maxRssKb: process.resourceUsage().maxRSS,
     liveGrowthKb: liveGrowth / 1024,
     rewrapped: report.rewrapped,
+    scanned: report.scanned,
   }),
 );
