@@ -72,7 +72,8 @@ export function readRecordText(
   const readable: Record<string, unknown> = {};
   const vault: Record<string, unknown> = {};
   const inClear: string[] = [];
-  for (const [name, value] of Object.entries(all)) {
+  for (const name of Object.keys(all)) {
+    const value = all[name];
     if (name.startsWith('~')) vault[name] = value;
     else if (Object.hasOwn(secret, name)) throw malformed(`field "${name}" is in both parts`, id, name);
     else if (!secretFields.has(name)) readable[name] = value;

@@ -123,7 +123,8 @@ export interface SplitRecord {
 export function splitRecord(record: object, secret: ReadonlySet<string>): SplitRecord {
   const readable: Record<string, unknown> = {};
   const sealed: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(record)) {
+  for (const key of Object.keys(record)) {
+    const value = (record as Record<string, unknown>)[key];
     if (value !== undefined) (secret.has(key) ? sealed : readable)[key] = value;
   }
   return { readable, secret: sealed };

@@ -88,6 +88,12 @@ describe('the readable and secret parts', () => {
     expect((await failure(entries.next())).code).toBe('SECRET_IN_CLEAR');
   });
 
+  it('refuses a sealed __proto__ member as a field the schema lacks, never reading fields through it', async () => {
+    const { vault, plant } = setup();
+    await plant('r', '{}', '{"__proto__":{"clientId":"c"}}');
+    expect(await failure(vault.get('r'))).toMatchObject({ code: 'VALIDATION_FAILED', path: '__proto__' });
+  });
+
   it('accepts a sealed field the schema does not call secret (its secrecy was lifted)', async () => {
     const { vault, plant } = setup();
     await plant('lifted', '{}', '{"clientId":"sealed-id"}');
