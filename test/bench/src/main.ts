@@ -182,9 +182,17 @@ try {
       `${b.rss.toFixed(1)} MB`,
       `+${growth.toFixed(1)} MB`,
       `${a.live.toFixed(1)} / ${b.live.toFixed(1)} MB`,
+      `${a.oneThread.toFixed(1)} / ${b.oneThread.toFixed(1)} MB (+${(b.oneThread - a.oneThread).toFixed(1)} MB)`,
     ]);
   }
-  const rssHead = ['store', `${small} records`, `${records} records`, 'difference', 'live heap growth after GC'];
+  const rssHead = [
+    'store',
+    `${small} records`,
+    `${records} records`,
+    'difference',
+    'live heap growth after GC',
+    'one thread, no pool (1 process each)',
+  ];
   sections.push(
     `### Peak RSS of a process rotating ${small} vs ${records} records (worker pool included, default batch size, no forced GC; median of 3 processes)\n\nThe live heap growth comes from one more process that forces a full GC every 10,000 records (which would lower the peak, so it is not one of the three).\n\n${table(rssHead, rss)}`,
   );

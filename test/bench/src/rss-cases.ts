@@ -8,10 +8,11 @@ const run = promisify(execFile);
 /**
  * Peak RSS (MB, median of three fresh processes, each rotating `count` freshly seeded records
  * on `spec` with the worker pool at the default batch size, as an application would: no forced
- * GC) and the live-heap growth (MB, after full GCs every 10,000 records, in one more process that
- * rotates the last namespace back, since forcing GCs would lower the peak it measures).
+ * GC), the live-heap growth (MB, after full GCs every 10,000 records, in one more process that
+ * rotates the last namespace back, since forcing GCs would lower the peak it measures) and the
+ * peak RSS of one process rotating without the pool.
  */
-export async function peakRss(spec: string, count: number): Promise<{ rss: number; live: number }> {
+export async function peakRss(spec: string, count: number): Promise<{ rss: number; live: number; oneThread: number }> {
   const peaks: number[] = [];
   let back: { namespace: string; keys: KeyEntry[] } | undefined;
   for (let i = 0; i < 3; i++) {
@@ -26,14 +27,21 @@ export async function peakRss(spec: string, count: number): Promise<{ rss: numbe
   }
   const { namespace, keys } = back as { namespace: string; keys: KeyEntry[] };
   const live = (await child(spec, namespace, keys, 'live')).liveGrowthKb / 1024;
-  return { rss: peaks.sort((a, b) => a - b)[1] as number, live };
+  // The same rotation without the pool, once: whether the growth comes with it.
+  const [old, next] = [
+    { kid: 'old', key: generateKey() },
+    { kid: 'new', key: generateKey() },
+  ];
+  await seed(spec, `rss${count}x1t`, count, [old]);
+  const oneThread = (await child(spec, `rss${count}x1t`, [next, old], 'one-thread')).maxRssKb / 1024;
+  return { rss: peaks.sort((a, b) => a - b)[1] as number, live, oneThread };
 }
 
 async function child(
   spec: string,
   namespace: string,
   keys: readonly KeyEntry[],
-  mode: 'peak' | 'live',
+  mode: 'peak' | 'live' | 'one-thread',
 ): Promise<{ maxRssKb: number; liveGrowthKb: number }> {
   const script = new URL('./rss-child.ts', import.meta.url).pathname;
   const flags = mode === 'live' ? ['--expose-gc'] : [];

@@ -1,27 +1,28 @@
 // Rotates one namespace in a fresh process, with the worker pool at the default batch size, and
 // prints its peak RSS (worker threads included: they share the process). Mode `peak` forces no
-// GC; mode `live` (run with --expose-gc) samples the live heap after a full GC every 10,000 records.
+// GC; mode `live` (run with --expose-gc) samples the live heap after a full GC every 10,000 records;
+// mode `one-thread` is `peak` without the pool.
 import { connectionSchema, createVault, type KeyEntry, keyringFromEnv } from '@credvault/core';
 import { rewrapPool } from '@credvault/worker-pool';
 import { openSpec } from './spec.js';
 
-const [spec, namespace, mode] = process.argv.slice(2) as [string, string, 'peak' | 'live'];
+const [spec, namespace, mode] = process.argv.slice(2) as [string, string, 'peak' | 'live' | 'one-thread'];
 const keys: KeyEntry[] = (process.env.CREDVAULT_KEYS ?? '').split(',').map((entry) => {
   const [kid, key] = entry.split(':') as [string, string];
   return { kid, key: new Uint8Array(Buffer.from(key, 'base64url')) };
 });
 const vault = createVault({ store: openSpec(spec), keyring: keyringFromEnv(), schema: connectionSchema, namespace });
-const pool = rewrapPool({ keys });
+const pool = mode === 'one-thread' ? undefined : rewrapPool({ keys });
 const gc = (globalThis as { gc?: () => void }).gc;
 if (mode === 'live' && gc === undefined)
   throw new Error('run with --expose-gc: the live heap cannot be measured without it');
-if (mode === 'peak' && gc !== undefined)
+if (mode !== 'live' && gc !== undefined)
   throw new Error('run without --expose-gc: forced collections would lower the peak');
 gc?.();
 const base = process.memoryUsage().heapUsed;
 let liveGrowth = 0;
 const report = await vault.rotate({
-  executor: pool,
+  ...(pool === undefined ? {} : { executor: pool }),
   ...(gc === undefined
     ? {}
     : {
@@ -32,7 +33,7 @@ const report = await vault.rotate({
         },
       }),
 });
-await pool.close();
+await pool?.close();
 await vault.close();
 console.log(
   JSON.stringify({
