@@ -31,7 +31,8 @@ export function encodeRecord<S extends AnyCredentialSchema>(
 /**
  * Decodes opened record text back into a validated record and its vault metadata, by the
  * strict rules of FORMAT.md: canonical JSON, each field in one part, no secret field in clear,
- * and every date stored exactly as `toISOString()` writes it.
+ * and every date stored exactly as `toISOString()` writes it. `written`: the text is what
+ * {@link encodeRecord} gave in this process, so its canonical form is not checked again.
  * @throws VaultError `DECRYPT_FAILED` for text that breaks a rule, `SECRET_IN_CLEAR` naming a
  * secret field found in the readable part, `VALIDATION_FAILED`.
  */
@@ -39,8 +40,9 @@ export function decodeRecord<S extends AnyCredentialSchema>(
   schema: S,
   text: RecordText,
   id: string,
+  written = false,
 ): { record: OutputOf<S>; meta: RecordMeta } {
-  const parts = readRecordText(text, schema.secret, id);
+  const parts = readRecordText(text, schema.secret, id, { written });
   const stored = merged(parts.readable, parts.secret);
   const record = validate(schema.schema, stored, id) as OutputOf<S>;
   for (const name of Object.keys(record as object)) {

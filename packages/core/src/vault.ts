@@ -107,7 +107,7 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
   function fromCache(id: string, stored: string): OpenedRecord<S> | undefined {
     const hit = records?.lookup(id, stored);
     if (hit === undefined) return undefined;
-    return 'value' in hit ? copyRecord(hit.value) : remember(id, stored, decodeRecord(schema, hit.draft, id));
+    return 'value' in hit ? copyRecord(hit.value) : remember(id, stored, decodeRecord(schema, hit.draft, id, true));
   }
 
   /** Puts a copy of what `stored` opened to in the record cache (records of plain data only). */
