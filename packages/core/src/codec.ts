@@ -43,7 +43,9 @@ export function decodeRecord<S extends AnyCredentialSchema>(
   written = false,
 ): { record: OutputOf<S>; meta: RecordMeta } {
   const parts = readRecordText(text, schema.secret, id, { written });
-  const stored = merged(parts.readable, parts.secret);
+  // Neither part has a `__proto__` member (readRecordText refuses one), so Object.assign copies
+  // them as a spread would, 7x faster here.
+  const stored: Record<string, unknown> = Object.assign({}, parts.readable, parts.secret);
   const record = validate(schema.schema, stored, id) as OutputOf<S>;
   for (const name of Object.keys(record as object)) {
     const value = (record as Record<string, unknown>)[name];
@@ -55,13 +57,4 @@ export function decodeRecord<S extends AnyCredentialSchema>(
     }
   }
   return { record, meta: parts.meta };
-}
-
-/**
- * `{ ...a, ...b }` through `Object.assign`, 7x faster here for two sources; by spread when
- * either has an own `__proto__` member (from JSON text), which `Object.assign` would turn into
- * the prototype of the result instead of copying it.
- */
-function merged(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
-  return Object.hasOwn(a, '__proto__') || Object.hasOwn(b, '__proto__') ? { ...a, ...b } : Object.assign({}, a, b);
 }

@@ -68,8 +68,8 @@ export interface ReadTextOptions {
 /**
  * Reads the text of an opened record by the strict rules of FORMAT.md ("Reading a record"):
  * both parts canonical JSON objects; `~` members only in the readable part, taken out there,
- * `~storedAt` a `toISOString()` date; no field in both parts; no secret field in the readable
- * part. A sealed field the schema does not list as secret is accepted (its secrecy was lifted).
+ * `~storedAt` a `toISOString()` date; no field in both parts and no `__proto__` member; no
+ * secret field in the readable part. A sealed field the schema does not list as secret is accepted (its secrecy was lifted).
  * @throws VaultError `DECRYPT_FAILED` for text that breaks a rule; `SECRET_IN_CLEAR` naming
  * the first secret field found in the readable part (unless `allowSecretInClear`).
  */
@@ -81,6 +81,14 @@ export function readRecordText(
 ): RecordParts {
   const all = parseCanonical(text.readable, 'readable', id, written);
   const secret = parseCanonical(text.secret, 'secret', id, written);
+  // An own `__proto__` member would become the prototype of whatever object it is assigned or
+  // Object.assign-ed into, handing fields in without being one: refused, whichever part.
+  for (const [part, what] of [
+    [all, 'readable'],
+    [secret, 'secret'],
+  ] as const) {
+    if (Object.hasOwn(part, '__proto__')) throw malformed(`the ${what} part has a "__proto__" member`, id, '__proto__');
+  }
   const readable: Record<string, unknown> = {};
   const vault: Record<string, unknown> = {};
   const inClear: string[] = [];

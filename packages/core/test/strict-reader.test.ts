@@ -88,10 +88,14 @@ describe('the readable and secret parts', () => {
     expect((await failure(entries.next())).code).toBe('SECRET_IN_CLEAR');
   });
 
-  it('refuses a sealed __proto__ member as a field the schema lacks, never reading fields through it', async () => {
+  it('refuses a __proto__ member in either part (DECRYPT_FAILED), never reading fields through it', async () => {
     const { vault, plant } = setup();
-    await plant('r', '{}', '{"__proto__":{"clientId":"c"}}');
-    expect(await failure(vault.get('r'))).toMatchObject({ code: 'VALIDATION_FAILED', path: '__proto__' });
+    await plant('s', '{}', '{"__proto__":{"clientId":"c"}}');
+    await plant('r', '{"__proto__":{"clientId":"c"}}', '{}');
+    await plant('both', '{"__proto__":{},"clientId":"c"}', '{}');
+    for (const id of ['s', 'r', 'both']) {
+      expect(await failure(vault.get(id))).toMatchObject({ code: 'DECRYPT_FAILED', path: '__proto__' });
+    }
   });
 
   it('accepts a sealed field the schema does not call secret (its secrecy was lifted)', async () => {
