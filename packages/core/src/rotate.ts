@@ -64,6 +64,8 @@ export interface RotateReport extends RotateProgress {
 }
 
 type Candidate = { key: string; id: string; stored: string; keys: KeyEncryptionKeys };
+/** A batch at the rewrapper: its writes to come, and the length of its stored envelopes. */
+type InFlight = { job: Promise<[Candidate, string][]>; chars: number };
 
 /** Where a rotation sends a record: the keys to move it under, or `null` when it is not part of this rotation. */
 export type RotateRoute = (id: string, stored: string) => Promise<KeyEncryptionKeys | null>;
@@ -75,11 +77,11 @@ export interface RotateHooks {
 }
 const MAX_RETRIES = 5;
 /**
- * Envelope text (in UTF-16 units) the batches at an executor may hold beyond one batch per
- * worker. Each record's text lives from its read until its write lands; in a longer pipeline it
- * outlives V8's young generation and piles up in the old one between full collections (rotating
- * 100,000 SQLite records in batches of 500, the main thread's peak heap went from 105 to 55-60 MB
- * with this bound).
+ * Envelope text (in UTF-16 units) above which the batches at an executor are landed down to
+ * fewer than one per worker. Each record's text lives from its read until its write lands; in a
+ * longer pipeline it outlives V8's young generation and piles up in the old one between full
+ * collections (rotating 100,000 SQLite records in batches of 500, the main thread's peak heap went
+ * from 105 to 55-60 MB with this bound).
  */
 const IN_FLIGHT_CHARS = 1 << 20;
 
@@ -221,17 +223,20 @@ export async function rotateStore(
   }
 
   // Batches are written while the next ones are read and rewrapped: I/O and crypto overlap. In
-  // this thread one batch is rewrapped at a time; an executor gets one batch per worker, and a
-  // second one each while the envelope text it holds stays within IN_FLIGHT_CHARS.
+  // this thread one batch is rewrapped at a time. An executor is handed each batch as it fills;
+  // then the oldest are landed until fewer than two per worker remain, and until their envelope
+  // text is within IN_FLIGHT_CHARS or fewer than one per worker remain (retries are not counted).
   let batch: Candidate[] = [];
   let writing: Promise<void> = Promise.resolve();
-  const rewrapping: { job: Promise<[Candidate, string][]>; chars: number }[] = [];
+  const rewrapping: InFlight[] = [];
   let inFlightChars = 0;
-  const workers = Math.max(1, executor?.concurrency ?? 1);
+  const concurrency = executor?.concurrency;
+  const workers =
+    typeof concurrency === 'number' && Number.isSafeInteger(concurrency) && concurrency > 0 ? concurrency : 1;
   const most = executor === undefined ? 1 : workers * 2;
   const full = () => rewrapping.length >= most || (rewrapping.length >= workers && inFlightChars > IN_FLIGHT_CHARS);
   const landOldest = async () => {
-    const oldest = rewrapping.shift() as { job: Promise<[Candidate, string][]>; chars: number };
+    const oldest = rewrapping.shift() as InFlight;
     inFlightChars -= oldest.chars;
     let writes: [Candidate, string][];
     try {
