@@ -22,24 +22,25 @@ export async function peakRss(spec: string, count: number): Promise<{ rss: numbe
     ];
     const namespace = `rss${count}x${i}`;
     await seed(spec, namespace, count, [old]);
-    peaks.push((await child(spec, namespace, [next, old], 'peak')).maxRssKb / 1024);
+    peaks.push((await child(spec, namespace, count, [next, old], 'peak')).maxRssKb / 1024);
     back = { namespace, keys: [old, next] };
   }
   const { namespace, keys } = back as { namespace: string; keys: KeyEntry[] };
-  const live = (await child(spec, namespace, keys, 'live')).liveGrowthKb / 1024;
+  const live = (await child(spec, namespace, count, keys, 'live')).liveGrowthKb / 1024;
   // The same rotation without the pool, once: whether the growth comes with it.
   const [old, next] = [
     { kid: 'old', key: generateKey() },
     { kid: 'new', key: generateKey() },
   ];
   await seed(spec, `rss${count}x1t`, count, [old]);
-  const oneThread = (await child(spec, `rss${count}x1t`, [next, old], 'one-thread')).maxRssKb / 1024;
+  const oneThread = (await child(spec, `rss${count}x1t`, count, [next, old], 'one-thread')).maxRssKb / 1024;
   return { rss: peaks.sort((a, b) => a - b)[1] as number, live, oneThread };
 }
 
 async function child(
   spec: string,
   namespace: string,
+  count: number,
   keys: readonly KeyEntry[],
   mode: 'peak' | 'live' | 'one-thread',
 ): Promise<{ maxRssKb: number; liveGrowthKb: number }> {
@@ -62,8 +63,8 @@ async function child(
     rewrapped: number;
     scanned: number;
   };
-  if (result.rewrapped !== result.scanned || result.scanned === 0) {
-    throw new Error(`rss child (${mode}) rotated ${result.rewrapped} of ${result.scanned}`);
+  if (result.rewrapped !== count || result.scanned !== count) {
+    throw new Error(`rss child (${mode}) rotated ${result.rewrapped} of ${result.scanned} scanned, ${count} seeded`);
   }
   return result;
 }
