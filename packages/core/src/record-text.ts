@@ -41,9 +41,14 @@ export function parseObject(text: string, what: string, id: string): Record<stri
   throw malformed(`${what} fields are not a JSON object`, id);
 }
 
-/** Parses one part and requires it to be canonical JSON (re-serializing gives back the same text) unless it is known to be. */
+/**
+ * Parses one part: canonical JSON (re-serializing gives back the same text) unless it is known
+ * to be, and without a `__proto__` member, which would become the prototype of any object it is
+ * assigned or `Object.assign`-ed into, handing fields in without being one.
+ */
 function parseCanonical(text: string, what: string, id: string, known: boolean): Record<string, unknown> {
   const value = parseObject(text, what, id);
+  if (Object.hasOwn(value, '__proto__')) throw malformed(`the ${what} part has a "__proto__" member`, id, '__proto__');
   if (!known && !isCanonicalJson(value, text)) {
     throw malformed(
       `${what} fields are not canonical JSON (white space, key order, duplicate keys or number form)`,
@@ -69,7 +74,8 @@ export interface ReadTextOptions {
  * Reads the text of an opened record by the strict rules of FORMAT.md ("Reading a record"):
  * both parts canonical JSON objects; `~` members only in the readable part, taken out there,
  * `~storedAt` a `toISOString()` date; no field in both parts and no `__proto__` member; no
- * secret field in the readable part. A sealed field the schema does not list as secret is accepted (its secrecy was lifted).
+ * secret field in the readable part. A sealed field the schema does not list as secret is
+ * accepted (its secrecy was lifted).
  * @throws VaultError `DECRYPT_FAILED` for text that breaks a rule; `SECRET_IN_CLEAR` naming
  * the first secret field found in the readable part (unless `allowSecretInClear`).
  */
@@ -81,14 +87,6 @@ export function readRecordText(
 ): RecordParts {
   const all = parseCanonical(text.readable, 'readable', id, written);
   const secret = parseCanonical(text.secret, 'secret', id, written);
-  // An own `__proto__` member would become the prototype of whatever object it is assigned or
-  // Object.assign-ed into, handing fields in without being one: refused, whichever part.
-  for (const [part, what] of [
-    [all, 'readable'],
-    [secret, 'secret'],
-  ] as const) {
-    if (Object.hasOwn(part, '__proto__')) throw malformed(`the ${what} part has a "__proto__" member`, id, '__proto__');
-  }
   const readable: Record<string, unknown> = {};
   const vault: Record<string, unknown> = {};
   const inClear: string[] = [];
