@@ -35,6 +35,13 @@ const OPEN_FAILURES: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * How a read uses the caches: `fill` reads and fills them; `read` reads them but keeps what it
+ * opens out of the record cache (a scan must not evict the hot records); `none` goes around both
+ * (verify).
+ */
+type CacheUse = 'fill' | 'read' | 'none';
+
+/**
  * Creates a vault: records are validated with `schema`, their secret fields sealed in a
  * `cv1` envelope under `keyring`'s primary key, and stored in `store` under `namespace`.
  *
@@ -81,14 +88,14 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
   }
 
   /**
-   * Opens a stored value; `audit` emits `get`; `cached`: through the record and unwrap caches,
-   * if any. Failures to open emit `decryptFailed`.
+   * Opens a stored value; `audit` emits `get`; `cache`: how it uses the record and unwrap
+   * caches, if any. Failures to open emit `decryptFailed`.
    */
-  async function open(id: string, stored: string, audit = true, cached = true): Promise<StoredRecord<S>> {
+  async function open(id: string, stored: string, audit = true, cache: CacheUse = 'fill'): Promise<StoredRecord<S>> {
     const kid = envelopeKid(stored);
     try {
       const { record, storedAt } =
-        (cached ? fromCache(id, stored) : undefined) ?? (await openStored(id, stored, cached));
+        (cache === 'none' ? undefined : fromCache(id, stored)) ?? (await openStored(id, stored, cache));
       if (audit) emit('get', id, kid);
       return { stored, record, storedAt, kid };
     } catch (error) {
@@ -97,10 +104,11 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
     }
   }
 
-  async function openStored(id: string, stored: string, cached: boolean): Promise<OpenedRecord<S>> {
-    const keys = tenancy !== undefined ? await tenancy.forOpen(id, stored) : cached ? (readKeys ?? keyring) : keyring;
+  async function openStored(id: string, stored: string, cache: CacheUse): Promise<OpenedRecord<S>> {
+    const keys =
+      tenancy !== undefined ? await tenancy.forOpen(id, stored) : cache === 'none' ? keyring : (readKeys ?? keyring);
     const opened = decodeRecord(schema, await openRecord(keys, namespace, id, stored), id);
-    return cached ? remember(id, stored, opened) : { record: opened.record, storedAt: opened.meta.storedAt };
+    return cache === 'fill' ? remember(id, stored, opened) : { record: opened.record, storedAt: opened.meta.storedAt };
   }
 
   /** A copy of what the record cache holds for exactly this text (a write's text is decoded on its first read). */
@@ -290,7 +298,7 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
         } catch (error) {
           throw forRecord(error, id);
         }
-        if (matches(readable, id)) yield [id, (await open(id, stored)).record];
+        if (matches(readable, id)) yield [id, (await open(id, stored, true, 'read')).record];
       }
     },
     rotate: (rotateOptions) =>
@@ -313,7 +321,7 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
         (id, stored) => {
           if (id === INDEX_KEY_ID) return openIndexKey(keyring, namespace, stored).then((key) => key.fill(0));
           if (tenancy !== undefined && id.startsWith(TENANT_RECORD_PREFIX)) return tenancy.verifyKeyRecord(id, stored);
-          return isVaultId(id) ? openRecord(keyring, namespace, id, stored) : open(id, stored, false, false);
+          return isVaultId(id) ? openRecord(keyring, namespace, id, stored) : open(id, stored, false, 'none');
         },
         verifyOptions.onProgress,
       ),

@@ -207,6 +207,22 @@ describe('the vault’s record cache', () => {
     expect(opens).toHaveBeenCalledTimes(8);
   });
 
+  it('is read but not filled by entries(), so a scan leaves the hot records in place', async () => {
+    const { keyring, store, vault } = setup({ maxEntries: 2 });
+    const other = createVault({ store, keyring, schema: connectionSchema, namespace: 'r' });
+    for (const id of ['a', 'b', 'c', 'd']) await other.set(id, connection());
+    await vault.get('a');
+    expect(opens).toHaveBeenCalledTimes(2);
+    const ids: string[] = [];
+    for await (const [id] of vault.entries()) ids.push(id);
+    expect(ids.sort()).toEqual(['a', 'b', 'c', 'd']);
+    expect(opens).toHaveBeenCalledTimes(8); // a from the cache; b, c and d opened
+    await vault.get('a'); // still hot
+    expect(opens).toHaveBeenCalledTimes(8);
+    await vault.get('b'); // the scan did not keep it
+    expect(opens).toHaveBeenCalledTimes(10);
+  });
+
   it('emits get on every read it answers', async () => {
     const { vault } = setup();
     await vault.set('a', connection());
