@@ -71,12 +71,15 @@ export class BlindIndex {
     return key === undefined ? undefined : indexEntryKey(this.#namespace, field, indexMac(key, field, value));
   }
 
-  /** The indexed `[field, value]` pairs of a record (string values of indexed fields). */
+  /**
+   * The indexed `[field, value]` pairs of a record: non-empty string values of indexed fields
+   * (`findBy` never looks up an empty string, so an entry for one could never be found).
+   */
   valuesOf(record: object | undefined): Map<string, string> {
     const out = new Map<string, string>();
     for (const field of this.fields) {
       const value = (record as Record<string, unknown> | undefined)?.[field];
-      if (typeof value === 'string') out.set(field, value);
+      if (typeof value === 'string' && value !== '') out.set(field, value);
     }
     return out;
   }

@@ -163,7 +163,8 @@ export interface Vault<S extends AnyCredentialSchema> {
   /**
    * Finds the record whose indexed secret `field` equals `value`, through the blind index
    * (`index` option): the value itself is never stored, only its HMAC under a per-namespace
-   * index key held in the vault under the keyring. `undefined` when none matches.
+   * index key held in the vault under the keyring. `undefined` when none matches, and for the
+   * empty string, which is never indexed.
    * @throws VaultError `INVALID_ARGUMENT` when `field` is not indexed, and the errors of `get`.
    */
   findBy(field: SecretOf<S>, value: string): Promise<{ id: string; record: OutputOf<S> } | undefined>;

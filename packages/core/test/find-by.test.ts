@@ -46,6 +46,16 @@ describe('vault.findBy through the blind index', () => {
     expect([...store.map.keys()].filter((k) => k.startsWith('~ix:'))).toHaveLength(0);
   });
 
+  it('keeps no index entry for an empty token, which findBy never looks up', async () => {
+    const { vault, store } = indexed();
+    await vault.set('a', connection({ connectionToken: '' }));
+    expect([...store.map.keys()].filter((k) => k.startsWith('~ix:'))).toHaveLength(0);
+    expect(await vault.findBy('connectionToken', '')).toBeUndefined();
+    await vault.set('a', connection({ connectionToken: 'now-set-5d1e' }));
+    expect((await vault.findBy('connectionToken', 'now-set-5d1e'))?.id).toBe('a');
+    expect([...store.map.keys()].filter((k) => k.startsWith('~ix:'))).toHaveLength(1);
+  });
+
   it('never stores the token, nor the index key, in clear', async () => {
     const { vault, store } = indexed();
     const tokens = Array.from({ length: 20 }, (_, i) => `ct-secret-${i}-a8e2f0`);
