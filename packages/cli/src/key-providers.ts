@@ -1,24 +1,11 @@
 import { type RemoteKey, VaultError } from '@credvault/core';
+import { loadPackage } from './load-package.js';
 
 /** Environment variables the CLI reads to reach a KMS/HSM (never printed). */
 export type Env = Readonly<Record<string, string | undefined>>;
 
-const NOT_FOUND_CODES = new Set(['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND', 'ERR_PACKAGE_PATH_NOT_EXPORTED']);
-
-/** Loads a provider package on demand, naming the package to install when it is missing. */
-async function loadProvider<T>(name: string, provider: string, load: () => Promise<T>): Promise<T> {
-  try {
-    return await load();
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    const missing =
-      error instanceof Error &&
-      error.message.includes(name) &&
-      (typeof code !== 'string' || NOT_FOUND_CODES.has(code) || /cannot find/i.test(error.message));
-    const why = missing ? `needs ${name}: npm install ${name}` : `${name} is installed but failed to load`;
-    throw new VaultError('UNSUPPORTED', `${provider}: keys ${why}`, { path: 'keys', cause: error });
-  }
-}
+/** What a provider's package is needed for, in its error. */
+const keysNeed = (provider: string) => ({ flag: `${provider} keys`, path: 'keys' });
 
 function required(env: Env, name: string, provider: string): string {
   const value = env[name];
@@ -40,7 +27,11 @@ function required(env: Env, name: string, provider: string): string {
  */
 export async function openProviderKey(provider: string, keyRef: string, env: Env, create = false): Promise<RemoteKey> {
   if (provider === 'pkcs11') {
-    const { openPkcs11 } = await loadProvider('@credvault/pkcs11', provider, () => import('@credvault/pkcs11'));
+    const { openPkcs11 } = await loadPackage(
+      '@credvault/pkcs11',
+      keysNeed(provider),
+      () => import('@credvault/pkcs11'),
+    );
     const token = await openPkcs11({
       module: required(env, 'CREDVAULT_PKCS11_MODULE', provider),
       pin: required(env, 'CREDVAULT_PKCS11_PIN', provider),
@@ -59,9 +50,9 @@ export async function openProviderKey(provider: string, keyRef: string, env: Env
     }
   }
   if (provider === 'aws-kms') {
-    const { awsKmsClient, awsKmsKey } = await loadProvider(
+    const { awsKmsClient, awsKmsKey } = await loadPackage(
       '@credvault/aws-kms',
-      provider,
+      keysNeed(provider),
       () => import('@credvault/aws-kms'),
     );
     const endpoint = env.CREDVAULT_AWS_KMS_ENDPOINT;

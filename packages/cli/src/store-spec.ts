@@ -1,5 +1,8 @@
 import { VaultError, type VaultStore } from '@credvault/core';
-import { loadStorePackage } from './store-package.js';
+import { loadPackage } from './load-package.js';
+
+/** What a store package is needed for, in its error. */
+const storeNeed = (scheme: string) => ({ flag: `--store ${scheme}`, path: 'store' });
 
 /** Options for opening a store from the command line. */
 export interface StoreSpecOptions {
@@ -23,18 +26,26 @@ export async function openStore(spec: string, options: StoreSpecOptions = {}): P
   if (spec.startsWith('sqlite:')) {
     const path = spec.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     if (path === '') throw new VaultError('INVALID_ARGUMENT', 'sqlite store needs a path: sqlite:./vault.db');
-    const { sqliteStore } = await loadStorePackage('@credvault/sqlite', 'sqlite:', () => import('@credvault/sqlite'));
+    const { sqliteStore } = await loadPackage(
+      '@credvault/sqlite',
+      storeNeed('sqlite:'),
+      () => import('@credvault/sqlite'),
+    );
     return sqliteStore({ path, readOnly: options.readOnly === true });
   }
   if (/^rediss?(\+cluster)?:\/\/[^/]/.test(spec)) {
     const scheme = spec.slice(0, spec.indexOf('//'));
-    const { redisStore } = await loadStorePackage('@credvault/redis', `${scheme}//`, () => import('@credvault/redis'));
+    const { redisStore } = await loadPackage(
+      '@credvault/redis',
+      storeNeed(`${scheme}//`),
+      () => import('@credvault/redis'),
+    );
     return redisStore({ url: spec, ...(options.timeout === undefined ? {} : { timeout: options.timeout }) });
   }
   if (/^postgres(ql)?:\/\/[^/]/.test(spec)) {
-    const { postgresStore } = await loadStorePackage(
+    const { postgresStore } = await loadPackage(
       '@credvault/postgres',
-      'postgres://',
+      storeNeed('postgres://'),
       () => import('@credvault/postgres'),
     );
     return postgresStore({ url: spec }, options.timeout === undefined ? {} : { timeout: options.timeout });

@@ -2,6 +2,7 @@ import { type RotateReport, VaultError } from '@credvault/core';
 import type { RewrapPool } from '@credvault/worker-pool';
 import { type Io, openVault, printJson, type StoreCommandOptions } from '../context.js';
 import { localKeyEntries, readKeySpecs } from '../keys.js';
+import { loadPackage } from '../load-package.js';
 import { progressView } from '../progress.js';
 
 /** Options of `credvault rotate`. */
@@ -33,7 +34,12 @@ async function workerPool(options: RotateCommandOptions): Promise<RewrapPool | u
   }
   const keys = localKeyEntries(await readKeySpecs(options.keysFile), '--workers');
   try {
-    const { rewrapPool } = await import('@credvault/worker-pool'); // only when asked: threads, not a store
+    // Only when asked (threads, not a store); a runtime without worker threads fails here, typed.
+    const { rewrapPool } = await loadPackage(
+      '@credvault/worker-pool',
+      { flag: '--workers', path: 'workers' },
+      () => import('@credvault/worker-pool'),
+    );
     return rewrapPool({ keys, ...(options.workers === true ? {} : { size: options.workers }) });
   } finally {
     for (const { key } of keys) key.fill(0); // each worker holds its own copy

@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isVaultError } from '@credvault/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadStorePackage } from '../src/store-package.js';
+import { loadPackage } from '../src/load-package.js';
 import { openStore } from '../src/store-spec.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'credvault-cli-load-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const store = (scheme: string) => ({ flag: `--store ${scheme}`, path: 'store' });
 
 async function failure(promise: Promise<unknown>): Promise<Error> {
   try {
@@ -19,10 +21,10 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
   throw new Error('expected a rejection');
 }
 
-describe('store packages load on demand', () => {
+describe('packages load on demand', () => {
   it('names the package to install when it is not installed', async () => {
     const name = '@credvault/no-such-store';
-    const error = await failure(loadStorePackage(name, 'nope:', () => import(name)));
+    const error = await failure(loadPackage(name, store('nope:'), () => import(name)));
     expect(isVaultError(error) && error.code).toBe('UNSUPPORTED');
     expect(error.message).toContain(
       '--store nope: needs @credvault/no-such-store: npm install @credvault/no-such-store',
@@ -34,7 +36,7 @@ describe('store packages load on demand', () => {
     const file = join(dir, 'broken-store.mjs');
     writeFileSync(file, "throw new Error('native binding missing');\n");
     const error = await failure(
-      loadStorePackage('@credvault/broken', 'broken:', () => import(pathToFileURL(file).href)),
+      loadPackage('@credvault/broken', store('broken:'), () => import(pathToFileURL(file).href)),
     );
     expect(isVaultError(error) && error.code).toBe('UNSUPPORTED');
     expect(error.message).toContain('@credvault/broken is installed but failed to load');
@@ -45,9 +47,16 @@ describe('store packages load on demand', () => {
     const file = join(dir, 'store-with-missing-dep.mjs');
     writeFileSync(file, "import 'credvault-missing-native-dep';\n");
     const error = await failure(
-      loadStorePackage('@credvault/sqlite', 'sqlite:', () => import(pathToFileURL(file).href)),
+      loadPackage('@credvault/sqlite', store('sqlite:'), () => import(pathToFileURL(file).href)),
     );
     expect(error.message).toContain('@credvault/sqlite is installed but failed to load');
+  });
+
+  it('names the flag and path that needed the package', async () => {
+    const name = '@credvault/no-such-pool';
+    const error = await failure(loadPackage(name, { flag: '--workers', path: 'workers' }, () => import(name)));
+    expect(isVaultError(error) && [error.code, error.path]).toEqual(['UNSUPPORTED', 'workers']);
+    expect(error.message).toBe('UNSUPPORTED: --workers needs @credvault/no-such-pool: npm install @credvault/no-such-pool');
   });
 
   it('opens a SQLite store through the loaded package', async () => {

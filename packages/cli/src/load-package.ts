@@ -10,30 +10,32 @@ function isMissing(error: unknown, name: string): boolean {
   return namesIt && (typeof code !== 'string' || NOT_FOUND_CODES.has(code) || /cannot find/i.test(error.message));
 }
 
+/** What needs a package: the flag as the user wrote it, for the message, and the option's path. */
+export interface PackageNeed {
+  /** E.g. `--store sqlite:`, `--keys pkcs11`, `--workers`. */
+  readonly flag: string;
+  /** The option the error's `path` names, e.g. `store`. */
+  readonly path: string;
+}
+
 /**
- * Loads the store package a `--store` scheme needs, only when a command uses that scheme, so
- * that `keygen` and the other schemes work without it (store packages are optional peers of the
+ * Loads a package the CLI imports only when a command asks for it, so that `keygen` and the
+ * other commands work without it (store and key-provider packages are optional peers of the
  * CLI: `sqlite:` needs `@credvault/sqlite` and its native `sqlite3` build, for instance).
  *
  * @param name - the package, e.g. `@credvault/sqlite`
- * @param scheme - the scheme that needs it, for the message, e.g. `sqlite:`
+ * @param need - the flag that needs it, for the message and the error's path
  * @param load - imports it: `() => import('@credvault/sqlite')`
  * @throws VaultError `UNSUPPORTED` naming the package to install when it is not installed, or
  *   when it is installed but fails to load (the cause attached; a missing native build, say)
  */
-export async function loadStorePackage<T>(name: string, scheme: string, load: () => Promise<T>): Promise<T> {
+export async function loadPackage<T>(name: string, need: PackageNeed, load: () => Promise<T>): Promise<T> {
   try {
     return await load();
   } catch (error) {
-    if (isMissing(error, name)) {
-      throw new VaultError('UNSUPPORTED', `--store ${scheme} needs ${name}: npm install ${name}`, {
-        path: 'store',
-        cause: error,
-      });
-    }
-    throw new VaultError('UNSUPPORTED', `--store ${scheme}: ${name} is installed but failed to load`, {
-      path: 'store',
-      cause: error,
-    });
+    const why = isMissing(error, name)
+      ? ` needs ${name}: npm install ${name}`
+      : `: ${name} is installed but failed to load`;
+    throw new VaultError('UNSUPPORTED', `${need.flag}${why}`, { path: need.path, cause: error });
   }
 }
