@@ -17,7 +17,7 @@ import { cryptoCases } from './crypto-cases.js';
 import { countsMachineCpu } from './measure.js';
 import { machine, ms, ratio, splice, table } from './report.js';
 import { type RotationRuns, rotationCase } from './rotation-cases.js';
-import { peakRss } from './rss-cases.js';
+import { peakOnce, peakRss } from './rss-cases.js';
 import { ratios, showSpread, spread } from './stats.js';
 import { backends, storeCases } from './store-cases.js';
 import { type TenantRotationRuns, tenantRotationCase } from './tenant-cases.js';
@@ -40,6 +40,8 @@ const tenants = Number(args.tenants ?? Math.max(1, Math.floor(records / 100)));
 const runs = Number(args.runs ?? (quick ? 2 : 3));
 const small = Math.max(100, Math.floor(records / 10));
 const timeMs = Number(args.time ?? (quick ? 150 : 2000));
+/** The batch size of the peak-RSS column that shows how the peak moves with it. */
+const SMALL_BATCH = 64;
 const out = args.out ?? (quick ? undefined : new URL('../../../BENCHMARKS.md', import.meta.url).pathname);
 
 const dir = await mkdtemp(join(tmpdir(), 'credvault-bench-'));
@@ -170,6 +172,7 @@ try {
   const rss: string[][] = [];
   for (const [name, spec] of specs) {
     const [a, b] = [await peakRss(spec, small), await peakRss(spec, records)];
+    const [large, batched] = [await peakOnce(spec, records * 3), await peakOnce(spec, records, SMALL_BATCH)];
     const growth = b.rss - a.rss;
     targets.push([
       `peak RSS on ${name}: ${records} records ≤ ${small} + 30 MB`,
@@ -183,6 +186,8 @@ try {
       `+${growth.toFixed(1)} MB`,
       `${a.live.toFixed(1)} / ${b.live.toFixed(1)} MB`,
       `${a.oneThread.toFixed(1)} / ${b.oneThread.toFixed(1)} MB (+${(b.oneThread - a.oneThread).toFixed(1)} MB)`,
+      `${large.toFixed(1)} MB (+${(large - b.rss).toFixed(1)} MB)`,
+      `${batched.toFixed(1)} MB (+${(batched - a.rss).toFixed(1)} MB)`,
     ]);
   }
   const rssHead = [
@@ -192,9 +197,11 @@ try {
     'difference',
     'live heap growth after GC',
     'one thread, no pool (1 process each)',
+    `${records * 3} records (1 process; vs ${records})`,
+    `${records} records, batchSize ${SMALL_BATCH} (1 process; vs ${small})`,
   ];
   sections.push(
-    `### Peak RSS of a process rotating ${small} vs ${records} records (worker pool included, default batch size, no forced GC; median of 3 processes)\n\nThe live heap growth comes from one more process that forces a full GC every 10,000 records (which would lower the peak, so it is not one of the three).\n\n${table(rssHead, rss)}`,
+    `### Peak RSS of a process rotating ${small} vs ${records} records (worker pool included, default batch size, no forced GC; median of 3 processes)\n\nThe live heap growth comes from one more process that forces a full GC every 10,000 records (which would lower the peak, so it is not one of the three). The last two columns: one process each, rotating three times as many records (does the peak keep growing, or is it bounded?) and rotating as many in batches of ${SMALL_BATCH} (each record then lives a shorter time between its read and its write).\n\n${table(rssHead, rss)}`,
   );
   sections.push(
     `### Targets (met: judged on the median over the runs)\n\n${table(

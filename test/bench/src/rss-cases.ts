@@ -37,18 +37,44 @@ export async function peakRss(spec: string, count: number): Promise<{ rss: numbe
   return { rss: peaks.sort((a, b) => a - b)[1] as number, live, oneThread };
 }
 
+/**
+ * Peak RSS (MB) of one fresh process rotating `count` freshly seeded records with the worker
+ * pool and no forced GC, at `batchSize` (default: the vault's): how the peak moves past the
+ * sizes {@link peakRss} compares, and with the batch size.
+ */
+export async function peakOnce(spec: string, count: number, batchSize?: number): Promise<number> {
+  const [old, next] = [
+    { kid: 'old', key: generateKey() },
+    { kid: 'new', key: generateKey() },
+  ];
+  const namespace = `rss${count}b${batchSize ?? 'default'}`;
+  await seed(spec, namespace, count, [old]);
+  return (await child(spec, namespace, count, [next, old], 'peak', batchSize)).maxRssKb / 1024;
+}
+
 async function child(
   spec: string,
   namespace: string,
   count: number,
   keys: readonly KeyEntry[],
   mode: 'peak' | 'live' | 'one-thread',
+  batchSize?: number,
 ): Promise<{ maxRssKb: number; liveGrowthKb: number }> {
   const script = new URL('./rss-child.ts', import.meta.url).pathname;
   const flags = mode === 'live' ? ['--expose-gc'] : [];
   const { stdout } = await run(
     process.execPath,
-    [...flags, '--conditions=@credvault/source', '--import', 'tsx', script, spec, namespace, mode],
+    [
+      ...flags,
+      '--conditions=@credvault/source',
+      '--import',
+      'tsx',
+      script,
+      spec,
+      namespace,
+      mode,
+      String(batchSize ?? ''),
+    ],
     {
       env: {
         ...process.env,

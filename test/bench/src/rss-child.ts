@@ -1,12 +1,17 @@
 // Rotates one namespace in a fresh process, with the worker pool at the default batch size, and
 // prints its peak RSS (worker threads included: they share the process). Mode `peak` forces no
 // GC; mode `live` (run with --expose-gc) samples the live heap after a full GC every 10,000 records;
-// mode `one-thread` is `peak` without the pool.
+// mode `one-thread` is `peak` without the pool. A fourth argument, if not empty, is the batch size.
 import { connectionSchema, createVault, type KeyEntry, keyringFromEnv } from '@credvault/core';
 import { rewrapPool } from '@credvault/worker-pool';
 import { openSpec } from './spec.js';
 
-const [spec, namespace, mode] = process.argv.slice(2) as [string, string, 'peak' | 'live' | 'one-thread'];
+const [spec, namespace, mode, batch] = process.argv.slice(2) as [
+  string,
+  string,
+  'peak' | 'live' | 'one-thread',
+  string,
+];
 const keys: KeyEntry[] = (process.env.CREDVAULT_KEYS ?? '').split(',').map((entry) => {
   const [kid, key] = entry.split(':') as [string, string];
   return { kid, key: new Uint8Array(Buffer.from(key, 'base64url')) };
@@ -23,6 +28,7 @@ const base = process.memoryUsage().heapUsed;
 let liveGrowth = 0;
 const report = await vault.rotate({
   ...(pool === undefined ? {} : { executor: pool }),
+  ...(batch ? { batchSize: Number(batch) } : {}),
   ...(gc === undefined
     ? {}
     : {
