@@ -40,6 +40,8 @@ const tenants = Number(args.tenants ?? Math.max(1, Math.floor(records / 100)));
 const runs = Number(args.runs ?? (quick ? 2 : 3));
 const small = Math.max(100, Math.floor(records / 10));
 const timeMs = Number(args.time ?? (quick ? 150 : 2000));
+/** `+1.5 MB` or `−1.5 MB`. */
+const signedMb = (mb: number) => `${mb < 0 ? '−' : '+'}${Math.abs(mb).toFixed(1)} MB`;
 /** The batch size of the peak-RSS column that shows how the peak moves with it. */
 const SMALL_BATCH = 64;
 const out = args.out ?? (quick ? undefined : new URL('../../../BENCHMARKS.md', import.meta.url).pathname);
@@ -183,11 +185,11 @@ try {
       name,
       `${a.rss.toFixed(1)} MB`,
       `${b.rss.toFixed(1)} MB`,
-      `+${growth.toFixed(1)} MB`,
+      signedMb(growth),
       `${a.live.toFixed(1)} / ${b.live.toFixed(1)} MB`,
-      `${a.oneThread.toFixed(1)} / ${b.oneThread.toFixed(1)} MB (+${(b.oneThread - a.oneThread).toFixed(1)} MB)`,
-      `${large.toFixed(1)} MB (+${(large - b.rss).toFixed(1)} MB)`,
-      `${batched.toFixed(1)} MB (+${(batched - a.rss).toFixed(1)} MB)`,
+      `${a.oneThread.toFixed(1)} / ${b.oneThread.toFixed(1)} MB (${signedMb(b.oneThread - a.oneThread)})`,
+      `${large.rss.toFixed(1)} MB (${signedMb(large.rss - b.rss)})`,
+      `${batched.rss.toFixed(1)} MB (${signedMb(batched.rss - a.rss)}), in ${ms(batched.ms)} against ${ms(b.ms)}`,
     ]);
   }
   const rssHead = [
@@ -198,7 +200,7 @@ try {
     'live heap growth after GC',
     'one thread, no pool (1 process each)',
     `${records * 3} records (1 process; vs ${records})`,
-    `${records} records, batchSize ${SMALL_BATCH} (1 process; vs ${small})`,
+    `${records} records, batchSize ${SMALL_BATCH} (1 process; vs ${small}), and its time against the default's`,
   ];
   sections.push(
     `### Peak RSS of a process rotating ${small} vs ${records} records (worker pool included, default batch size, no forced GC; median of 3 processes)\n\nThe live heap growth comes from one more process that forces a full GC every 10,000 records (which would lower the peak, so it is not one of the three). The last two columns: one process each, rotating three times as many records (does the peak keep growing, or is it bounded?) and rotating as many in batches of ${SMALL_BATCH} (each record then lives a shorter time between its read and its write).\n\n${table(rssHead, rss)}`,

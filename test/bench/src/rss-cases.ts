@@ -12,8 +12,12 @@ const run = promisify(execFile);
  * rotates the last namespace back, since forcing GCs would lower the peak it measures) and the
  * peak RSS of one process rotating without the pool.
  */
-export async function peakRss(spec: string, count: number): Promise<{ rss: number; live: number; oneThread: number }> {
+export async function peakRss(
+  spec: string,
+  count: number,
+): Promise<{ rss: number; ms: number; live: number; oneThread: number }> {
   const peaks: number[] = [];
+  const times: number[] = [];
   let back: { namespace: string; keys: KeyEntry[] } | undefined;
   for (let i = 0; i < 3; i++) {
     const [old, next] = [
@@ -22,7 +26,9 @@ export async function peakRss(spec: string, count: number): Promise<{ rss: numbe
     ];
     const namespace = `rss${count}x${i}`;
     await seed(spec, namespace, count, [old]);
-    peaks.push((await child(spec, namespace, count, [next, old], 'peak')).maxRssKb / 1024);
+    const { maxRssKb, ms } = await child(spec, namespace, count, [next, old], 'peak');
+    peaks.push(maxRssKb / 1024);
+    times.push(ms);
     back = { namespace, keys: [old, next] };
   }
   const { namespace, keys } = back as { namespace: string; keys: KeyEntry[] };
@@ -34,22 +40,24 @@ export async function peakRss(spec: string, count: number): Promise<{ rss: numbe
   ];
   await seed(spec, `rss${count}x1t`, count, [old]);
   const oneThread = (await child(spec, `rss${count}x1t`, count, [next, old], 'one-thread')).maxRssKb / 1024;
-  return { rss: peaks.sort((a, b) => a - b)[1] as number, live, oneThread };
+  const median = (values: number[]) => values.sort((a, b) => a - b)[1] as number;
+  return { rss: median(peaks), ms: median(times), live, oneThread };
 }
 
 /**
- * Peak RSS (MB) of one fresh process rotating `count` freshly seeded records with the worker
- * pool and no forced GC, at `batchSize` (default: the vault's): how the peak moves past the
- * sizes {@link peakRss} compares, and with the batch size.
+ * Peak RSS (MB) and rotation time (ms) of one fresh process rotating `count` freshly seeded
+ * records with the worker pool and no forced GC, at `batchSize` (default: the vault's): how the
+ * peak moves past the sizes {@link peakRss} compares, and with the batch size.
  */
-export async function peakOnce(spec: string, count: number, batchSize?: number): Promise<number> {
+export async function peakOnce(spec: string, count: number, batchSize?: number): Promise<{ rss: number; ms: number }> {
   const [old, next] = [
     { kid: 'old', key: generateKey() },
     { kid: 'new', key: generateKey() },
   ];
   const namespace = `rss${count}b${batchSize ?? 'default'}`;
   await seed(spec, namespace, count, [old]);
-  return (await child(spec, namespace, count, [next, old], 'peak', batchSize)).maxRssKb / 1024;
+  const { maxRssKb, ms } = await child(spec, namespace, count, [next, old], 'peak', batchSize);
+  return { rss: maxRssKb / 1024, ms };
 }
 
 async function child(
@@ -59,7 +67,7 @@ async function child(
   keys: readonly KeyEntry[],
   mode: 'peak' | 'live' | 'one-thread',
   batchSize?: number,
-): Promise<{ maxRssKb: number; liveGrowthKb: number }> {
+): Promise<{ maxRssKb: number; liveGrowthKb: number; ms: number }> {
   const script = new URL('./rss-child.ts', import.meta.url).pathname;
   const flags = mode === 'live' ? ['--expose-gc'] : [];
   const { stdout } = await run(
@@ -88,6 +96,7 @@ async function child(
     liveGrowthKb: number;
     rewrapped: number;
     scanned: number;
+    ms: number;
   };
   if (result.rewrapped !== count || result.scanned !== count) {
     throw new Error(`rss child (${mode}) rotated ${result.rewrapped} of ${result.scanned} scanned, ${count} seeded`);

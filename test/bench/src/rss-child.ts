@@ -26,6 +26,7 @@ if (mode !== 'live' && gc !== undefined)
 gc?.();
 const base = process.memoryUsage().heapUsed;
 let liveGrowth = 0;
+const start = performance.now();
 const report = await vault.rotate({
   ...(pool === undefined ? {} : { executor: pool }),
   ...(batch ? { batchSize: Number(batch) } : {}),
@@ -47,5 +48,6 @@ console.log(
     liveGrowthKb: liveGrowth / 1024,
     rewrapped: report.rewrapped,
     scanned: report.scanned,
+    ms: performance.now() - start,
   }),
 );
