@@ -56,7 +56,9 @@ describe('packages load on demand', () => {
     const name = '@credvault/no-such-pool';
     const error = await failure(loadPackage(name, { flag: '--workers', path: 'workers' }, () => import(name)));
     expect(isVaultError(error) && [error.code, error.path]).toEqual(['UNSUPPORTED', 'workers']);
-    expect(error.message).toBe('UNSUPPORTED: --workers needs @credvault/no-such-pool: npm install @credvault/no-such-pool');
+    expect(error.message).toBe(
+      'UNSUPPORTED: --workers needs @credvault/no-such-pool: npm install @credvault/no-such-pool',
+    );
   });
 
   it('opens a SQLite store through the loaded package', async () => {
