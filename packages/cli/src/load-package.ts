@@ -12,7 +12,7 @@ function isMissing(error: unknown, name: string): boolean {
 
 /** What needs a package: the flag as the user wrote it, for the message, and the option's path. */
 export interface PackageNeed {
-  /** E.g. `--store sqlite:`, `--keys pkcs11`, `--workers`. */
+  /** E.g. `--store sqlite:`, `pkcs11 keys`, `--workers`. */
   readonly flag: string;
   /** The option the error's `path` names, e.g. `store`. */
   readonly path: string;

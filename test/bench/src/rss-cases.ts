@@ -16,32 +16,14 @@ export async function peakRss(
   spec: string,
   count: number,
 ): Promise<{ rss: number; ms: number; live: number; oneThread: number }> {
-  const peaks: number[] = [];
-  const times: number[] = [];
-  let back: { namespace: string; keys: KeyEntry[] } | undefined;
-  for (let i = 0; i < 3; i++) {
-    const [old, next] = [
-      { kid: 'old', key: generateKey() },
-      { kid: 'new', key: generateKey() },
-    ];
-    const namespace = `rss${count}x${i}`;
-    await seed(spec, namespace, count, [old]);
-    const { maxRssKb, ms } = await child(spec, namespace, count, [next, old], 'peak');
-    peaks.push(maxRssKb / 1024);
-    times.push(ms);
-    back = { namespace, keys: [old, next] };
-  }
-  const { namespace, keys } = back as { namespace: string; keys: KeyEntry[] };
-  const live = (await child(spec, namespace, count, keys, 'live')).liveGrowthKb / 1024;
-  // The same rotation without the pool, once: whether the growth comes with it.
-  const [old, next] = [
-    { kid: 'old', key: generateKey() },
-    { kid: 'new', key: generateKey() },
-  ];
-  await seed(spec, `rss${count}x1t`, count, [old]);
-  const oneThread = (await child(spec, `rss${count}x1t`, count, [next, old], 'one-thread')).maxRssKb / 1024;
+  const peaks: Rotated[] = [];
+  for (let i = 0; i < 3; i++) peaks.push(await rotateFresh(spec, `rss${count}x${i}`, count, 'peak'));
   const median = (values: number[]) => values.sort((a, b) => a - b)[1] as number;
-  return { rss: median(peaks), ms: median(times), live, oneThread };
+  const { namespace, back } = peaks.at(-1) as Rotated;
+  const live = (await child(spec, namespace, count, back, 'live')).liveGrowthKb / 1024;
+  // The same rotation without the pool, once: whether the growth comes with it.
+  const oneThread = (await rotateFresh(spec, `rss${count}x1t`, count, 'one-thread')).rss;
+  return { rss: median(peaks.map((p) => p.rss)), ms: median(peaks.map((p) => p.ms)), live, oneThread };
 }
 
 /**
@@ -50,14 +32,32 @@ export async function peakRss(
  * peak moves past the sizes {@link peakRss} compares, and with the batch size.
  */
 export async function peakOnce(spec: string, count: number, batchSize?: number): Promise<{ rss: number; ms: number }> {
+  return rotateFresh(spec, `rss${count}b${batchSize ?? 'default'}`, count, 'peak', batchSize);
+}
+
+/** One child's peak RSS (MB) and time (ms), with the keys that rotate its namespace back. */
+interface Rotated {
+  readonly rss: number;
+  readonly ms: number;
+  readonly namespace: string;
+  readonly back: KeyEntry[];
+}
+
+/** Seeds `count` records into `namespace` under a fresh key and rotates them to another in a child. */
+async function rotateFresh(
+  spec: string,
+  namespace: string,
+  count: number,
+  mode: 'peak' | 'one-thread',
+  batchSize?: number,
+): Promise<Rotated> {
   const [old, next] = [
     { kid: 'old', key: generateKey() },
     { kid: 'new', key: generateKey() },
   ];
-  const namespace = `rss${count}b${batchSize ?? 'default'}`;
   await seed(spec, namespace, count, [old]);
-  const { maxRssKb, ms } = await child(spec, namespace, count, [next, old], 'peak', batchSize);
-  return { rss: maxRssKb / 1024, ms };
+  const { maxRssKb, ms } = await child(spec, namespace, count, [next, old], mode, batchSize);
+  return { rss: maxRssKb / 1024, ms, namespace, back: [old, next] };
 }
 
 async function child(
