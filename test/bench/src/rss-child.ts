@@ -1,7 +1,8 @@
-// Rotates one namespace in a fresh process, with the worker pool at the default batch size, and
-// prints its peak RSS (worker threads included: they share the process). Mode `peak` forces no
-// GC; mode `live` (run with --expose-gc) samples the live heap after a full GC every 10,000 records;
-// mode `one-thread` is `peak` without the pool. A fourth argument, if not empty, is the batch size.
+// Rotates one namespace in a fresh process, with the worker pool, at the batch size of the fourth
+// argument or the default when it is empty, and prints its peak RSS (worker threads included: they
+// share the process) and the rotation's time. Mode `peak` forces no GC; mode `live` (run with
+// --expose-gc) samples the live heap after a full GC every 10,000 records; mode `one-thread` is
+// `peak` without the pool.
 import { connectionSchema, createVault, type KeyEntry, keyringFromEnv } from '@credvault/core';
 import { rewrapPool } from '@credvault/worker-pool';
 import { openSpec } from './spec.js';
