@@ -65,6 +65,12 @@ const BACKENDS: Backend[] = [
 
 const token = (i: number) => `token-${i}`;
 
+/** The scanned count of the last progress line (`rotate: <scanned>/<total> …`), -1 before the first. */
+function scannedSoFar(stderr: string): number {
+  const lines = [...stderr.matchAll(/^rotate: (\d+)\//gm)];
+  return lines.length === 0 ? -1 : Number(lines[lines.length - 1]?.[1]);
+}
+
 /** Every record opens (under either key) and equals what was stored; returns how many are on k2. */
 async function check(spec: string): Promise<number> {
   const store = storeFromSpec(spec);
@@ -108,11 +114,11 @@ describe.each(BACKENDS)('credvault rotate killed with SIGKILL at random moments 
       for (let round = 0; round < ROUNDS; round++) {
         const spec = await backend.copy(round);
         const run = startCli(['rotate', '--store', spec, '--namespace', 'crash', '--batch-size', '10'], `${K2},${K1}`);
-        // Wait until rotation is visibly under way (first progress line), then a random moment more.
-        while (!run.stderr().includes('rotate:') && run.child.exitCode === null)
+        // Round r waits for the progress line that shows r tenths scanned (one line per tenth), then
+        // a random moment more: the kills spread over the run however fast this machine rotates.
+        while (scannedSoFar(run.stderr()) < (round * RECORDS) / ROUNDS && run.child.exitCode === null)
           await new Promise((r) => setTimeout(r, 5));
-        const delay = Math.floor(Math.random() * 400);
-        await new Promise((r) => setTimeout(r, delay));
+        await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 50)));
         run.child.kill('SIGKILL');
         await run.exit;
         const movedBeforeKill = await check(spec);
