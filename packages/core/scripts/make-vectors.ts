@@ -6,10 +6,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { canonicalJson, connectionAuthSchema, connectionSchema, parseKeyList } from '@credvault/core';
 import { sealFramed } from '../src/aead.js';
+import { toBase64url } from '../src/base64url.js';
 import { indexKeyText, indexMac } from '../src/blind-index.js';
-import { fromUtf8, toBase64url, utf8 } from '../src/bytes.js';
+import { fromUtf8, utf8 } from '../src/bytes.js';
 import { encodeRecord } from '../src/codec.js';
-import { dataContext, formatEnvelope, wrapContext } from '../src/envelope.js';
+import { dataContext, wrapContext } from '../src/envelope.js';
+import { formatEnvelope } from '../src/envelope-text.js';
 import { INDEX_KEY_ID, indexEntryKey, leaseKey, MAX_ID_LENGTH, recordKey } from '../src/store-keys.js';
 import { testKmsWrap } from '../test/support/test-kms.js';
 import { canonicalCases, notCanonical, recordCases } from './vector-cases.js';

@@ -2,7 +2,7 @@
  * Native base64url for runtimes with `node:buffer` (Node, Deno, Bun), reached only through the
  * `#base64-native` import with the `node` condition; other bundles get ./base64-none.ts. It is
  * made strict by a round trip: a text is accepted only if encoding its bytes gives it back, which
- * refuses everything bytes.ts's own decoder refuses (padding, characters outside the alphabet,
+ * refuses everything base64url.ts's own decoder refuses (padding, characters outside the alphabet,
  * white space, non-zero trailing bits, impossible lengths). Internal.
  */
 import { Buffer } from 'node:buffer';

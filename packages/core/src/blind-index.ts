@@ -1,7 +1,8 @@
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { KEY_LENGTH } from './aead.js';
-import { fromBase64url, randomBytes, toBase64url, utf8 } from './bytes.js';
+import { fromBase64url, toBase64url } from './base64url.js';
+import { randomBytes, utf8 } from './bytes.js';
 import { canonicalJson } from './canonical-json.js';
 import { openRecord, sealRecord } from './envelope.js';
 import { storeCall, VaultError } from './errors.js';

@@ -1,26 +1,17 @@
 import { KEY_LENGTH, NONCE_LENGTH, openFramed, sealFramed } from './aead.js';
-import { frame, fromBase64url, fromUtf8, randomBytes, Scratch, toBase64url, utf8Into } from './bytes.js';
+import { toBase64url } from './base64url.js';
+import { frame, fromUtf8, randomBytes, Scratch, utf8Into } from './bytes.js';
+import {
+  decodeParts,
+  type EnvelopeParts,
+  type EnvelopeTexts,
+  formatEnvelope,
+  malformed,
+  PREFIX,
+  splitEnvelope,
+} from './envelope-text.js';
 import { VaultError } from './errors.js';
 import type { KeyEncryptionKeys } from './keyring.js';
-
-/**
- * The `cv1` envelope, as specified in FORMAT.md:
- * `cv1.<kid>.<base64url wrapped DEK>.<base64url sealed secrets>.<canonical JSON of readable fields>`
- */
-export const FORMAT_VERSION = 'cv1';
-const PREFIX = `${FORMAT_VERSION}.`;
-
-/** The parts of a `cv1` envelope. */
-export interface EnvelopeParts {
-  /** Key id the data key is wrapped under. */
-  readonly kid: string;
-  /** The data key as the keyring wrapped it; its length and layout belong to the keyring (72 bytes for the local one). */
-  readonly wrappedKey: Uint8Array;
-  /** `nonce(24) || XChaCha20-Poly1305(DEK, secret JSON) || tag(16)`. */
-  readonly sealed: Uint8Array;
-  /** Canonical JSON text of the readable fields. */
-  readonly readable: string;
-}
 
 /** What a record is sealed from and opened to. */
 export interface RecordText {
@@ -61,18 +52,6 @@ export function openBytes(key: Uint8Array, sealed: Uint8Array, aad: Uint8Array):
   return plaintext;
 }
 
-/** Writes the envelope text. */
-export function formatEnvelope(parts: EnvelopeParts): string {
-  return `${PREFIX}${parts.kid}.${toBase64url(parts.wrappedKey)}.${toBase64url(parts.sealed)}.${parts.readable}`;
-}
-
-/** The kid of an envelope without decoding the rest, or `undefined` if it is not `cv1`. */
-export function envelopeKid(text: string): string | undefined {
-  if (!text.startsWith(PREFIX)) return undefined;
-  const end = text.indexOf('.', PREFIX.length);
-  return end === -1 ? undefined : text.slice(PREFIX.length, end);
-}
-
 /**
  * Unwraps a data key through the keyring and checks what it returned: anything but 32 bytes
  * is `DECRYPT_FAILED` (a keyring, local or remote, decides the wrapped length; the envelope
@@ -88,56 +67,6 @@ async function unwrapDek(
   if (dek instanceof Uint8Array && dek.length === KEY_LENGTH) return dek;
   if (dek instanceof Uint8Array) dek.fill(0);
   throw new VaultError('DECRYPT_FAILED', `the keyring unwrapped a data key that is not ${KEY_LENGTH} bytes`);
-}
-
-function malformed(what: string): VaultError {
-  return new VaultError('DECRYPT_FAILED', `malformed ${FORMAT_VERSION} envelope: ${what}`);
-}
-
-/** An envelope split into its texts, nothing decoded yet. */
-interface EnvelopeTexts {
-  readonly kid: string;
-  readonly wrappedKey: string;
-  readonly sealed: string;
-  readonly readable: string;
-}
-
-function splitEnvelope(text: unknown): EnvelopeTexts {
-  if (typeof text !== 'string') throw malformed('not a string');
-  if (!text.startsWith(PREFIX)) throw malformed('unknown format version');
-  const a = text.indexOf('.', PREFIX.length);
-  const b = a === -1 ? -1 : text.indexOf('.', a + 1);
-  const c = b === -1 ? -1 : text.indexOf('.', b + 1);
-  if (c === -1) throw malformed('missing parts');
-  return {
-    kid: text.slice(PREFIX.length, a),
-    wrappedKey: text.slice(a + 1, b),
-    sealed: text.slice(b + 1, c),
-    readable: text.slice(c + 1),
-  };
-}
-
-/**
- * Splits an envelope into its parts.
- * @throws VaultError `DECRYPT_FAILED` when it is not a well-formed `cv1` envelope.
- */
-export function parseEnvelope(text: unknown): EnvelopeParts {
-  return decodeParts(splitEnvelope(text));
-}
-
-function decodeParts(texts: EnvelopeTexts): EnvelopeParts {
-  try {
-    const parts = {
-      kid: texts.kid,
-      wrappedKey: fromBase64url(texts.wrappedKey),
-      sealed: fromBase64url(texts.sealed),
-      readable: texts.readable,
-    };
-    if (parts.wrappedKey.length === 0) throw malformed('empty wrapped key');
-    return parts;
-  } catch (error) {
-    throw error instanceof VaultError ? error : malformed('bad base64url');
-  }
 }
 
 /**

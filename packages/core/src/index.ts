@@ -14,7 +14,7 @@ export {
   FORMAT_VERSION,
   formatEnvelope,
   parseEnvelope,
-} from './envelope.js';
+} from './envelope-text.js';
 export {
   isVaultError,
   VaultError,

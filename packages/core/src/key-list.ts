@@ -1,4 +1,4 @@
-import { fromBase64url } from './bytes.js';
+import { fromBase64url } from './base64url.js';
 import { cachedKeys, type UnwrapCacheOptions } from './cached-keys.js';
 import { combineKeys } from './combined-keys.js';
 import { VaultError } from './errors.js';

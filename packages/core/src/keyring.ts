@@ -1,5 +1,6 @@
 import { KEY_LENGTH, NONCE_LENGTH, openFramed, sealFramed, TAG_LENGTH } from './aead.js';
-import { fromBase64url, randomBytes, toBase64url } from './bytes.js';
+import { fromBase64url, toBase64url } from './base64url.js';
+import { randomBytes } from './bytes.js';
 import { VaultError } from './errors.js';
 
 /** A value or a promise of it: local keyrings answer at once, a KMS asynchronously. */

@@ -1,4 +1,5 @@
-import { randomBytes, toBase64url } from './bytes.js';
+import { toBase64url } from './base64url.js';
+import { randomBytes } from './bytes.js';
 import type { Lease, VaultStore } from './store.js';
 
 /** Takes a lease, or answers `undefined` while someone else holds it. */

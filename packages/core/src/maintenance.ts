@@ -1,4 +1,4 @@
-import { envelopeKid } from './envelope.js';
+import { envelopeKid } from './envelope-text.js';
 import { isVaultError, type VaultErrorCode } from './errors.js';
 import { kidBucket } from './rotate.js';
 import type { VaultStore } from './store.js';

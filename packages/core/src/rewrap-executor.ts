@@ -1,4 +1,5 @@
-import { randomBytes, toBase64url } from './bytes.js';
+import { toBase64url } from './base64url.js';
+import { randomBytes } from './bytes.js';
 import { openRecord, rewrapRecord, sealRecord } from './envelope.js';
 import { isVaultError, VaultError, type VaultErrorCode } from './errors.js';
 import type { KeyEncryptionKeys } from './keyring.js';

@@ -1,4 +1,5 @@
-import { envelopeKid, type Reshape, rewrapRecord } from './envelope.js';
+import { type Reshape, rewrapRecord } from './envelope.js';
+import { envelopeKid } from './envelope-text.js';
 import { isVaultError, storeCall, VaultError, type VaultErrorCode } from './errors.js';
 import type { KeyEncryptionKeys } from './keyring.js';
 import { resplitRecordText } from './record-text.js';

@@ -1,5 +1,6 @@
 import { combineKeys } from './combined-keys.js';
-import { envelopeKid, openRecord, parseEnvelope } from './envelope.js';
+import { openRecord } from './envelope.js';
+import { envelopeKid, parseEnvelope } from './envelope-text.js';
 import { VaultError } from './errors.js';
 import type { KeyEncryptionKeys } from './keyring.js';
 import type { RotateRoute } from './rotate.js';

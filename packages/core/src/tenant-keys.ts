@@ -1,5 +1,6 @@
 import { KEY_LENGTH, NONCE_LENGTH, sealFramed } from './aead.js';
-import { fromBase64url, randomBytes, toBase64url } from './bytes.js';
+import { fromBase64url, toBase64url } from './base64url.js';
+import { randomBytes } from './bytes.js';
 import { canonicalJson } from './canonical-json.js';
 import { VaultError } from './errors.js';
 import { type KeyEncryptionKeys, unwrapLocal } from './keyring.js';

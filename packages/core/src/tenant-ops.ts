@@ -1,4 +1,4 @@
-import { envelopeKid } from './envelope.js';
+import { envelopeKid } from './envelope-text.js';
 import { storeCall } from './errors.js';
 import type { KeyEncryptionKeys } from './keyring.js';
 import { type RotateHooks, type RotateOptions, type RotateReport, rotateStore } from './rotate.js';

@@ -1,4 +1,5 @@
-import { envelopeKid, openRecord, sealRecord } from './envelope.js';
+import { openRecord, sealRecord } from './envelope.js';
+import { envelopeKid } from './envelope-text.js';
 import { isVaultError, storeCall, VaultError } from './errors.js';
 import type { KeyEncryptionKeys } from './keyring.js';
 import type { VaultStore } from './store.js';

@@ -1,6 +1,7 @@
 import { BlindIndex, openIndexKey } from './blind-index.js';
 import { decodeRecord, encodeRecord } from './codec.js';
-import { envelopeKid, openRecord, parseEnvelope, type RecordText, sealRecord } from './envelope.js';
+import { openRecord, type RecordText, sealRecord } from './envelope.js';
+import { envelopeKid, parseEnvelope } from './envelope-text.js';
 import { forRecord, isVaultError, storeCall, VaultError } from './errors.js';
 import { type VaultEvent, VaultEvents } from './events.js';
 import { keyvStore } from './keyv-store.js';

@@ -71,7 +71,8 @@ describe('randomness', () => {
     const dataNonces = new Set<string>();
     const wrapNonces = new Set<string>();
     const deks = new Set<string>();
-    const { parseEnvelope, wrapContext } = await import('../src/envelope.js');
+    const { wrapContext } = await import('../src/envelope.js');
+    const { parseEnvelope } = await import('../src/envelope-text.js');
     for (let i = 0; i < 10_000; i++) {
       const parts = parseEnvelope(await sealRecord(keyring, 'ns', 'id', record));
       dataNonces.add(Buffer.from(parts.sealed.subarray(0, 24)).toString('hex'));

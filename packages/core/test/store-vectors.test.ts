@@ -12,7 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { sealFramed } from '../src/aead.js';
 import { indexKeyText, indexMac } from '../src/blind-index.js';
 import { utf8 } from '../src/bytes.js';
-import { dataContext, formatEnvelope, sealRecord, wrapContext } from '../src/envelope.js';
+import { dataContext, sealRecord, wrapContext } from '../src/envelope.js';
+import { formatEnvelope } from '../src/envelope-text.js';
 import { checkId, indexEntryKey, leaseKey, recordKey } from '../src/store-keys.js';
 import { connection } from './support/fixtures.js';
 

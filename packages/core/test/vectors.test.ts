@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { sealFramed } from '../src/aead.js';
 import { utf8 } from '../src/bytes.js';
 import { encodeRecord } from '../src/codec.js';
-import { dataContext, formatEnvelope, openBytes, sealBytes, wrapContext } from '../src/envelope.js';
+import { dataContext, openBytes, sealBytes, wrapContext } from '../src/envelope.js';
+import { formatEnvelope } from '../src/envelope-text.js';
 import { testKms, testKmsWrap } from './support/test-kms.js';
 import { memoryVault } from './support/vault.js';
 
