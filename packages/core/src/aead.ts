@@ -1,6 +1,7 @@
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { isLE } from '@noble/ciphers/utils.js';
 import { nativeCandidate } from '#aead-native';
+import type { Scratch } from './bytes.js';
 
 /**
  * XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha-03). Output of `seal` is `ciphertext || tag`
@@ -102,11 +103,19 @@ export function cryptoBackend(): 'native' | 'pure' {
 
 /**
  * Seals with the implementation in use and frames the result: `nonce(24) || ciphertext || tag(16)`.
- * The one framing every wrapped key and sealed payload of `cv1` uses.
+ * The one framing every wrapped key and sealed payload of `cv1` uses. Into a fresh array, or
+ * into `scratch` for output encoded at once (see {@link Scratch}).
  * @throws RangeError for a key or nonce of the wrong length.
  */
-export function sealFramed(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
-  const out = new Uint8Array(NONCE_LENGTH + plaintext.length + TAG_LENGTH);
+export function sealFramed(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  plaintext: Uint8Array,
+  aad: Uint8Array,
+  scratch?: Scratch,
+): Uint8Array {
+  const size = NONCE_LENGTH + plaintext.length + TAG_LENGTH;
+  const out = scratch === undefined ? new Uint8Array(size) : scratch.take(size).subarray(0, size);
   out.set(nonce, 0);
   xchacha.seal(key, nonce, plaintext, aad, out, NONCE_LENGTH);
   return out;

@@ -29,6 +29,9 @@ export class Scratch {
   }
 }
 
+/** Where {@link frame} writes when it is not given a scratch, before copying out what it wrote. */
+const frameScratch = new Scratch();
+
 /**
  * Frames each part as a 4-byte big-endian length followed by its UTF-8 bytes, after a fixed
  * label and a 0x00 byte, so that no two different part lists give the same bytes. Into a fresh
@@ -37,7 +40,7 @@ export class Scratch {
 export function frame(label: string, parts: readonly string[], scratch?: Scratch): Uint8Array {
   let size = label.length + 1; // labels are ASCII
   for (const part of parts) size += 4 + part.length * 3; // UTF-8 takes at most 3 bytes per UTF-16 unit
-  const out = scratch === undefined ? new Uint8Array(size) : scratch.take(size);
+  const out = (scratch ?? frameScratch).take(size);
   let offset = writeUtf8(label, out, 0);
   out[offset++] = 0;
   for (const part of parts) {
@@ -48,7 +51,9 @@ export function frame(label: string, parts: readonly string[], scratch?: Scratch
     out[offset + 3] = written & 255;
     offset += 4 + written;
   }
-  return out.subarray(0, offset);
+  // A copy of exactly the bytes written: a short frame (most wrap contexts) fits in the JavaScript
+  // heap, where V8 allocates it far faster than the off-heap store of a larger array.
+  return scratch === undefined ? out.slice(0, offset) : out.subarray(0, offset);
 }
 
 /** UTF-8 bytes of `text`, written into `scratch` (see {@link Scratch}). */

@@ -5,7 +5,6 @@ import {
   decodeParts,
   type EnvelopeParts,
   type EnvelopeTexts,
-  formatEnvelope,
   malformed,
   PREFIX,
   splitEnvelope,
@@ -34,13 +33,19 @@ export function dataContext(namespace: string, id: string, readable: string, scr
   return frame('credvault/cv1/data', [namespace, id, readable], scratch);
 }
 
-/** The data context and the plaintext of a seal or open: used synchronously, never kept. */
+/** The data context, the plaintext and the sealed bytes of a seal or open: used synchronously, never kept. */
 const contextScratch = new Scratch();
 const plaintextScratch = new Scratch();
+const sealedScratch = new Scratch();
 
-/** `nonce || XChaCha20-Poly1305(key, nonce, aad).encrypt(plaintext)`. */
-export const sealBytes: (key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array) => Uint8Array =
-  sealFramed;
+/** `nonce || XChaCha20-Poly1305(key, nonce, aad).encrypt(plaintext)`, into a fresh array or into `scratch`. */
+export const sealBytes: (
+  key: Uint8Array,
+  nonce: Uint8Array,
+  plaintext: Uint8Array,
+  aad: Uint8Array,
+  scratch?: Scratch,
+) => Uint8Array = sealFramed;
 
 /**
  * Opens {@link sealBytes} output.
@@ -83,19 +88,15 @@ export async function sealRecord(
   const dek = randomBytes(KEY_LENGTH);
   try {
     const plaintext = utf8Into(record.secret, plaintextScratch);
-    let sealed: Uint8Array;
+    let sealed: string; // encoded at once: the sealed bytes live in a scratch only until then
     try {
-      sealed = sealBytes(
-        dek,
-        randomBytes(NONCE_LENGTH),
-        plaintext,
-        dataContext(namespace, id, record.readable, contextScratch),
-      );
+      const aad = dataContext(namespace, id, record.readable, contextScratch);
+      sealed = toBase64url(sealBytes(dek, randomBytes(NONCE_LENGTH), plaintext, aad, sealedScratch));
     } finally {
       plaintext.fill(0);
     }
     const wrappedKey = await keys.wrap(kid, dek, wrapContext(kid, namespace, id));
-    return formatEnvelope({ kid, wrappedKey, sealed, readable: record.readable });
+    return `${PREFIX}${kid}.${toBase64url(wrappedKey)}.${sealed}.${record.readable}`;
   } finally {
     dek.fill(0);
   }

@@ -21,6 +21,19 @@ describe('a keyring in the shape of a KMS: asynchronous, wrapped keys of its own
     },
   );
 
+  it('seals 40 records at once while every wrap awaits the KMS: each opens to its own secrets', async () => {
+    // A seal's sealed bytes and plaintext live in shared scratch buffers until encoded, which must
+    // happen before the wrap's await: 40 seals interleaved there would otherwise mix them up.
+    const kms = testKms([{ kid: 'kms-1', key: generateKey() }]);
+    const vault = createVault({ store: memoryStore(), keyring: kms, schema: connectionSchema, namespace: 'kms' });
+    const token = (i: number) => `token-${i}-${'x'.repeat(i * 37)}`;
+    const ids = Array.from({ length: 40 }, (_, i) => i);
+    await Promise.all(ids.map((i) => vault.set(`c${i}`, connection({ accessToken: token(i) }))));
+    expect(kms.calls.wrap).toBe(40);
+    const opened = await Promise.all(ids.map(async (i) => (await vault.get(`c${i}`))?.accessToken));
+    expect(opened).toEqual(ids.map(token));
+  });
+
   it('rotates between a KMS-shaped key and back, rewrapping only the data key', async () => {
     const [a, b] = [
       { kid: 'kms-a', key: generateKey() },
