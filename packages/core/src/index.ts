@@ -62,7 +62,7 @@ export type { RecordCacheOptions } from './record-cache.js';
 export { REDACTED, type Redacted, redact } from './redact.js';
 export { keyUnavailable, type RemoteKey, type RemoteKeyEntry, remoteKeys } from './remote-key.js';
 export { type RewrapExecutor, type RewrapResult, rewrapBatch } from './rewrap-executor.js';
-export type { RotateFailure, RotateOptions, RotateProgress, RotateReport } from './rotate.js';
+export type { RotateFailure, RotateOptions, RotateProgress, RotateReport } from './rotate-types.js';
 export {
   type AnyCredentialSchema,
   type CredentialObjectSchema,

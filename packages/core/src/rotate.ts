@@ -3,79 +3,24 @@ import { envelopeKid } from './envelope-text.js';
 import { isVaultError, storeCall, VaultError, type VaultErrorCode } from './errors.js';
 import type { KeyEncryptionKeys } from './keyring.js';
 import { resplitRecordText } from './record-text.js';
-import { checkExecutorKeys, checkResults, type RewrapExecutor, type RewrapResult } from './rewrap-executor.js';
+import { checkExecutorKeys, checkResults, type RewrapResult } from './rewrap-executor.js';
+import type {
+  RotateFailure,
+  RotateHooks,
+  RotateOptions,
+  RotateProgress,
+  RotateReport,
+  RotateRoute,
+} from './rotate-types.js';
 import type { AnyCredentialSchema } from './schema.js';
 import type { VaultStore } from './store.js';
 import { idOfKey, isVaultId, iterate, recordPrefix } from './store-keys.js';
 import { isTenantKid } from './tenant-keys.js';
 
-/** Options of {@link Vault.rotate}. */
-export interface RotateOptions {
-  /** Records read, rewrapped and written per batch. Default 256. */
-  readonly batchSize?: number;
-  /** Called after every batch, and once at the end. */
-  readonly onProgress?: (progress: RotateProgress) => void;
-  /** Stops after the batch in hand is written; the report says `aborted`. Run again to resume. */
-  readonly signal?: AbortSignal;
-  /** Opens and rewraps everything but writes nothing. */
-  readonly dryRun?: boolean;
-  /**
-   * Seal the secrets again under a fresh data key (for a suspected data-key leak), records
-   * already on the primary kid included. Fields are also moved to the part the schema puts
-   * them in now: a field added to the schema's secret list leaves the readable part (the
-   * migration for `SECRET_IN_CLEAR`).
-   */
-  readonly reencrypt?: boolean;
-  /**
-   * Rewraps batches elsewhere (e.g. `rewrapPool` of `@credvault/worker-pool`, worker threads
-   * sized to the cores) while this thread reads and writes the store; its primary kid must be
-   * the vault's. Used for a plain rotation of records under the vault's own keys; `reencrypt`
-   * and tenant-key rotations rewrap in this thread.
-   */
-  readonly executor?: RewrapExecutor;
-}
-
-/** A record rotation could not move, left exactly as it was (`CONFLICT`: the application kept changing it during every retry). */
-export interface RotateFailure {
-  readonly id: string;
-  readonly code: VaultErrorCode;
-}
-
-/** Counts so far; the final one is the report. */
-export interface RotateProgress {
-  /** Records in the namespace when the run started, if the store can count. */
-  readonly total: number | undefined;
-  readonly scanned: number;
-  /** Moved to the primary kid (or, dry run: would be). */
-  readonly rewrapped: number;
-  /** Already on the primary kid: skipped without decrypting. */
-  readonly alreadyCurrent: number;
-  /** Written by someone else during the run: left as they wrote it, or retried. */
-  readonly changedMeanwhile: number;
-  readonly failed: readonly RotateFailure[];
-}
-
-/** What a rotation did. */
-export interface RotateReport extends RotateProgress {
-  readonly primaryKid: string;
-  /** Records per kid as found by the scan (a `?` kid: not a cv1 envelope). */
-  readonly kids: Readonly<Record<string, number>>;
-  readonly dryRun: boolean;
-  readonly aborted: boolean;
-}
-
 type Candidate = { key: string; id: string; stored: string; keys: KeyEncryptionKeys };
 /** A batch at the rewrapper: its writes to come, and the length of its stored envelopes. */
 type InFlight = { job: Promise<[Candidate, string][]>; chars: number };
 
-/** Where a rotation sends a record: the keys to move it under, or `null` when it is not part of this rotation. */
-export type RotateRoute = (id: string, stored: string) => Promise<KeyEncryptionKeys | null>;
-
-/** What the vault hears from a rotation, for its events. */
-export interface RotateHooks {
-  rewrapped(id: string, fromKid: string, toKid: string): void;
-  failed(id: string, code: VaultErrorCode, kid: string | undefined): void;
-}
 const MAX_RETRIES = 5;
 /**
  * Envelope text (in UTF-16 units) above which the batches at an executor are landed down to

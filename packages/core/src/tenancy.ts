@@ -3,7 +3,7 @@ import { openRecord } from './envelope.js';
 import { envelopeKid, parseEnvelope } from './envelope-text.js';
 import { VaultError } from './errors.js';
 import type { KeyEncryptionKeys } from './keyring.js';
-import type { RotateRoute } from './rotate.js';
+import type { RotateRoute } from './rotate-types.js';
 import { isVaultId, isWellFormed } from './store-keys.js';
 import { isTenantKid, TENANT_RECORD_PREFIX, type TenantCustody, TenantKeyring } from './tenant-keys.js';
 import { Tenants } from './tenants.js';

@@ -1,7 +1,8 @@
 import { envelopeKid } from './envelope-text.js';
 import { storeCall } from './errors.js';
 import type { KeyEncryptionKeys } from './keyring.js';
-import { type RotateHooks, type RotateOptions, type RotateReport, rotateStore } from './rotate.js';
+import { rotateStore } from './rotate.js';
+import type { RotateHooks, RotateOptions, RotateReport } from './rotate-types.js';
 import type { AnyCredentialSchema } from './schema.js';
 import type { VaultStore } from './store.js';
 import { idOfKey, indexPrefix, isVaultId, iterate, recordPrefix } from './store-keys.js';

@@ -3,7 +3,7 @@ import type { VaultEventType, VaultListener } from './events.js';
 import type { KeyEncryptionKeys } from './keyring.js';
 import type { KeyStatus, VerifyReport } from './maintenance.js';
 import type { RecordCacheOptions } from './record-cache.js';
-import type { RotateOptions, RotateReport } from './rotate.js';
+import type { RotateOptions, RotateReport } from './rotate-types.js';
 import type { AnyCredentialSchema, InputOf, OutputOf, ReadableOf, SecretOf } from './schema.js';
 import type { VaultStore } from './store.js';
 import type { TenantCustody } from './tenant-keys.js';
