@@ -60,6 +60,7 @@ describe('pnpm bench, small sizes', () => {
       'keyv get + vault CPU (caches off) as a spin',
       'vault.get, caches off',
       'the envelope’s 4 AEAD calls alone (bound)',
+      'the cv1 format’s work in one function, no checks (bound)',
       'CPU bound (vs limit)',
       'rewraps 3 records, not 300',
     ])
