@@ -11,7 +11,7 @@ import type { ShredReport, TenantRotateOptions, TenantRotateReport } from './ten
 
 /** Options of {@link createVault}. */
 export interface VaultOptions<S extends AnyCredentialSchema> {
-  /** Where sealed records live. Default: an in-memory Keyv (lost on exit). */
+  /** Where sealed records live. Default: `memoryStore()` (this process's memory, with compare-and-set; lost on exit). */
   readonly store?: VaultStore;
   /** The key-encryption keys; new writes use the primary. */
   readonly keyring: KeyEncryptionKeys;

@@ -4,7 +4,7 @@ import { openRecord, type RecordText, sealRecord } from './envelope.js';
 import { envelopeKid, parseEnvelope } from './envelope-text.js';
 import { forRecord, isVaultError, storeCall, VaultError } from './errors.js';
 import { type VaultEvent, VaultEvents } from './events.js';
-import { keyvStore } from './keyv-store.js';
+import { memoryStore } from './memory-store.js';
 import { leaseFor } from './lease.js';
 import { keyStatus, verifyStore } from './maintenance.js';
 import { isLocalKeyring, type OpenedRecord, recordCacheFor, unwrapCacheFor } from './read-caches.js';
@@ -56,7 +56,7 @@ type CacheUse = 'fill' | 'read' | 'none';
  * keyring or schema, or an `index` field that is not a secret field.
  */
 export function createVault<S extends AnyCredentialSchema>(options: VaultOptions<S>): Vault<S> {
-  const { keyring, schema, namespace = 'default', store = keyvStore() } = options;
+  const { keyring, schema, namespace = 'default', store = memoryStore() } = options;
   checkOptions({ ...options, store }, namespace);
   const key = (id: string) => recordKey(namespace, id);
   const events = new VaultEvents();

@@ -6,6 +6,7 @@ import {
   generateKey,
   isVaultError,
   type KeyEncryptionKeys,
+  keyvStore,
   memoryStore,
   type VaultStore,
 } from '@credvault/core';
@@ -140,7 +141,7 @@ describe('tenant keys', () => {
     expect(make({ tenant: 'idProject', tenantCacheTtlMs: -1 })).toThrow(
       expect.objectContaining({ path: 'tenantCacheTtlMs' }),
     );
-    expect(() => createVault({ ...base, tenant: 'idProject' })).toThrow(
+    expect(() => createVault({ ...base, store: keyvStore(), tenant: 'idProject' })).toThrow(
       expect.objectContaining({ code: 'UNSUPPORTED' }),
     );
   });

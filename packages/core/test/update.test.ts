@@ -5,6 +5,23 @@ import { connection } from './support/fixtures.js';
 import { memoryVault, testKeyring } from './support/vault.js';
 
 describe('vault.update', () => {
+  it('loses no update on the default store: 25 concurrent updates of one record all land', async () => {
+    // No store given: the default in-memory store has compare-and-set, so an update that lost
+    // the race reads again and retries instead of overwriting the one that won.
+    const vault = createVault({ keyring: testKeyring(), schema: connectionSchema, namespace: 'n' });
+    await vault.set('c1', connection({ accountUrl: 'https://example.com/0' }));
+    const bump = (url: string | undefined) => `https://example.com/${Number(url?.split('/').pop()) + 1}`;
+    await Promise.all(
+      Array.from({ length: 25 }, () =>
+        vault.update('c1', async (current) => {
+          await new Promise((resolve) => setTimeout(resolve, 1)); // every update reads before any writes
+          return current && { ...current, accountUrl: bump(current.accountUrl) };
+        }),
+      ),
+    );
+    expect((await vault.get('c1'))?.accountUrl).toBe('https://example.com/25');
+  });
+
   it('reads, applies and writes, returning the stored record', async () => {
     const { vault } = memoryVault();
     await vault.set('c1', connection({ status: 'active' }));
