@@ -1,5 +1,6 @@
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -44,7 +45,22 @@ export interface RedisClusterServers {
   stop(): Promise<void>;
 }
 
-/** A free loopback port whose cluster bus port (+10000) is free too. */
+/**
+ * The lowest port the kernel hands out to outgoing connections (Linux's ip_local_port_range;
+ * 32768 where it cannot be read). A cluster port below it minus 10000 keeps both the port and
+ * its bus port out of that range, so no client socket of a test running beside can take one
+ * between the check below and redis-server's bind.
+ */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 0 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+/** A free loopback port whose cluster bus port (+10000) is free too, both below the ephemeral range where it allows. */
 async function freeClusterPort(taken: Set<number>): Promise<number> {
   const tryListen = async (port: number) => {
     const server = createServer();
@@ -55,8 +71,10 @@ async function freeClusterPort(taken: Set<number>): Promise<number> {
     if (ok) await new Promise((resolve) => server.close(resolve));
     return ok;
   };
+  const low = ephemeralLow();
+  const [from, span] = low - 10_000 > 12_000 ? [10_000, low - 20_000] : [20_000, 35_000];
   for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 35_000);
+    const port = from + Math.floor(Math.random() * span);
     if (taken.has(port) || taken.has(port + 10_000) || taken.has(port - 10_000)) continue;
     if ((await tryListen(port)) && (await tryListen(port + 10_000))) {
       taken.add(port);
@@ -78,10 +96,25 @@ export async function startRedisCluster(): Promise<RedisClusterServers> {
   const ports: number[] = [];
   for (let i = 0; i < 6; i++) ports.push(await freeClusterPort(taken));
   const cli = async (...args: string[]) => (await run('redis-cli', args, { timeout: 120_000 })).stdout;
-  const nodes = ports.map((port) => {
+  const nodes = ports.map((firstPort) => {
+    let port = firstPort;
     let child: ChildProcess | undefined;
+    let output = '';
     const node = {
-      port,
+      get port() {
+        return port;
+      },
+      /** Before the cluster is made: a node whose server exits at start (a port taken after all) moves to a new port. */
+      async start() {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await node.restart();
+          } catch (error) {
+            if (node.running || attempt === 3) throw error;
+            port = await freeClusterPort(taken);
+          }
+        }
+      },
       get running() {
         return child !== undefined && child.exitCode === null && child.signalCode === null;
       },
@@ -89,12 +122,20 @@ export async function startRedisCluster(): Promise<RedisClusterServers> {
         const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'];
         args.push('--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`);
         args.push('--cluster-node-timeout', '1000', '--cluster-replica-validity-factor', '0');
-        child = spawn('redis-server', args, { stdio: 'ignore' });
-        for (let i = 0; i < 200; i++) {
+        const started = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+        child = started;
+        output = '';
+        const keep = (chunk: Buffer) => {
+          output = (output + chunk.toString()).slice(-2000); // the log's tail, for the error below
+        };
+        started.stdout.on('data', keep);
+        started.stderr.on('data', keep);
+        for (let i = 0; i < 200 && node.running; i++) {
           if ((await cli('-p', String(port), 'ping').catch(() => '')).trim() === 'PONG') return;
           await sleep(50);
         }
-        throw new Error(`redis-server on port ${port} did not answer PING`);
+        const why = node.running ? 'did not answer PING' : `exited (${started.exitCode ?? started.signalCode})`;
+        throw new Error(`redis-server on port ${port} ${why}; its log ends:\n${output.trim()}`);
       },
       async kill(signal: NodeJS.Signals = 'SIGKILL') {
         const running = child;
@@ -158,8 +199,8 @@ export async function startRedisCluster(): Promise<RedisClusterServers> {
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    await Promise.all(nodes.map((n) => n.restart()));
-    const addresses = ports.map((p) => `127.0.0.1:${p}`);
+    await Promise.all(nodes.map((n) => n.start()));
+    const addresses = nodes.map((n) => `127.0.0.1:${n.port}`);
     await cli('--cluster', 'create', ...addresses, '--cluster-replicas', '1', '--cluster-yes');
     await healthy(60_000);
   } catch (error) {
@@ -167,7 +208,7 @@ export async function startRedisCluster(): Promise<RedisClusterServers> {
     throw error;
   }
   return {
-    url: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`,
+    url: `redis+cluster://${nodes.map((n) => `127.0.0.1:${n.port}`).join(',')}`,
     nodes,
     cli,
     masters,
