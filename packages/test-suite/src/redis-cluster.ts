@@ -99,7 +99,6 @@ export async function startRedisCluster(): Promise<RedisClusterServers> {
   const nodes = ports.map((firstPort) => {
     let port = firstPort;
     let child: ChildProcess | undefined;
-    let output = '';
     const node = {
       get port() {
         return port;
@@ -124,7 +123,7 @@ export async function startRedisCluster(): Promise<RedisClusterServers> {
         args.push('--cluster-node-timeout', '1000', '--cluster-replica-validity-factor', '0');
         const started = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
         child = started;
-        output = '';
+        let output = '';
         const keep = (chunk: Buffer) => {
           output = (output + chunk.toString()).slice(-2000); // the log's tail, for the error below
         };
