@@ -8,7 +8,7 @@ import { VaultError } from './errors.js';
  */
 export const FORMAT_VERSION = 'cv1';
 /** What every `cv1` envelope text starts with. */
-export const PREFIX: string = `${FORMAT_VERSION}.`;
+const PREFIX = `${FORMAT_VERSION}.`;
 
 /** The parts of a `cv1` envelope. */
 export interface EnvelopeParts {
@@ -24,7 +24,13 @@ export interface EnvelopeParts {
 
 /** Writes the envelope text. */
 export function formatEnvelope(parts: EnvelopeParts): string {
-  return `${PREFIX}${parts.kid}.${toBase64url(parts.wrappedKey)}.${toBase64url(parts.sealed)}.${parts.readable}`;
+  const { kid, readable } = parts;
+  return joinEnvelope({ kid, wrappedKey: toBase64url(parts.wrappedKey), sealed: toBase64url(parts.sealed), readable });
+}
+
+/** Writes the envelope text from its parts' texts (already encoded): the inverse of {@link splitEnvelope}. */
+export function joinEnvelope(texts: EnvelopeTexts): string {
+  return `${PREFIX}${texts.kid}.${texts.wrappedKey}.${texts.sealed}.${texts.readable}`;
 }
 
 /** The kid of an envelope without decoding the rest, or `undefined` if it is not `cv1`. */

@@ -5,8 +5,8 @@ import {
   decodeParts,
   type EnvelopeParts,
   type EnvelopeTexts,
+  joinEnvelope,
   malformed,
-  PREFIX,
   splitEnvelope,
 } from './envelope-text.js';
 import { VaultError } from './errors.js';
@@ -96,7 +96,7 @@ export async function sealRecord(
       plaintext.fill(0);
     }
     const wrappedKey = await keys.wrap(kid, dek, wrapContext(kid, namespace, id));
-    return `${PREFIX}${kid}.${toBase64url(wrappedKey)}.${sealed}.${record.readable}`;
+    return joinEnvelope({ kid, wrappedKey: toBase64url(wrappedKey), sealed, readable: record.readable });
   } finally {
     dek.fill(0);
   }
@@ -202,7 +202,7 @@ export async function rewrapRecord(
     if (!same) throw new VaultError('DECRYPT_FAILED', 'the rewrapped data key does not unwrap to the same key');
     // The sealed part's text as stored: strict base64url has one text per byte string, so this is
     // what formatEnvelope would write, without encoding the payload again.
-    return `${PREFIX}${kid}.${toBase64url(wrappedKey)}.${texts.sealed}.${parts.readable}`;
+    return joinEnvelope({ kid, wrappedKey: toBase64url(wrappedKey), sealed: texts.sealed, readable: texts.readable });
   } finally {
     dek.fill(0);
   }

@@ -14,6 +14,7 @@ import { fromBase64url, toBase64url } from '../../../packages/core/src/base64url
 import { fromUtf8, Scratch, utf8Into, randomBytes as vaultRandom } from '../../../packages/core/src/bytes.js';
 import { canonicalJson } from '../../../packages/core/src/canonical-json.js';
 import { dataContext, openRecord, sealRecord, wrapContext } from '../../../packages/core/src/envelope.js';
+import { joinEnvelope, splitEnvelope } from '../../../packages/core/src/envelope-text.js';
 import { type Measured, measure } from './measure.js';
 import { typicalConnection, typicalConnectionAuth } from './records.js';
 
@@ -62,13 +63,11 @@ export async function cryptoCases(timeMs: number, runs: number): Promise<{ shape
       bytes.fill(0);
       const wrapped = sealFramed(kek, vaultRandom(24), dataKey, wrapContext('k1', 'bench', 'id-1'));
       dataKey.fill(0);
-      const text = `cv1.k1.${toBase64url(wrapped)}.${toBase64url(sealed)}.${readable}`;
-      const a = text.indexOf('.', 4);
-      const b = text.indexOf('.', a + 1);
-      const c = text.indexOf('.', b + 1);
-      const opened = openFramed(kek, fromBase64url(text.slice(a + 1, b)), wrapContext('k1', 'bench', 'id-1'));
-      const aad = dataContext('bench', 'id-1', text.slice(c + 1), context);
-      const secret = openFramed(opened as Uint8Array, fromBase64url(text.slice(b + 1, c)), aad) as Uint8Array;
+      const text = joinEnvelope({ kid: 'k1', wrappedKey: toBase64url(wrapped), sealed: toBase64url(sealed), readable });
+      const parts = splitEnvelope(text);
+      const opened = openFramed(kek, fromBase64url(parts.wrappedKey), wrapContext('k1', 'bench', 'id-1'));
+      const aad = dataContext('bench', 'id-1', parts.readable, context);
+      const secret = openFramed(opened as Uint8Array, fromBase64url(parts.sealed), aad) as Uint8Array;
       opened?.fill(0);
       const json = fromUtf8(secret);
       secret.fill(0);
