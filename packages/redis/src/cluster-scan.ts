@@ -1,5 +1,6 @@
 import type { RedisClusterType } from '@keyv/redis';
 import { globEscape } from './scripts.js';
+import { SeenKeys } from './seen-keys.js';
 
 /** The node-redis cluster client the cluster store runs on. */
 export type Cluster = RedisClusterType;
@@ -53,7 +54,7 @@ async function topology(cluster: Cluster): Promise<Topology> {
  * so a resharding during the iteration skips nothing.
  */
 export async function* clusterEntries(access: ScanAccess, prefix: string): AsyncGenerator<readonly [string, string]> {
-  const seen = new Set<string>();
+  const seen = new SeenKeys(prefix);
   const match = `${globEscape(prefix)}*`;
   let before = await access.run('iterate', topology);
   for (;;) {
@@ -66,9 +67,8 @@ export async function* clusterEntries(access: ScanAccess, prefix: string): Async
       for (;;) {
         const next = await access.run('iterate', () => scan.next());
         if (next.done === true) break;
-        const keys = (next.value as string[]).filter((key) => !seen.has(key));
+        const keys = (next.value as string[]).filter((key) => seen.add(key));
         if (keys.length === 0) continue;
-        for (const key of keys) seen.add(key);
         const values = await access.getMany(keys);
         for (const [i, key] of keys.entries()) {
           const value = values[i];

@@ -5,6 +5,7 @@ import { safeWhere } from './cluster-url.js';
 import { replicaWaiter } from './durability.js';
 import type { RedisStore, RedisStoreOptions } from './redis-store.js';
 import { COMPARE_AND_SET, EXTEND_LEASE, globEscape, RELEASE_LEASE, type Script } from './scripts.js';
+import { SeenKeys } from './seen-keys.js';
 
 type Client = ReturnType<typeof createClient>;
 const CHUNK = 1000;
@@ -153,7 +154,7 @@ export function singleStore(options: RedisStoreOptions): RedisStore {
         await replicated(redis);
       }),
     async *entries(prefix) {
-      const seen = new Set<string>(); // SCAN may return a key twice; yield it once
+      const seen = new SeenKeys(prefix); // SCAN may return a key twice; yield it once
       const scan = await run('iterate', async (redis) =>
         redis.scanIterator({ MATCH: `${globEscape(prefix)}*`, COUNT: scanCount }),
       );
@@ -161,8 +162,7 @@ export function singleStore(options: RedisStoreOptions): RedisStore {
       const step = async (): Promise<[string[], (string | undefined)[]] | undefined> => {
         const next = await run('iterate', () => scan.next());
         if (next.done === true) return undefined;
-        const keys = (next.value as string[]).filter((key) => !seen.has(key));
-        for (const key of keys) seen.add(key);
+        const keys = (next.value as string[]).filter((key) => seen.add(key));
         return [keys, keys.length === 0 ? [] : await store.getMany(keys)];
       };
       let pending = step();

@@ -1,0 +1,106 @@
+/** First byte of an entry that is not an ASCII key past the prefix: 0x80 plus these flags. */
+const FULL_KEY = 1; // the key does not start with the prefix: stored whole
+const UTF16 = 2; // a code unit is not ASCII: stored as UTF-16LE pairs
+
+/**
+ * An exact set of the keys a SCAN iteration has yielded, for dropping the ones SCAN returns
+ * twice. It keeps each key's bytes past the shared prefix and 16 to 32 bytes of index in typed
+ * arrays, outside the V8 heap. A `Set` of the strings kept them on the heap, and the heap's peak
+ * grew with it: rotating Redis records with the worker pool, the process's peak RSS was 344 MB
+ * at 100,000 records and 353 MB at 300,000 with a `Set`, 315 MB and 314 MB with this one (250 MB
+ * at 10,000 either way).
+ *
+ * Exact: two different keys never count as one (a skipped key would be a record a rotation
+ * missed). ASCII keys past the prefix are stored as their bytes; any other key as a flag byte
+ * (0x80 and up, which no ASCII entry starts with) and its ASCII bytes or UTF-16 code units.
+ */
+export class SeenKeys {
+  readonly #prefix: string;
+  #bytes = new Uint8Array(1 << 12);
+  #used = 0;
+  /** Entry i's bytes end at ends[i] and start where entry i - 1's end. */
+  #ends = new Uint32Array(256);
+  #hashes = new Int32Array(256);
+  #size = 0;
+  /** Entry index + 1 (0: empty), open addressing; a power of two, at most half full. */
+  #slots = new Uint32Array(512);
+
+  /** @param prefix - what the keys share (the SCAN's MATCH prefix); any key is still exact. */
+  constructor(prefix = '') {
+    this.#prefix = prefix;
+  }
+
+  /** How many keys the set holds. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Adds `key`; whether it was not in the set before. */
+  add(key: string): boolean {
+    const start = this.#used;
+    const end = this.#write(key, start);
+    let hash = 0x811c9dc5 | 0; // FNV-1a over the entry's bytes, as an int32 like #hashes
+    for (let i = start; i < end; i++) hash = Math.imul(hash ^ (this.#bytes[i] as number), 0x01000193);
+    const mask = this.#slots.length - 1;
+    let slot = hash & mask;
+    for (let entry = this.#slots[slot] as number; entry !== 0; entry = this.#slots[slot] as number) {
+      if (this.#hashes[entry - 1] === hash && this.#equals(entry - 1, start, end)) return false;
+      slot = (slot + 1) & mask;
+    }
+    if (this.#size === this.#ends.length) {
+      this.#ends = grown(this.#ends, this.#size * 2);
+      this.#hashes = grown(this.#hashes, this.#size * 2);
+    }
+    this.#ends[this.#size] = end;
+    this.#hashes[this.#size] = hash;
+    this.#size += 1;
+    this.#slots[slot] = this.#size;
+    this.#used = end;
+    if (this.#size * 2 > this.#slots.length) this.#rehash();
+    return true;
+  }
+
+  /** Writes `key`'s entry bytes at `start`; returns where they end. */
+  #write(key: string, start: number): number {
+    const strip = key.startsWith(this.#prefix);
+    const from = strip ? this.#prefix.length : 0;
+    let ascii = true;
+    for (let i = from; i < key.length && ascii; i++) ascii = key.charCodeAt(i) < 0x80;
+    const flags = (strip ? 0 : FULL_KEY) | (ascii ? 0 : UTF16);
+    const need = start + 1 + (key.length - from) * 2;
+    if (need > this.#bytes.length) this.#bytes = grown(this.#bytes, Math.max(need, this.#bytes.length * 2));
+    const bytes = this.#bytes;
+    let at = start;
+    if (flags !== 0) bytes[at++] = 0x80 | flags;
+    for (let i = from; i < key.length; i++) {
+      const unit = key.charCodeAt(i);
+      bytes[at++] = unit & 0xff;
+      if (!ascii) bytes[at++] = unit >>> 8;
+    }
+    return at;
+  }
+
+  #equals(entry: number, start: number, end: number): boolean {
+    const from = entry === 0 ? 0 : (this.#ends[entry - 1] as number);
+    if ((this.#ends[entry] as number) - from !== end - start) return false;
+    for (let i = 0; i < end - start; i++) if (this.#bytes[from + i] !== this.#bytes[start + i]) return false;
+    return true;
+  }
+
+  #rehash(): void {
+    const slots = new Uint32Array(this.#slots.length * 2);
+    const mask = slots.length - 1;
+    for (let i = 0; i < this.#size; i++) {
+      let slot = (this.#hashes[i] as number) & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = i + 1;
+    }
+    this.#slots = slots;
+  }
+}
+
+function grown<T extends Uint8Array | Uint32Array | Int32Array>(array: T, length: number): T {
+  const next = new (array.constructor as new (n: number) => T)(length);
+  next.set(array);
+  return next;
+}

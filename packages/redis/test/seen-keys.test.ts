@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { SeenKeys } from '../src/seen-keys.js';
+
+/** FNV-1a over ASCII bytes, as SeenKeys hashes an ASCII key past its prefix. */
+function fnv(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash;
+}
+
+describe('SeenKeys', () => {
+  it('adds a key once', () => {
+    const seen = new SeenKeys('cv:ns:');
+    expect(seen.add('cv:ns:rec:a')).toBe(true);
+    expect(seen.add('cv:ns:rec:b')).toBe(true);
+    expect(seen.add('cv:ns:rec:a')).toBe(false);
+    expect(seen.size).toBe(2);
+  });
+
+  it('agrees with a Set over 200,000 keys with repeats, through every growth', () => {
+    const seen = new SeenKeys('cv:ns:rec:');
+    const reference = new Set<string>();
+    const wrong: string[] = [];
+    let state = 7;
+    for (let i = 0; i < 200_000; i++) {
+      state = Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + i;
+      const key = `cv:ns:rec:${(state >>> 0) % 150_000}`;
+      if (seen.add(key) === reference.has(key)) wrong.push(key);
+      reference.add(key);
+    }
+    expect(wrong).toEqual([]);
+    expect(seen.size).toBe(reference.size);
+    expect(reference.size).toBeGreaterThan(100_000); // repeats, and most of the range
+  });
+
+  it('tells apart different keys with the same 32-bit hash', () => {
+    const byHash = new Map<number, string>();
+    let pair: [string, string] | undefined;
+    for (let i = 0; pair === undefined; i++) {
+      const id = `id-${i}`;
+      const other = byHash.get(fnv(id));
+      if (other !== undefined) pair = [other, id];
+      byHash.set(fnv(id), id);
+    }
+    const seen = new SeenKeys('p:');
+    expect(seen.add(`p:${pair[0]}`)).toBe(true);
+    expect(seen.add(`p:${pair[1]}`)).toBe(true);
+    expect(seen.add(`p:${pair[1]}`)).toBe(false);
+  });
+
+  it('keeps keys outside the prefix, non-ASCII keys and lone surrogates exact', () => {
+    const seen = new SeenKeys('p:');
+    const keys = [
+      'p:a',
+      'a', // outside the prefix: not the same as 'p:a'
+      'p:\u0100', // UTF-16LE 00 01: not the same as the ASCII key below
+      'p:\u0000\u0001',
+      'p:\ud800', // lone surrogates: a UTF-8 encoder would turn both into U+FFFD
+      'p:\udbff',
+      'p:\ufffd',
+      'p:é',
+      'q:é',
+      '',
+      'p:',
+    ];
+    for (const key of keys) expect(seen.add(key), JSON.stringify(key)).toBe(true);
+    for (const key of keys) expect(seen.add(key), JSON.stringify(key)).toBe(false);
+    expect(seen.size).toBe(keys.length);
+  });
+
+  it('takes a key far longer than its first buffer', () => {
+    const seen = new SeenKeys();
+    const long = `k${'x'.repeat(100_000)}`;
+    expect(seen.add(long)).toBe(true);
+    expect(seen.add(`${long}y`)).toBe(true);
+    expect(seen.add(long)).toBe(false);
+  });
+});
