@@ -17,7 +17,7 @@ import { cryptoCases, FORMAT_WORK } from './crypto-cases.js';
 import { countsMachineCpu } from './measure.js';
 import { machine, ms, ratio, splice, table } from './report.js';
 import { type RotationRuns, rotationCase } from './rotation-cases.js';
-import { peakOnce, peakRss } from './rss-cases.js';
+import { peakOfRounds, peakOnce, peakRss } from './rss-cases.js';
 import { ratios, showSpread, spread } from './stats.js';
 import { backends, storeCases } from './store-cases.js';
 import { type TenantRotationRuns, tenantRotationCase } from './tenant-cases.js';
@@ -44,6 +44,8 @@ const timeMs = Number(args.time ?? (quick ? 150 : 2000));
 const signedMb = (mb: number) => `${mb < 0 ? '−' : '+'}${Math.abs(mb).toFixed(1)} MB`;
 /** The batch size of the peak-RSS column that shows how the peak moves with it. */
 const SMALL_BATCH = 64;
+/** How many rotations of `small` records one process runs in the peak-RSS table's rounds column. */
+const ROUNDS = 10;
 const out = args.out ?? (quick ? undefined : new URL('../../../BENCHMARKS.md', import.meta.url).pathname);
 
 const dir = await mkdtemp(join(tmpdir(), 'credvault-bench-'));
@@ -176,6 +178,7 @@ try {
   for (const [name, spec] of specs) {
     const [a, b] = [await peakRss(spec, small), await peakRss(spec, records)];
     const [large, batched] = [await peakOnce(spec, records * 3), await peakOnce(spec, records, SMALL_BATCH)];
+    const rounds = await peakOfRounds(spec, small, ROUNDS);
     const growth = b.rss - a.rss;
     targets.push([
       `peak RSS on ${name}: ${records} records ≤ ${small} + 30 MB`,
@@ -190,6 +193,7 @@ try {
       `${a.live.toFixed(1)} / ${b.live.toFixed(1)} MB`,
       `${a.oneThread.toFixed(1)} / ${b.oneThread.toFixed(1)} MB (${signedMb(b.oneThread - a.oneThread)})`,
       `${large.rss.toFixed(1)} MB (${signedMb(large.rss - b.rss)})`,
+      `${rounds.rss.toFixed(1)} MB (${signedMb(rounds.rss - b.rss)})`,
       `${batched.rss.toFixed(1)} MB (${signedMb(batched.rss - a.rss)}), in ${ms(batched.ms)} against ${ms(b.ms)}`,
     ]);
   }
@@ -201,10 +205,11 @@ try {
     'live heap growth after GC',
     'one thread, no pool (1 process each)',
     `${records * 3} records (1 process; vs ${records})`,
+    `${ROUNDS} rotations of ${small} records (1 process; vs ${records} in one)`,
     `${records} records, batchSize ${SMALL_BATCH} (1 process; vs ${small}), and its time against the default's`,
   ];
   sections.push(
-    `### Peak RSS of a process rotating ${small} vs ${records} records (worker pool included, default batch size, no forced GC; median of 3 processes)\n\nThe live heap growth comes from one more process that forces a full GC every 10,000 records (which would lower the peak, so it is not one of the three). The last two columns: one process each, rotating three times as many records (does the peak keep growing, or is it bounded?) and rotating as many in batches of ${SMALL_BATCH} (each record then lives a shorter time between its read and its write).\n\n${table(rssHead, rss)}`,
+    `### Peak RSS of a process rotating ${small} vs ${records} records (worker pool included, default batch size, no forced GC; median of 3 processes)\n\nThe live heap growth comes from one more process that forces a full GC every 10,000 records (which would lower the peak, so it is not one of the three). The last three columns: one process each, rotating three times as many records (does the peak keep growing, or is it bounded?), rotating ${ROUNDS} namespaces of ${small} records one after the other (the work of ${ROUNDS * small} records with only ${small} in each rotation: does the peak follow the records or the work?) and rotating ${records} in batches of ${SMALL_BATCH} (each record then lives a shorter time between its read and its write).\n\n${table(rssHead, rss)}`,
   );
   sections.push(
     `### Targets (met: judged on the median over the runs)\n\n${table(

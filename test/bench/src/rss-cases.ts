@@ -35,6 +35,17 @@ export async function peakOnce(spec: string, count: number, batchSize?: number):
   return rotateFresh(spec, `rss${count}b${batchSize ?? 'default'}`, count, 'peak', batchSize);
 }
 
+/**
+ * Peak RSS (MB) and time (ms) of one fresh process rotating `rounds` namespaces of `count` freshly
+ * seeded records each, one after the other with one pool: as much work as one rotation of
+ * `rounds * count` records with only `count` in each. Equal peaks mean the peak follows the work
+ * done (how far V8 has grown its heap), not the number of records.
+ */
+export async function peakOfRounds(spec: string, count: number, rounds: number): Promise<{ rss: number; ms: number }> {
+  const namespaces = Array.from({ length: rounds }, (_, i) => `rss${count}r${rounds}n${i}`);
+  return rotateFresh(spec, namespaces.join(','), count * rounds, 'peak', undefined, count);
+}
+
 /** One child's peak RSS (MB) and time (ms), with the keys that rotate its namespace back. */
 interface Rotated {
   readonly rss: number;
@@ -43,19 +54,23 @@ interface Rotated {
   readonly back: KeyEntry[];
 }
 
-/** Seeds `count` records into `namespace` under a fresh key and rotates them to another in a child. */
+/**
+ * Seeds `count` records into `namespace` (comma-separated namespaces: `each` records into each)
+ * under a fresh key and rotates them to another in a child.
+ */
 async function rotateFresh(
   spec: string,
   namespace: string,
   count: number,
   mode: 'peak' | 'one-thread',
   batchSize?: number,
+  each = count,
 ): Promise<Rotated> {
   const [old, next] = [
     { kid: 'old', key: generateKey() },
     { kid: 'new', key: generateKey() },
   ];
-  await seed(spec, namespace, count, [old]);
+  for (const one of namespace.split(',')) await seed(spec, one, each, [old]);
   const { maxRssKb, ms } = await child(spec, namespace, count, [next, old], mode, batchSize);
   return { rss: maxRssKb / 1024, ms, namespace, back: [old, next] };
 }

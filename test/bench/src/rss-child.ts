@@ -1,13 +1,14 @@
-// Rotates one namespace in a fresh process, with the worker pool, at the batch size of the fourth
-// argument or the default when it is empty, and prints its peak RSS (worker threads included: they
-// share the process) and the rotation's time. Mode `peak` forces no GC; mode `live` (run with
+// Rotates one namespace (or several, comma-separated, one after the other with one pool) in a
+// fresh process, with the worker pool, at the batch size of the fourth argument or the default
+// when it is empty, and prints its peak RSS (worker threads included: they share the process) and
+// the rotations' time. Mode `peak` forces no GC; mode `live` (run with
 // --expose-gc) samples the live heap after a full GC every 10,000 records; mode `one-thread` is
 // `peak` without the pool.
 import { connectionSchema, createVault, type KeyEntry, keyringFromEnv } from '@credvault/core';
 import { rewrapPool } from '@credvault/worker-pool';
 import { openSpec } from './spec.js';
 
-const [spec, namespace, mode, batch] = process.argv.slice(2) as [
+const [spec, namespaces, mode, batch] = process.argv.slice(2) as [
   string,
   string,
   'peak' | 'live' | 'one-thread',
@@ -17,7 +18,8 @@ const keys: KeyEntry[] = (process.env.CREDVAULT_KEYS ?? '').split(',').map((entr
   const [kid, key] = entry.split(':') as [string, string];
   return { kid, key: new Uint8Array(Buffer.from(key, 'base64url')) };
 });
-const vault = createVault({ store: openSpec(spec), keyring: keyringFromEnv(), schema: connectionSchema, namespace });
+const store = openSpec(spec);
+const keyring = keyringFromEnv();
 const pool = mode === 'one-thread' ? undefined : rewrapPool({ keys });
 const gc = (globalThis as { gc?: () => void }).gc;
 if (mode === 'live' && gc === undefined)
@@ -28,27 +30,34 @@ gc?.();
 const base = process.memoryUsage().heapUsed;
 let liveGrowth = 0;
 const start = performance.now();
-const report = await vault.rotate({
-  ...(pool === undefined ? {} : { executor: pool }),
-  ...(batch ? { batchSize: Number(batch) } : {}),
-  ...(gc === undefined
-    ? {}
-    : {
-        onProgress: (p) => {
-          if (p.scanned % 10_000 >= 256) return; // once per 10,000 records
-          gc();
-          liveGrowth = Math.max(liveGrowth, process.memoryUsage().heapUsed - base);
-        },
-      }),
-});
+let rewrapped = 0;
+let scanned = 0;
+for (const namespace of namespaces.split(',')) {
+  const vault = createVault({ store, keyring, schema: connectionSchema, namespace });
+  const report = await vault.rotate({
+    ...(pool === undefined ? {} : { executor: pool }),
+    ...(batch ? { batchSize: Number(batch) } : {}),
+    ...(gc === undefined
+      ? {}
+      : {
+          onProgress: (p) => {
+            if (p.scanned % 10_000 >= 256) return; // once per 10,000 records
+            gc();
+            liveGrowth = Math.max(liveGrowth, process.memoryUsage().heapUsed - base);
+          },
+        }),
+  });
+  rewrapped += report.rewrapped;
+  scanned += report.scanned;
+}
 await pool?.close();
-await vault.close();
+await store.close?.();
 console.log(
   JSON.stringify({
     maxRssKb: process.resourceUsage().maxRSS,
     liveGrowthKb: liveGrowth / 1024,
-    rewrapped: report.rewrapped,
-    scanned: report.scanned,
+    rewrapped,
+    scanned,
     ms: performance.now() - start,
   }),
 );
