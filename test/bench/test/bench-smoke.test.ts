@@ -74,5 +74,5 @@ describe('pnpm bench, small sizes', () => {
     expect(written.startsWith('# Benchmarks\n\nprose before\n\n<!-- results:start -->\n- machine:')).toBe(true);
     expect(written.endsWith('<!-- results:end -->\n\nprose after\n')).toBe(true);
     expect(written).not.toContain('\nold\n');
-  }, 180_000);
+  }, 300_000);
 });
