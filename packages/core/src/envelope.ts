@@ -190,7 +190,7 @@ export async function rewrapRecord(
   if (reencrypt) return resealRecord(keys, namespace, id, stored, reshape);
   // The record must open before it is moved: the secrets authenticate under this data key (and
   // are never turned into text: a rewrap keeps them byte for byte).
-  const { parts, texts, dek } = await openEnvelope(keys, namespace, id, stored, false);
+  const { texts, dek } = await openEnvelope(keys, namespace, id, stored, false);
   try {
     // The new envelope differs only in its wrapped key: it opens iff that unwraps to this data key.
     const kid = keys.primaryKid;

@@ -65,7 +65,7 @@ function variants(text: string, next: () => number): string[] {
     text,
     ` ${text}`,
     `${text} `,
-    text.slice(0, at) + ' ' + text.slice(at),
+    `${text.slice(0, at)} ${text.slice(at)}`,
     text.replace(/"([^"\\]*)":/, '"$1":'),
     text.replace(/,/, ', '),
     text.replace(/:(\d+)/, ':$1.0'),
