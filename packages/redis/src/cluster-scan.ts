@@ -67,7 +67,7 @@ export async function* clusterEntries(access: ScanAccess, prefix: string): Async
       for (;;) {
         const next = await access.run('iterate', () => scan.next());
         if (next.done === true) break;
-        const keys = (next.value as string[]).filter((key) => seen.add(key));
+        const keys = (next.value as string[]).filter((key) => seen.add(key)); // adds as it filters
         if (keys.length === 0) continue;
         const values = await access.getMany(keys);
         for (const [i, key] of keys.entries()) {

@@ -1,14 +1,12 @@
 /** First byte of an entry that is not an ASCII key past the prefix: 0x80 plus these flags. */
 const FULL_KEY = 1; // the key does not start with the prefix: stored whole
-const UTF16 = 2; // a code unit is not ASCII: stored as UTF-16LE pairs
+const UTF16 = 2; // a code unit is not ASCII: stored as two bytes per code unit, little-endian
 
 /**
  * An exact set of the keys a SCAN iteration has yielded, for dropping the ones SCAN returns
- * twice. It keeps each key's bytes past the shared prefix and 16 to 32 bytes of index in typed
- * arrays, outside the V8 heap. A `Set` of the strings kept them on the heap, and the heap's peak
- * grew with it: rotating Redis records with the worker pool, the process's peak RSS was 344 MB
- * at 100,000 records and 353 MB at 300,000 with a `Set`, 315 MB and 314 MB with this one (250 MB
- * at 10,000 either way).
+ * twice. It keeps each key's bytes past the shared prefix (two per character for a key that is not
+ * ASCII) and 16 to 32 bytes of index in typed arrays, outside the V8 heap. A `Set` of the strings
+ * kept them on the heap, and a rotation's peak grew with the record count (BENCHMARKS.md).
  *
  * Exact: two different keys never count as one (a skipped key would be a record a rotation
  * missed). ASCII keys past the prefix are stored as their bytes; any other key as a flag byte
@@ -18,7 +16,7 @@ export class SeenKeys {
   readonly #prefix: string;
   #bytes = new Uint8Array(1 << 12);
   #used = 0;
-  /** Entry i's bytes end at ends[i] and start where entry i - 1's end. */
+  /** Entry i's bytes end at ends[i] and start where entry i - 1's bytes end. */
   #ends = new Uint32Array(256);
   #hashes = new Int32Array(256);
   #size = 0;
@@ -68,6 +66,7 @@ export class SeenKeys {
     for (let i = from; i < key.length && ascii; i++) ascii = key.charCodeAt(i) < 0x80;
     const flags = (strip ? 0 : FULL_KEY) | (ascii ? 0 : UTF16);
     const need = start + 1 + (key.length - from) * 2;
+    if (need > 0xffffffff) throw new RangeError('SeenKeys holds at most 4 GiB of key bytes'); // #ends is a Uint32Array
     if (need > this.#bytes.length) this.#bytes = grown(this.#bytes, Math.max(need, this.#bytes.length * 2));
     const bytes = this.#bytes;
     let at = start;

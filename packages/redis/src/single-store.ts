@@ -162,7 +162,7 @@ export function singleStore(options: RedisStoreOptions): RedisStore {
       const step = async (): Promise<[string[], (string | undefined)[]] | undefined> => {
         const next = await run('iterate', () => scan.next());
         if (next.done === true) return undefined;
-        const keys = (next.value as string[]).filter((key) => seen.add(key));
+        const keys = (next.value as string[]).filter((key) => seen.add(key)); // adds as it filters
         return [keys, keys.length === 0 ? [] : await store.getMany(keys)];
       };
       let pending = step();

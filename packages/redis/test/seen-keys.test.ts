@@ -33,6 +33,8 @@ describe('SeenKeys', () => {
     expect(reference.size).toBeGreaterThan(100_000); // repeats, and most of the range
   });
 
+  // The pair collides under the FNV-1a SeenKeys uses (fnv above); if that hash ever changes, this
+  // test must find its pair with the new one.
   it('tells apart different keys with the same 32-bit hash', () => {
     const byHash = new Map<number, string>();
     let pair: [string, string] | undefined;
@@ -62,10 +64,22 @@ describe('SeenKeys', () => {
       'q:é',
       '',
       'p:',
+      'q:ü', // whole and UTF-16: not the same as the stripped UTF-16 key below
+      'p:q:ü',
+      'ab', // whole and ASCII: not the same as the stripped UTF-16 key below
+      'p:\u6261',
+      'p:aé', // ASCII, then not
     ];
     for (const key of keys) expect(seen.add(key), JSON.stringify(key)).toBe(true);
     for (const key of keys) expect(seen.add(key), JSON.stringify(key)).toBe(false);
     expect(seen.size).toBe(keys.length);
+  });
+
+  it('keeps the empty key and others exact under the default prefix', () => {
+    const seen = new SeenKeys();
+    for (const key of ['', 'a', 'é', '\u0000']) expect(seen.add(key), JSON.stringify(key)).toBe(true);
+    expect(seen.add('')).toBe(false);
+    expect(seen.size).toBe(4);
   });
 
   it('takes a key far longer than its first buffer', () => {
