@@ -1,3 +1,5 @@
+import { VaultError } from '@credvault/core';
+
 /** First byte of an entry that is not an ASCII key past the prefix: 0x80 plus these flags. */
 const FULL_KEY = 1; // the key does not start with the prefix: stored whole
 const UTF16 = 2; // a code unit is not ASCII: stored as two bytes per code unit, little-endian
@@ -66,7 +68,10 @@ export class SeenKeys {
     for (let i = from; i < key.length && ascii; i++) ascii = key.charCodeAt(i) < 0x80;
     const flags = (strip ? 0 : FULL_KEY) | (ascii ? 0 : UTF16);
     const need = start + 1 + (key.length - from) * 2;
-    if (need > 0xffffffff) throw new RangeError('SeenKeys holds at most 4 GiB of key bytes'); // #ends is a Uint32Array
+    if (need > 0xffffffff) {
+      // #ends is a Uint32Array: past 4 GiB an entry's end would wrap, and two keys could count as one
+      throw new VaultError('UNSUPPORTED', 'an iteration can remember at most 4 GiB of keys');
+    }
     if (need > this.#bytes.length) this.#bytes = grown(this.#bytes, Math.max(need, this.#bytes.length * 2));
     const bytes = this.#bytes;
     let at = start;
