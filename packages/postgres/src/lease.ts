@@ -4,8 +4,11 @@ import type { Statements } from './sql.js';
 
 /** What a lease needs of its store. Internal. */
 export interface LeaseContext {
-  readonly query: (text: string, values?: unknown[]) => Promise<unknown[]>;
-  readonly run: <T>(operation: string, work: () => Promise<T>) => Promise<T>;
+  /** Runs one operation's queries (`work` gets its query function) within the store's timeout. */
+  readonly run: <T>(
+    operation: string,
+    work: (query: (text: string, values?: unknown[]) => Promise<unknown[]>) => Promise<T>,
+  ) => Promise<T>;
   readonly sql: Statements;
 }
 
@@ -20,16 +23,16 @@ export function takeLease(ctx: LeaseContext, name: string, ttlMs: number): Promi
       new VaultError('INVALID_ARGUMENT', 'lease ttlMs must be a positive number', { path: 'ttlMs' }),
     );
   }
-  const { query, run, sql } = ctx;
-  return run('lease', async () => {
+  const { run, sql } = ctx;
+  return run('lease', async (query) => {
     const token = randomBytes(16).toString('base64url');
     if ((await query(sql.takeLease, [name, token, Math.ceil(ttlMs)])).length === 0) return undefined;
     return {
       name,
       token,
-      release: () => run('lease release', async () => (await query(sql.releaseLease, [name, token])).length > 0),
+      release: () => run('lease release', async (query) => (await query(sql.releaseLease, [name, token])).length > 0),
       extend: (ms: number) =>
-        run('lease extend', async () => (await query(sql.extendLease, [name, token, Math.ceil(ms)])).length > 0),
+        run('lease extend', async (query) => (await query(sql.extendLease, [name, token, Math.ceil(ms)])).length > 0),
     };
   });
 }
