@@ -25,6 +25,41 @@ export async function measure(cases: Record<string, () => unknown>, timeMs: numb
   });
 }
 
+/**
+ * Runs the cases in turns of `sliceMs` each (the first case of a turn moving on by one every
+ * turn) until each has run `timeMs` in all, after one untimed turn of warm-up, and returns each
+ * case's median over all its samples. Cases on one store thus see the same moments of it: a
+ * store whose latency moves between modes over seconds (PostgreSQL on these VMs) moves them all
+ * alike, where {@link measure} gives each case its own window.
+ */
+export async function measureInterleaved(
+  cases: Record<string, () => unknown>,
+  timeMs: number,
+  sliceMs = 50,
+): Promise<Measured[]> {
+  const entries = Object.entries(cases);
+  const samples = entries.map((): number[] => []);
+  const turns = Math.ceil(timeMs / sliceMs);
+  for (let turn = -1; turn < turns; turn++) {
+    for (let k = 0; k < entries.length; k++) {
+      const index = (Math.max(turn, 0) + k) % entries.length;
+      const [, fn] = entries[index] as [string, () => unknown];
+      const into = turn < 0 ? [] : (samples[index] as number[]);
+      const end = performance.now() + sliceMs;
+      for (let now = performance.now(); now < end; ) {
+        await fn();
+        const after = performance.now();
+        into.push(after - now);
+        now = after;
+      }
+    }
+  }
+  return entries.map(([name], index) => {
+    const sorted = (samples[index] as number[]).sort((a, b) => a - b);
+    return { name, medianMs: sorted[sorted.length >> 1] as number, samples: sorted.length };
+  });
+}
+
 /** Wall time of one run of `fn`, in ms. */
 export async function timeOnce(fn: () => Promise<unknown>): Promise<number> {
   const start = performance.now();

@@ -8,7 +8,7 @@ import { KeyvPostgres } from '@keyv/postgres';
 import KeyvRedis from '@keyv/redis';
 import { KeyvSqlite } from '@keyv/sqlite';
 import { Keyv } from 'keyv';
-import { type Measured, measure } from './measure.js';
+import { type Measured, measureInterleaved } from './measure.js';
 import { typicalConnection } from './records.js';
 
 /** The stores to compare on: raw Keyv over a backend, and the credvault store over the same backend. */
@@ -115,7 +115,7 @@ export async function storeCases(list: Backend[], timeMs: number, runs: number):
     await vault.set('hot', record(0));
     for (let run = 0; run < runs; run++) {
       const [keyvSetGet, vaultSetGet, keyvSetGetPlusCpu, keyvGet, vaultGet, vaultGetCold, keyvGetPlusCpu] =
-        (await measure(
+        (await measureInterleaved(
           {
             'keyv set + get, plaintext (baseline)': async () => {
               const id = `c${i % 1000}`;
