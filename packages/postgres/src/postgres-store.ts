@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   type CompleteStore,
   checkDistinctKeys,
@@ -46,13 +45,11 @@ export interface PostgresStore extends CompleteStore {
 type Row = { key: string; value: string };
 type Query = (text: string, values?: unknown[]) => Promise<unknown[]>;
 const MAX_ROWS_PER_STATEMENT = 10_000;
-const digestOf = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
 
 /**
  * The system-of-record store: PostgreSQL over `@keyv/postgres`, for many service instances.
- * Compare-and-set is one `UPDATE ... WHERE key = $1 AND digest = $3`, where `digest` is a
- * column the server generates (SHA-256 of the value), so the check is one 32-byte comparison
- * on the row the primary key finds and no writer can leave it stale. Batches are one statement
+ * Compare-and-set is one `UPDATE ... WHERE key = $1 AND value = $3`: the row the primary key
+ * finds is compared with the value the caller read, whoever wrote it. Batches are one statement
  * per 10,000 rows (`UNNEST` arrays), each row atomic; iteration walks keyset pages in byte
  * order (`COLLATE "C"`), so each record is yielded once while others are written; `count` is
  * exact; leases are rows with an owner token and a server-clock expiry.
@@ -150,8 +147,8 @@ export function postgresStore(connection: PostgresConnection, options: PostgresS
             : changed(await query(sql.insertIfAbsent, [key, next]));
         }
         return next === undefined
-          ? changed(await query(sql.deleteIf, [key, digestOf(expected)]))
-          : changed(await query(sql.replaceIf, [key, next, digestOf(expected)]));
+          ? changed(await query(sql.deleteIf, [key, expected]))
+          : changed(await query(sql.replaceIf, [key, next, expected]));
       }),
     compareAndSetMany: async (entries) => {
       checkDistinctKeys(entries); // one UPDATE … FROM per chunk applies one row per key
@@ -159,7 +156,7 @@ export function postgresStore(connection: PostgresConnection, options: PostgresS
         const written = new Set<string>();
         for (let i = 0; i < entries.length; i += MAX_ROWS_PER_STATEMENT) {
           const chunk = entries.slice(i, i + MAX_ROWS_PER_STATEMENT);
-          const columns = [chunk.map((e) => e[0]), chunk.map((e) => digestOf(e[1])), chunk.map((e) => e[2])];
+          const columns = [chunk.map((e) => e[0]), chunk.map((e) => e[1]), chunk.map((e) => e[2])];
           for (const row of (await query(sql.compareAndSetMany, columns)) as Row[]) written.add(row.key);
         }
         return entries.map(([key]) => written.has(key));

@@ -7,7 +7,7 @@ export const IDENTIFIER: RegExp = /^[a-z_][a-z0-9_]{0,62}$/;
 export interface Statements {
   /** Whether the table exists (`to_regclass`), so an existing table is never touched by DDL. */
   readonly exists: string;
-  /** Creates schema, digest function, table and lease table; run under {@link Statements.ddlLock}. */
+  /** Creates schema, table and lease table; run under {@link Statements.ddlLock}. */
   readonly create: readonly string[];
   /** Transaction-scoped advisory lock that serializes table creation between instances. */
   readonly ddlLock: string;
@@ -33,20 +33,12 @@ export interface Statements {
 export function statements(schema: string, table: string): Statements {
   const t = `"${schema}"."${table}"`;
   const leases = `"${schema}"."${table}_leases"`;
-  const digest = `"${schema}"."${table}_digest"`;
   return {
     exists: `SELECT to_regclass('${t}') IS NOT NULL AND to_regclass('${leases}') IS NOT NULL AS found`,
     ddlLock: `SELECT pg_advisory_xact_lock(hashtextextended('credvault ddl ${schema}.${table}', 0))`,
     create: [
       `CREATE SCHEMA IF NOT EXISTS "${schema}"`,
-      // SHA-256 of the value's UTF-8 bytes. convert_to() is only STABLE (encodings could be
-      // redefined); for a fixed UTF-8 database it is deterministic, so IMMUTABLE is true here.
-      `CREATE OR REPLACE FUNCTION ${digest}(value text) RETURNS bytea LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE ` +
-        `AS 'SELECT sha256(convert_to(value, ''UTF8''))'`,
-      `CREATE TABLE IF NOT EXISTS ${t} (` +
-        'key text COLLATE "C" PRIMARY KEY, ' +
-        'value text NOT NULL, ' +
-        `digest bytea GENERATED ALWAYS AS (${digest}(value)) STORED)`,
+      `CREATE TABLE IF NOT EXISTS ${t} (key text COLLATE "C" PRIMARY KEY, value text NOT NULL)`,
       `CREATE TABLE IF NOT EXISTS ${leases} (` +
         'name text COLLATE "C" PRIMARY KEY, token text NOT NULL, expires_at timestamptz NOT NULL)',
     ],
@@ -55,15 +47,15 @@ export function statements(schema: string, table: string): Statements {
     set: `INSERT INTO ${t} (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
     delete: `DELETE FROM ${t} WHERE key = $1 RETURNING 1`,
     insertIfAbsent: `INSERT INTO ${t} (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING 1`,
-    replaceIf: `UPDATE ${t} SET value = $2 WHERE key = $1 AND digest = $3 RETURNING 1`,
-    deleteIf: `DELETE FROM ${t} WHERE key = $1 AND digest = $2 RETURNING 1`,
+    replaceIf: `UPDATE ${t} SET value = $2 WHERE key = $1 AND value = $3 RETURNING 1`,
+    deleteIf: `DELETE FROM ${t} WHERE key = $1 AND value = $2 RETURNING 1`,
     getMany: `SELECT key, value FROM ${t} WHERE key = ANY($1::text[])`,
     setMany:
       `INSERT INTO ${t} (key, value) SELECT * FROM UNNEST($1::text[], $2::text[]) ` +
       'ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     compareAndSetMany:
-      `UPDATE ${t} AS t SET value = b.n FROM UNNEST($1::text[], $2::bytea[], $3::text[]) AS b(k, d, n) ` +
-      'WHERE t.key = b.k AND t.digest = b.d RETURNING t.key',
+      `UPDATE ${t} AS t SET value = b.n FROM UNNEST($1::text[], $2::text[], $3::text[]) AS b(k, e, n) ` +
+      'WHERE t.key = b.k AND t.value = b.e RETURNING t.key',
     count: (bounded) => `SELECT count(*) AS n FROM ${t} WHERE key >= $1${bounded ? ' AND key < $2' : ''}`,
     page: (first, bounded) =>
       `SELECT key, value FROM ${t} WHERE key ${first ? '>=' : '>'} $1${bounded ? ' AND key < $3' : ''} ORDER BY key LIMIT $2`,
