@@ -94,7 +94,7 @@ export function postgresStore(connection: PostgresConnection, options: PostgresS
   // One query of an operation whose budget ends at `deadline` (epoch ms): waiting for the tables,
   // for a connection and for the statement share it, so an operation never outlives its timeout.
   // The deadline is passed along, not kept in an AsyncLocalStorage: on Node 20 and 22 the first
-  // `run` of one makes every promise of the whole process slower (about 2.5x per await here).
+  // `run` of one makes every promise of the whole process slower (an awaited async call 229 to 1,184 ns here).
   const queryBefore = async (deadline: number, text: string, values?: unknown[]): Promise<unknown[]> => {
     if (closed) throw new Error('the store is closed');
     const left = () => Math.max(1, deadline - Date.now());
