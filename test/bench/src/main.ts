@@ -177,7 +177,11 @@ try {
   const rss: string[][] = [];
   for (const [name, spec] of specs) {
     const [a, b] = [await peakRss(spec, small), await peakRss(spec, records)];
-    const [large, batched] = [await peakOnce(spec, records * 3), await peakOnce(spec, records, SMALL_BATCH)];
+    const large = await peakOnce(spec, records * 3);
+    const [smallBatched, batched] = [
+      await peakOnce(spec, small, SMALL_BATCH),
+      await peakOnce(spec, records, SMALL_BATCH),
+    ];
     const rounds = await peakOfRounds(spec, small, ROUNDS);
     const growth = b.rss - a.rss;
     targets.push([
@@ -191,10 +195,13 @@ try {
       `${b.rss.toFixed(1)} MB`,
       signedMb(growth),
       `${a.live.toFixed(1)} / ${b.live.toFixed(1)} MB`,
+      `${a.heapPeak.toFixed(1)} / ${b.heapPeak.toFixed(1)} MB; ${a.fullGcs} / ${b.fullGcs}; ` +
+        `${a.afterFullGc.toFixed(1)} / ${b.afterFullGc.toFixed(1)} MB`,
       `${a.oneThread.toFixed(1)} / ${b.oneThread.toFixed(1)} MB (${signedMb(b.oneThread - a.oneThread)})`,
       `${large.rss.toFixed(1)} MB (${signedMb(large.rss - b.rss)})`,
       `${rounds.rss.toFixed(1)} MB (${signedMb(rounds.rss - b.rss)})`,
-      `${batched.rss.toFixed(1)} MB (${signedMb(batched.rss - a.rss)}), in ${ms(batched.ms)} against ${ms(b.ms)}`,
+      `${smallBatched.rss.toFixed(1)} / ${batched.rss.toFixed(1)} MB (${signedMb(batched.rss - smallBatched.rss)}; ` +
+        `${signedMb(batched.rss - b.rss)} from the default's), in ${ms(batched.ms)} against ${ms(b.ms)}`,
     ]);
   }
   const rssHead = [
@@ -203,13 +210,14 @@ try {
     `${records} records`,
     'difference',
     'live heap growth after GC',
+    `main thread’s V8 heap at ${small} / ${records}: peak; full GCs; most left by one`,
     'one thread, no pool (1 process each)',
     `${records * 3} records (1 process; vs ${records})`,
     `${ROUNDS} rotations of ${small} records (1 process; vs ${records} in one)`,
-    `${records} records, batchSize ${SMALL_BATCH} (1 process; vs ${small}), and its time against the default's`,
+    `batchSize ${SMALL_BATCH}: ${small} / ${records} records (1 process each; difference; vs the default at ${records}), and its time against the default's`,
   ];
   sections.push(
-    `### Peak RSS of a process rotating ${small} vs ${records} records (worker pool included, default batch size, no forced GC; median of 3 processes)\n\nThe live heap growth comes from one more process that forces a full GC every 10,000 records (which would lower the peak, so it is not one of the three). The last three columns: one process each, rotating three times as many records (does the peak keep growing, or is it bounded?), rotating ${ROUNDS} namespaces of ${small} records one after the other (the work of ${ROUNDS * small} records with only ${small} in each rotation: does the peak follow the records or the work?) and rotating ${records} in batches of ${SMALL_BATCH} (each record then lives a shorter time between its read and its write).\n\n${table(rssHead, rss)}`,
+    `### Peak RSS of a process rotating ${small} vs ${records} records (worker pool included, default batch size, no forced GC; median of 3 processes)\n\nThe live heap growth comes from one more process that forces a full GC every 10,000 records (which would lower the peak, so it is not one of the three). The main thread's heap, in the three processes (median): its peak during the rotation (sampled every 20 ms), how many full collections V8 ran in it, and the most heap one of them left (about what was live). The last three columns: one process each, rotating three times as many records (does the peak keep growing, or is it bounded?), rotating ${ROUNDS} namespaces of ${small} records one after the other (the work of ${ROUNDS * small} records with only ${small} in each rotation: does the peak follow the records or the work?) and rotating ${small} and ${records} in batches of ${SMALL_BATCH} (each record then lives a shorter time between its read and its write).\n\n${table(rssHead, rss)}`,
   );
   sections.push(
     `### Targets (met: judged on the median over the runs)\n\n${table(

@@ -12,18 +12,41 @@ const run = promisify(execFile);
  * rotates the last namespace back, since forcing GCs would lower the peak it measures) and the
  * peak RSS of one process rotating without the pool.
  */
-export async function peakRss(
-  spec: string,
-  count: number,
-): Promise<{ rss: number; ms: number; live: number; oneThread: number }> {
+export async function peakRss(spec: string, count: number): Promise<PeakRss> {
   const peaks: Rotated[] = [];
   for (let i = 0; i < 3; i++) peaks.push(await rotateFresh(spec, `rss${count}x${i}`, count, 'peak'));
-  const median = (values: number[]) => values.sort((a, b) => a - b)[1] as number;
+  const median = (pick: (p: Rotated) => number) => peaks.map(pick).sort((a, b) => a - b)[1] as number;
   const { namespace, back } = peaks.at(-1) as Rotated;
   const live = (await child(spec, namespace, count, back, 'live')).liveGrowthKb / 1024;
   // The same rotation without the pool, once: whether the growth comes with it.
   const oneThread = (await rotateFresh(spec, `rss${count}x1t`, count, 'one-thread')).rss;
-  return { rss: median(peaks.map((p) => p.rss)), ms: median(peaks.map((p) => p.ms)), live, oneThread };
+  return {
+    rss: median((p) => p.rss),
+    ms: median((p) => p.ms),
+    live,
+    oneThread,
+    heapPeak: median((p) => p.heapPeak),
+    fullGcs: median((p) => p.fullGcs),
+    afterFullGc: median((p) => p.afterFullGc),
+  };
+}
+
+/** What {@link peakRss} measures; sizes in MB, times in ms, each the median of three processes but `live` and `oneThread`. */
+export interface PeakRss {
+  /** Peak RSS of the process, worker threads included. */
+  readonly rss: number;
+  /** The rotation's time. */
+  readonly ms: number;
+  /** Growth of the main thread's heap after full GCs (one more process, forcing them). */
+  readonly live: number;
+  /** Peak RSS of one process rotating without the pool. */
+  readonly oneThread: number;
+  /** The main thread's V8 heap at its highest during the rotation (sampled every 20 ms). */
+  readonly heapPeak: number;
+  /** How many full collections V8 ran on the main thread during the rotation. */
+  readonly fullGcs: number;
+  /** The most heap a full collection left on the main thread (0 if none ran). */
+  readonly afterFullGc: number;
 }
 
 /**
@@ -50,6 +73,9 @@ export async function peakOfRounds(spec: string, count: number, rounds: number):
 interface Rotated {
   readonly rss: number;
   readonly ms: number;
+  readonly heapPeak: number;
+  readonly fullGcs: number;
+  readonly afterFullGc: number;
   readonly namespace: string;
   readonly back: KeyEntry[];
 }
@@ -71,8 +97,16 @@ async function rotateFresh(
     { kid: 'new', key: generateKey() },
   ];
   for (const one of namespace.split(',')) await seed(spec, one, each, [old]);
-  const { maxRssKb, ms } = await child(spec, namespace, count, [next, old], mode, batchSize);
-  return { rss: maxRssKb / 1024, ms, namespace, back: [old, next] };
+  const result = await child(spec, namespace, count, [next, old], mode, batchSize);
+  return {
+    rss: result.maxRssKb / 1024,
+    ms: result.ms,
+    heapPeak: result.heapPeakKb / 1024,
+    fullGcs: result.fullGcs,
+    afterFullGc: result.afterFullGcKb / 1024,
+    namespace,
+    back: [old, next],
+  };
 }
 
 async function child(
@@ -82,7 +116,7 @@ async function child(
   keys: readonly KeyEntry[],
   mode: 'peak' | 'live' | 'one-thread',
   batchSize?: number,
-): Promise<{ maxRssKb: number; liveGrowthKb: number; ms: number }> {
+): Promise<ChildResult> {
   const script = new URL('./rss-child.ts', import.meta.url).pathname;
   const flags = mode === 'live' ? ['--expose-gc'] : [];
   const { stdout } = await run(
@@ -106,15 +140,21 @@ async function child(
       maxBuffer: 1 << 20,
     },
   );
-  const result = JSON.parse(stdout.trim().split('\n').pop() as string) as {
-    maxRssKb: number;
-    liveGrowthKb: number;
-    rewrapped: number;
-    scanned: number;
-    ms: number;
-  };
+  const result = JSON.parse(stdout.trim().split('\n').pop() as string) as ChildResult;
   if (result.rewrapped !== count || result.scanned !== count) {
     throw new Error(`rss child (${mode}) rotated ${result.rewrapped} of ${result.scanned} scanned, ${count} seeded`);
   }
   return result;
+}
+
+/** What `rss-child.ts` prints (sizes in KB). */
+interface ChildResult {
+  readonly maxRssKb: number;
+  readonly liveGrowthKb: number;
+  readonly heapPeakKb: number;
+  readonly fullGcs: number;
+  readonly afterFullGcKb: number;
+  readonly rewrapped: number;
+  readonly scanned: number;
+  readonly ms: number;
 }

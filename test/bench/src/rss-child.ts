@@ -1,9 +1,11 @@
 // Rotates one namespace (or several, comma-separated, one after the other with one pool) in a
 // fresh process, with the worker pool, at the batch size of the fourth argument or the default
-// when it is empty, and prints its peak RSS (worker threads included: they share the process) and
-// the rotations' time. Mode `peak` forces no GC; mode `live` (run with
-// --expose-gc) samples the live heap after a full GC every 10,000 records; mode `one-thread` is
-// `peak` without the pool.
+// when it is empty, and prints its peak RSS (worker threads included: they share the process),
+// the rotations' time and what the main thread's V8 heap did meanwhile (its peak, sampled every
+// 20 ms, the full collections and the heap each left). Mode `peak` forces no GC; mode `live` (run
+// with --expose-gc) samples the live heap after a full GC every 10,000 records; mode `one-thread`
+// is `peak` without the pool.
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { connectionSchema, createVault, type KeyEntry, keyringFromEnv } from '@credvault/core';
 import { rewrapPool } from '@credvault/worker-pool';
 import { openSpec } from './spec.js';
@@ -29,6 +31,21 @@ if (mode !== 'live' && gc !== undefined)
 gc?.();
 const base = process.memoryUsage().heapUsed;
 let liveGrowth = 0;
+let heapPeak = 0;
+const afterFullGc: number[] = [];
+const sampleHeap = () => {
+  heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+};
+const sampler = setInterval(sampleHeap, 20);
+const fullGcs = new PerformanceObserver((list) => {
+  const heap = process.memoryUsage().heapUsed;
+  for (const entry of list.getEntries()) {
+    if ((entry as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+      afterFullGc.push(heap);
+    }
+  }
+});
+if (mode !== 'live') fullGcs.observe({ entryTypes: ['gc'] });
 const start = performance.now();
 let rewrapped = 0;
 let scanned = 0;
@@ -50,6 +67,10 @@ for (const namespace of namespaces.split(',')) {
   rewrapped += report.rewrapped;
   scanned += report.scanned;
 }
+const ms = performance.now() - start;
+clearInterval(sampler);
+sampleHeap();
+fullGcs.disconnect();
 await pool?.close();
 await store.close?.();
 console.log(
@@ -58,6 +79,9 @@ console.log(
     liveGrowthKb: liveGrowth / 1024,
     rewrapped,
     scanned,
-    ms: performance.now() - start,
+    ms,
+    heapPeakKb: heapPeak / 1024,
+    fullGcs: afterFullGc.length,
+    afterFullGcKb: afterFullGc.length === 0 ? 0 : Math.max(...afterFullGc) / 1024,
   }),
 );

@@ -63,6 +63,8 @@ describe('pnpm bench, small sizes', () => {
       'the cv1 format’s work in one function, no checks (bound)',
       'CPU bound (vs limit)',
       'rewraps 3 records, not 300',
+      'main thread’s V8 heap at 100 / 300: peak; full GCs; most left by one',
+      'batchSize 64: 100 / 300 records',
     ])
       expect(stdout).toContain(row);
     if (redisAvailable()) expect(stdout).toContain('| Redis |');
