@@ -70,12 +70,7 @@ export async function peakOfRounds(spec: string, count: number, rounds: number):
 }
 
 /** One child's peak RSS (MB) and time (ms), with the keys that rotate its namespace back. */
-interface Rotated {
-  readonly rss: number;
-  readonly ms: number;
-  readonly heapPeak: number;
-  readonly fullGcs: number;
-  readonly afterFullGc: number;
+interface Rotated extends Pick<PeakRss, 'rss' | 'ms' | 'heapPeak' | 'fullGcs' | 'afterFullGc'> {
   readonly namespace: string;
   readonly back: KeyEntry[];
 }

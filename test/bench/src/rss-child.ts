@@ -32,20 +32,20 @@ gc?.();
 const base = process.memoryUsage().heapUsed;
 let liveGrowth = 0;
 let heapPeak = 0;
-const afterFullGc: number[] = [];
+let fullGcs = 0;
+let afterFullGc = 0;
 const sampleHeap = () => {
   heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
 };
 const sampler = setInterval(sampleHeap, 20);
-const fullGcs = new PerformanceObserver((list) => {
-  const heap = process.memoryUsage().heapUsed;
+const gcObserver = new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
-    if ((entry as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
-      afterFullGc.push(heap);
-    }
+    if ((entry as { detail?: { kind?: number } }).detail?.kind !== constants.NODE_PERFORMANCE_GC_MAJOR) continue;
+    fullGcs++;
+    afterFullGc = Math.max(afterFullGc, process.memoryUsage().heapUsed);
   }
 });
-if (mode !== 'live') fullGcs.observe({ entryTypes: ['gc'] });
+if (mode !== 'live') gcObserver.observe({ entryTypes: ['gc'] });
 const start = performance.now();
 let rewrapped = 0;
 let scanned = 0;
@@ -70,7 +70,7 @@ for (const namespace of namespaces.split(',')) {
 const ms = performance.now() - start;
 clearInterval(sampler);
 sampleHeap();
-fullGcs.disconnect();
+gcObserver.disconnect();
 await pool?.close();
 await store.close?.();
 console.log(
@@ -81,7 +81,7 @@ console.log(
     scanned,
     ms,
     heapPeakKb: heapPeak / 1024,
-    fullGcs: afterFullGc.length,
-    afterFullGcKb: afterFullGc.length === 0 ? 0 : Math.max(...afterFullGc) / 1024,
+    fullGcs,
+    afterFullGcKb: afterFullGc / 1024,
   }),
 );
