@@ -40,6 +40,34 @@ export function envelopeKid(text: string): string | undefined {
   return end === -1 ? undefined : text.slice(PREFIX.length, end);
 }
 
+/**
+ * An envelope's head: `cv1.<kid>.<wrapped DEK>`, all that a rewrap changes (the sealed part and
+ * readable text after it stay as they were). `undefined` when it is not a `cv1` envelope.
+ */
+export function envelopeHead(text: string): string | undefined {
+  const end = headEnd(text);
+  return end === -1 ? undefined : text.slice(0, end);
+}
+
+/**
+ * `stored` with its head replaced by `head`, a head under `kid`; `undefined` when `head` is not
+ * exactly one (`cv1.<kid>.<wrapped DEK>`, nothing after it) or `stored` is not a `cv1` envelope.
+ */
+export function withHead(stored: string, head: string, kid: string): string | undefined {
+  const start = `${PREFIX}${kid}.`;
+  const end = headEnd(stored);
+  if (end === -1 || !head.startsWith(start) || head.length === start.length || head.includes('.', start.length))
+    return undefined;
+  return head + stored.slice(end);
+}
+
+/** The index of the dot that ends an envelope's head, or -1 when it is not a `cv1` envelope. */
+function headEnd(text: string): number {
+  if (!text.startsWith(PREFIX)) return -1;
+  const kidEnd = text.indexOf('.', PREFIX.length);
+  return kidEnd === -1 ? -1 : text.indexOf('.', kidEnd + 1);
+}
+
 /** The error for an envelope that is not well-formed `cv1`. */
 export function malformed(what: string): VaultError {
   return new VaultError('DECRYPT_FAILED', `malformed ${FORMAT_VERSION} envelope: ${what}`);

@@ -1,10 +1,15 @@
 import { toBase64url } from './base64url.js';
 import { randomBytes } from './bytes.js';
 import { openRecord, rewrapRecord, sealRecord } from './envelope.js';
+import { envelopeHead, withHead } from './envelope-text.js';
 import { isVaultError, VaultError, type VaultErrorCode } from './errors.js';
 import type { KeyEncryptionKeys } from './keyring.js';
 
-/** One record's rewrap: the new envelope, or the code of the error that left it as it was. */
+/**
+ * One record's rewrap: the new envelope's head (`cv1.<kid>.<wrapped DEK>`, the part a rewrap
+ * changes; the vault puts the stored envelope's sealed part and readable text after it), or the
+ * code of the error that left it as it was.
+ */
 export type RewrapResult = string | { readonly code: VaultErrorCode };
 
 /**
@@ -12,6 +17,7 @@ export type RewrapResult = string | { readonly code: VaultErrorCode };
  * `@credvault/worker-pool`): the vault keeps reading and writing the store while batches are
  * rewrapped. Each record gets what {@link rewrapBatch} gives with keys whose primary is
  * `primaryKid`: the old envelope opened, the data key wrapped under the primary and checked.
+ * Only the heads come back, so a batch's answer is a few dozen bytes a record, not its envelopes.
  */
 export interface RewrapExecutor {
   /** The primary kid of the keys the executor wraps under; must be the vault's. */
@@ -24,7 +30,7 @@ export interface RewrapExecutor {
 
 /**
  * Rewraps envelopes to `keys`' primary as a rotation does (open, wrap, check the new wrap), one
- * result per record: the new envelope, or the `VaultError` code that stopped it. What an
+ * result per record: the new envelope's head, or the `VaultError` code that stopped it. What an
  * executor runs on each batch.
  * @throws whatever is not a `VaultError` (a bug, not a record's fault).
  */
@@ -36,7 +42,7 @@ export async function rewrapBatch(
   const out: RewrapResult[] = [];
   for (const [id, stored] of records) {
     try {
-      out.push(await rewrapRecord(keys, namespace, id, stored));
+      out.push(envelopeHead(await rewrapRecord(keys, namespace, id, stored)) as string); // rewrapRecord writes cv1
     } catch (error) {
       if (!isVaultError(error)) throw error;
       out.push({ code: error.code });
@@ -46,7 +52,7 @@ export async function rewrapBatch(
 }
 
 /**
- * The executor's results for a batch of `count`, checked: one per record, each an envelope or a code.
+ * The executor's results for a batch of `count`, checked: one per record, each a head or a code.
  * @throws VaultError `DECRYPT_FAILED` when the executor answered anything else.
  */
 export function checkResults(results: readonly RewrapResult[], count: number): readonly RewrapResult[] {
@@ -80,7 +86,8 @@ export async function checkExecutorKeys(
     { path: 'executor' },
   );
   const [result] = checkResults(await executor.rewrap(namespace, [[id, canary]]), 1);
-  if (typeof result !== 'string') throw mismatch;
-  const opened = await openRecord(keyring, namespace, id, result).catch(() => undefined);
+  const moved = typeof result === 'string' ? withHead(canary, result, keyring.primaryKid) : undefined;
+  if (moved === undefined) throw mismatch;
+  const opened = await openRecord(keyring, namespace, id, moved).catch(() => undefined);
   if (opened?.secret !== secret) throw mismatch;
 }

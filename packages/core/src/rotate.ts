@@ -1,5 +1,5 @@
 import { type Reshape, rewrapRecord } from './envelope.js';
-import { envelopeKid } from './envelope-text.js';
+import { envelopeKid, withHead } from './envelope-text.js';
 import { isVaultError, storeCall, VaultError, type VaultErrorCode } from './errors.js';
 import type { KeyEncryptionKeys } from './keyring.js';
 import { resplitRecordText } from './record-text.js';
@@ -102,9 +102,12 @@ export async function rotateStore(
       );
       batch.forEach((candidate, i) => {
         const result = results[i] as RewrapResult;
+        // The executor answers the new head only (its wrap was checked there): the sealed part and
+        // readable text are the stored ones by construction, and no envelope text crosses back.
+        const next = typeof result === 'string' ? withHead(candidate.stored, result, primary) : undefined;
         if (typeof result !== 'string') fail(candidate, result.code);
-        else if (!isRewrapOf(candidate.stored, result, primary)) fail(candidate, 'DECRYPT_FAILED');
-        else writes.push([candidate, result]);
+        else if (next === undefined) fail(candidate, 'DECRYPT_FAILED');
+        else writes.push([candidate, next]);
       });
       return writes;
     }
@@ -223,20 +226,6 @@ export async function rotateStore(
   await writing;
   onProgress?.(progress());
   return { ...progress(), primaryKid: primary, kids, dryRun, aborted };
-}
-
-/**
- * Whether `next` is `stored` moved to `primary`: the same sealed part and readable text, only
- * the kid and wrapped key changed (what an executor may return; its wrap was checked there).
- */
-function isRewrapOf(stored: string, next: string, primary: string): boolean {
-  const tail = (text: string) => {
-    const kidEnd = text.indexOf('.', 4);
-    const keyEnd = kidEnd === -1 ? -1 : text.indexOf('.', kidEnd + 1);
-    return keyEnd === -1 ? undefined : text.slice(keyEnd);
-  };
-  const after = tail(next);
-  return envelopeKid(next) === primary && after !== undefined && after === tail(stored);
 }
 
 /** Records under tenant keys are counted together as `~tenant`; a value that is not `cv1` as `?`. */

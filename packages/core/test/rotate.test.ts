@@ -213,6 +213,40 @@ describe('vault.rotate', () => {
     expect(most).toEqual({ large: 2, small: 4 }); // back to two per worker once the large ones have landed
   });
 
+  it('writes only what an executor answers as one head under the primary kid', async () => {
+    const { store, vault } = await seeded(6);
+    const before = new Map(store.map);
+    const keyring = createKeyring([newKey, oldKey]);
+    const executor: RewrapExecutor = {
+      primaryKid: 'new',
+      concurrency: 1,
+      async rewrap(namespace, records) {
+        const heads = await rewrapBatch(keyring, namespace, records);
+        return heads.map((head, i) => {
+          const [id, stored] = records[i] as readonly [string, string];
+          if (typeof head !== 'string') return head;
+          if (id === 'r0') return `${head}${stored.slice(stored.indexOf('.', 8))}`; // a whole envelope
+          if (id === 'r1') return head.replace('cv1.new.', 'cv1.old.'); // another kid
+          if (id === 'r2') return 'cv1.new.'; // no wrapped key
+          if (id === 'r3') return `${head}.x`; // more than a head
+          return head;
+        });
+      },
+    };
+    const report = await vault.rotate({ executor });
+    expect(report.failed.map((f) => [f.id, f.code]).sort()).toEqual(
+      ['r0', 'r1', 'r2', 'r3'].map((id) => [id, 'DECRYPT_FAILED']),
+    );
+    expect(report.rewrapped).toBe(2);
+    for (const id of ['r0', 'r1', 'r2', 'r3']) expect(store.map.get(`c:${id}`)).toBe(before.get(`c:${id}`));
+    for (const id of ['r4', 'r5']) {
+      const [now, was] = [store.map.get(`c:${id}`) as string, before.get(`c:${id}`) as string];
+      expect(now.startsWith('cv1.new.')).toBe(true);
+      expect(now.split('.').slice(3)).toEqual(was.split('.').slice(3)); // sealed part and readable text kept
+      expect((await vault.get(id))?.status).toBe(`s${id.slice(1)}`);
+    }
+  });
+
   it('counts an executor whose concurrency is not a positive whole number as one worker', async () => {
     const { vault } = await seeded(200);
     const keyring = createKeyring([newKey, oldKey]);
