@@ -1,6 +1,7 @@
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { isLE } from '@noble/ciphers/utils.js';
 import { nativeCandidate } from '#aead-native';
+import { loadWasmCandidate } from '#aead-wasm';
 import type { Scratch } from './bytes.js';
 
 /**
@@ -9,8 +10,8 @@ import type { Scratch } from './bytes.js';
  * same bytes.
  */
 export interface XChaCha20Poly1305 {
-  /** `native` (node:crypto ChaCha20-Poly1305 with noble's HChaCha20) or `pure` (@noble/ciphers). */
-  readonly name: 'native' | 'pure';
+  /** Which implementation: see {@link CryptoBackend}. */
+  readonly name: CryptoBackend;
   seal(
     key: Uint8Array,
     nonce: Uint8Array,
@@ -21,6 +22,12 @@ export interface XChaCha20Poly1305 {
   ): void;
   open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array;
 }
+
+/**
+ * An XChaCha20-Poly1305 implementation: `wasm` (libsodium compiled to WebAssembly), `native`
+ * (node:crypto ChaCha20-Poly1305 with noble's HChaCha20) or `pure` (@noble/ciphers).
+ */
+export type CryptoBackend = 'wasm' | 'native' | 'pure';
 
 /** Length of every key in bytes (256 bits). */
 export const KEY_LENGTH = 32;
@@ -89,15 +96,41 @@ function passesKnownAnswer(candidate: XChaCha20Poly1305): boolean {
 export const nativeXChaCha: XChaCha20Poly1305 | undefined =
   isLE && nativeCandidate !== undefined && passesKnownAnswer(nativeCandidate) ? checked(nativeCandidate) : undefined;
 
-/** The implementation in use: native where the runtime offers it (it is faster at every size measured), pure otherwise. */
-export const xchacha: XChaCha20Poly1305 = nativeXChaCha ?? pureXChaCha;
+/**
+ * The implementation in use: native where the runtime offers it, pure otherwise, until the
+ * WebAssembly one has loaded and passed the known answer (a few milliseconds after this module
+ * is imported); from then on that one, the fastest at every size measured. All of them give the
+ * same bytes, so which one served a call never shows in what it returned.
+ */
+export let xchacha: XChaCha20Poly1305 = nativeXChaCha ?? pureXChaCha;
 
 /**
- * Which XChaCha20-Poly1305 implementation seals and opens in this runtime: `native` (node:crypto
- * ChaCha20-Poly1305 with HChaCha20 from @noble/ciphers; Node, and Deno where it offers the cipher)
- * or `pure` (@noble/ciphers; browsers, edge workers, Bun). Both give byte-identical output.
+ * The WebAssembly implementation once it has loaded and passed the known answer; `undefined`
+ * where it does not load (browsers, edge workers, runtimes without WebAssembly).
  */
-export function cryptoBackend(): 'native' | 'pure' {
+export const wasmXChaCha: Promise<XChaCha20Poly1305 | undefined> = loadWasmCandidate(xchacha).then((candidate) => {
+  if (candidate === undefined || !passesKnownAnswer(candidate)) return undefined;
+  xchacha = checked(candidate);
+  return xchacha;
+});
+
+/**
+ * Which XChaCha20-Poly1305 implementation seals and opens in this runtime now: `wasm` (libsodium
+ * compiled to WebAssembly; Node, Deno and Bun once {@link cryptoReady} has settled), `native`
+ * (node:crypto ChaCha20-Poly1305 with HChaCha20 from @noble/ciphers; Node and Deno until then) or
+ * `pure` (@noble/ciphers; browsers, edge workers). All give byte-identical output.
+ */
+export function cryptoBackend(): CryptoBackend {
+  return xchacha.name;
+}
+
+/**
+ * Settles when the WebAssembly implementation has loaded (or could not be), with the backend in
+ * use from then on. Nothing needs to wait for it: until then the native or pure path serves,
+ * with the same bytes. Never rejects.
+ */
+export async function cryptoReady(): Promise<CryptoBackend> {
+  await wasmXChaCha;
   return xchacha.name;
 }
 

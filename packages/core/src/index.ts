@@ -1,4 +1,4 @@
-export { cryptoBackend } from './aead.js';
+export { type CryptoBackend, cryptoBackend, cryptoReady } from './aead.js';
 export {
   type CachedKeys,
   cachedKeys,

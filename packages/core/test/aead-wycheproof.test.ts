@@ -1,7 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { nativeXChaCha, openFramed, pureXChaCha, sealFramed, type XChaCha20Poly1305 } from '../src/aead.js';
+import {
+  nativeXChaCha,
+  openFramed,
+  pureXChaCha,
+  sealFramed,
+  wasmXChaCha,
+  type XChaCha20Poly1305,
+} from '../src/aead.js';
 
 // Read from a checkout of the Wycheproof vectors, never copied into the repository (the file has
 // its own licence): WYCHEPROOF_DIR, or the shared one of this workplace.
@@ -32,7 +39,7 @@ const file: WycheproofFile = present
   : { numberOfTests: 0, testGroups: [] };
 const bytes = (hex: string) => Uint8Array.from(Buffer.from(hex, 'hex'));
 const hex = (value: Uint8Array) => Buffer.from(value).toString('hex');
-const paths = [nativeXChaCha as XChaCha20Poly1305, pureXChaCha];
+const paths = [(await wasmXChaCha) as XChaCha20Poly1305, nativeXChaCha as XChaCha20Poly1305, pureXChaCha];
 const all = file.testGroups.flatMap((group) => group.tests.map((test) => ({ ...test, ivSize: group.ivSize })));
 
 /** What a call threw, as `constructor: message`, or `returned` when it did not throw. */
@@ -46,7 +53,7 @@ function thrown(call: () => unknown): string {
 }
 
 describe.skipIf(!present)(
-  `Wycheproof XChaCha20-Poly1305 (${file.numberOfTests} tests) on the native and the pure path`,
+  `Wycheproof XChaCha20-Poly1305 (${file.numberOfTests} tests) on the WebAssembly, the native and the pure path`,
   () => {
     it('has the tests the rest of this file relies on', () => {
       expect(all).toHaveLength(file.numberOfTests);
@@ -77,7 +84,7 @@ describe.skipIf(!present)(
       }
     });
 
-    it('both paths refuse every nonce of another length with the same RangeError, on seal and open', () => {
+    it('every path refuses every nonce of another length with the same RangeError, on seal and open', () => {
       for (const t of all.filter((test) => test.ivSize !== 192)) {
         const [key, nonce, msg, aad] = [bytes(t.key), bytes(t.iv), bytes(t.msg), bytes(t.aad)];
         const seals = paths.map((impl) =>
@@ -102,7 +109,7 @@ describe.skipIf(!present)('wrong key lengths', () => {
     : [none, none, none, none];
 
   it.each([0, 16, 24, 31, 33, 64])(
-    'both paths refuse a %i-byte key with the same RangeError, on seal and open',
+    'every path refuses a %i-byte key with the same RangeError, on seal and open',
     (length) => {
       const short = new Uint8Array(length).map((_, i) => key[i % 32] as number);
       const outcomes = paths.flatMap((impl) => [

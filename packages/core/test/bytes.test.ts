@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { nativeBase64 } from '../src/base64-native.js';
 import { agrees, fromBase64url, toBase64url } from '../src/base64url.js';
 import { frame } from '../src/bytes.js';
-import { cryptoBackend } from '../src/index.js';
+import { cryptoBackend, cryptoReady } from '../src/index.js';
 
 describe('base64url, the JavaScript codec and (long inputs, on Node) the native one', () => {
   it('encodes and decodes like Node’s base64url for every length 0..400', () => {
@@ -73,7 +73,8 @@ describe('frame', () => {
 });
 
 describe('cryptoBackend', () => {
-  it('tells the native path on Node, where node:crypto has chacha20-poly1305', () => {
-    expect(cryptoBackend()).toBe('native');
+  it('tells the WebAssembly path on Node once cryptoReady has settled, and cryptoReady answers the same', async () => {
+    expect(await cryptoReady()).toBe('wasm');
+    expect(cryptoBackend()).toBe('wasm');
   });
 });
