@@ -2,8 +2,8 @@
 // Usage: <runtime> program.mjs <runtime-name> <store> <target>
 //   store sqlite (target: file path) | redis (target: redis://...) | postgres (target: postgres://...)
 // Writes one record named after the runtime, reads back every record earlier runtimes wrote
-// (sealed natively on Node, purely on Bun: the bytes must open either way), prints one JSON line.
-import { connectionSchema, createVault, cryptoBackend, parseKeyList } from '@credvault/core';
+// (whichever XChaCha20-Poly1305 path sealed them: the bytes must open either way), prints one JSON line.
+import { connectionSchema, createVault, cryptoReady, parseKeyList } from '@credvault/core';
 
 const [runtime, kind, target] = process.argv.slice(2);
 const keyring = parseKeyList(process.env.SMOKE_KEYS);
@@ -42,7 +42,7 @@ try {
     opened.push(name);
   }
   if (!opened.includes(runtime)) throw new Error(`record ${id} was not read back`);
-  console.log(JSON.stringify({ runtime, store: kind, crypto: cryptoBackend(), opened: opened.sort() }));
+  console.log(JSON.stringify({ runtime, store: kind, crypto: await cryptoReady(), opened: opened.sort() }));
 } finally {
   await store.close();
 }

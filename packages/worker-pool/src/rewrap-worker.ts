@@ -3,7 +3,7 @@
  * with and answers each batch with `rewrapBatch`. Internal.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createKeyring, type KeyEntry, rewrapBatch } from '@credvault/core';
+import { createKeyring, cryptoReady, type KeyEntry, rewrapBatch } from '@credvault/core';
 
 interface Job {
   readonly job: number;
@@ -14,6 +14,8 @@ interface Job {
 const entries = (workerData as { keys: KeyEntry[] }).keys;
 const keyring = createKeyring(entries);
 for (const { key } of entries) key.fill(0); // the keyring holds its own copy
+// Batches posted meanwhile wait in the port's queue: every one is rewrapped on the fastest path.
+await cryptoReady();
 const port = parentPort;
 port?.on('message', (message: Job | 'close') => {
   if (message === 'close') {

@@ -5,6 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { cryptoReady } from '@credvault/core';
 import {
   hasPostgresServer,
   hasRedisServer,
@@ -48,6 +49,7 @@ const SMALL_BATCH = 64;
 const ROUNDS = 10;
 const out = args.out ?? (quick ? undefined : new URL('../../../BENCHMARKS.md', import.meta.url).pathname);
 
+await cryptoReady(); // every case on the path an application gets a few milliseconds after import
 const dir = await mkdtemp(join(tmpdir(), 'credvault-bench-'));
 let redis: RedisServer | undefined;
 if (args['no-redis'] !== true && hasRedisServer()) redis = await startRedisServer();

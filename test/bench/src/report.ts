@@ -1,5 +1,5 @@
 import { cpus, totalmem } from 'node:os';
-import { nativeXChaCha } from '../../../packages/core/src/aead.js';
+import { cryptoBackend } from '@credvault/core';
 
 /** A Markdown table. */
 export function table(head: string[], rows: (string | number)[][]): string {
@@ -16,7 +16,7 @@ export function machine(): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   return [
     `- machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${process.platform} ${process.arch}`,
-    `- Node ${process.version}; credvault's XChaCha20-Poly1305 path: ${nativeXChaCha?.name ?? 'pure'}`,
+    `- Node ${process.version}; credvault's XChaCha20-Poly1305 path: ${cryptoBackend()}`,
     `- run: ${new Date().toISOString()}`,
   ].join('\n');
 }
