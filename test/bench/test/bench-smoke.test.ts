@@ -69,7 +69,7 @@ describe('pnpm bench, small sizes', () => {
       expect(stdout).toContain(row);
     if (redisAvailable()) expect(stdout).toContain('| Redis |');
     if (postgresAvailable()) expect(stdout).toContain('| PostgreSQL |');
-    expect(stdout).toMatch(/XChaCha20-Poly1305 path: (native|pure)/);
+    expect(stdout).toMatch(/XChaCha20-Poly1305 path: wasm/);
     expect(stdout).toMatch(/each case run 2 times/);
     expect(stdout).toMatch(/\| \d+(\.\d+)?x \(\d+(\.\d+)?x–\d+(\.\d+)?x\) \|/); // median (min–max) over the runs
     const written = await readFile(out, 'utf8');
