@@ -250,6 +250,7 @@ function rotationSection(list: [string, RotationRuns][]): string {
       t(r.poolMs),
       t(r.threadMs),
       t(r.ioMs),
+      `${t(r.ioChangedMs)} (${x(ratios(r.ioChangedMs, r.ioMs))}; pool ${x(ratios(r.poolMs, r.ioChangedMs))} of it)`,
       `${t(perCore)} (${t(r.floorMs)} / ${r.cores})`,
       x(pool),
       x(ratios(r.threadMs, limit)),
@@ -263,12 +264,13 @@ function rotationSection(list: [string, RotationRuns][]): string {
       `${ratio(naive / med(r.poolMs))} (${ms(r.naivePerRecordMs)}/record on ${r.naiveSample})`,
     ];
   });
-  return `### Rotation of ${list[0]?.[1].records ?? 0} records\n\nThe limit of each run is the larger of the pure I/O pass (every envelope read and written back unchanged, compare-and-set, same batches) and the crypto-only floor (unwrap and wrap of a data key, no store) divided by the cores. The CPU bound is what the cores must do at the least for a rotation that keeps its checks (the record's secrets authenticate before it moves, the new wrap is unwrapped and compared): the I/O pass's CPU per record plus the rewrap's CPU per record (\`rewrapBatch\` on a sample, one thread, no store), over all cores; both measured in the same run. ${countsMachineCpu ? "CPU here is the whole machine's (/proc/stat), the store server's included, since it shares the cores; the pool's cores busy likewise." : "CPU here is this process's (no /proc/stat): the store server's is not counted."}\n\n${table(
+  return `### Rotation of ${list[0]?.[1].records ?? 0} records\n\nThe limit of each run is the larger of the pure I/O pass (every envelope read and written back unchanged, compare-and-set, same batches; beside it the same pass writing every value with one character changed, as a rotation's writes change their bytes) and the crypto-only floor (unwrap and wrap of a data key, no store) divided by the cores. The CPU bound is what the cores must do at the least for a rotation that keeps its checks (the record's secrets authenticate before it moves, the new wrap is unwrapped and compared): the I/O pass's CPU per record plus the rewrap's CPU per record (\`rewrapBatch\` on a sample, one thread, no store), over all cores; both measured in the same run. ${countsMachineCpu ? "CPU here is the whole machine's (/proc/stat), the store server's included, since it shares the cores; the pool's cores busy likewise." : "CPU here is this process's (no /proc/stat): the store server's is not counted."}\n\n${table(
     [
       'store',
       'rotate, worker pool',
       'rotate, one thread',
       'pure I/O',
+      'pure I/O, every value changed (vs unchanged; the pool against it)',
       'crypto floor / cores',
       'pool / limit',
       'one thread / limit',

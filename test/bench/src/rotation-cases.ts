@@ -28,6 +28,12 @@ export interface RotationRuns {
   readonly threadMs: number[];
   /** Every envelope read and written back unchanged in the same batches (the I/O limit). */
   readonly ioMs: number[];
+  /**
+   * The same pass writing every value with one character changed, there and back (two passes,
+   * their mean): what the store's writes cost when the bytes change, as a rotation's do. SQLite
+   * writes unchanged bytes far more cheaply than changed ones.
+   */
+  readonly ioChangedMs: number[];
   /** CPU time per record of that pure I/O pass (the machine's: the store server's too, see `cpuOf`), in ms. */
   readonly ioCpuPerRecordMs: number[];
   /** CPU time per record of the rotation's own crypto (`rewrapBatch`: open, wrap, check) in one thread, no store, in ms. */
@@ -86,15 +92,22 @@ export async function cryptoFloor(count: number): Promise<number> {
   });
 }
 
-/** Reads every envelope under `prefix` and writes it back unchanged with compare-and-set, in batches, each write overlapping the next read (as rotate does). */
-export async function pureIo(store: VaultStore, prefix: string, batchSize: number): Promise<number> {
+/** `value` with its ninth character's code point toggled in the lowest bit: applied twice, the value again. */
+const toggled = (value: string) => value.slice(0, 8) + String.fromCharCode(value.charCodeAt(8) ^ 1) + value.slice(9);
+
+/**
+ * Reads every envelope under `prefix` and writes it back with compare-and-set, in batches, each
+ * write overlapping the next read (as rotate does): unchanged, or with `changed` each value
+ * {@link toggled} (run twice, the store holds what it held before).
+ */
+export async function pureIo(store: VaultStore, prefix: string, batchSize: number, changed = false): Promise<number> {
   const { entries, compareAndSetMany } = store;
   if (entries === undefined || compareAndSetMany === undefined) throw new Error(`${store.name}: no batch I/O`);
   let writing: Promise<unknown> = Promise.resolve();
   let batch: [string, string, string][] = [];
   let count = 0;
   for await (const [key, value] of entries.call(store, prefix)) {
-    batch.push([key, value, value]);
+    batch.push([key, value, changed ? toggled(value) : value]);
     count += 1;
     if (batch.length >= batchSize) {
       const full = batch;
@@ -136,6 +149,7 @@ export async function rotationCase(
     poolCpuPerRecordMs: [],
     threadMs: [],
     ioMs: [],
+    ioChangedMs: [],
     ioCpuPerRecordMs: [],
     rewrapCpuPerRecordMs: [],
     floorMs: [],
@@ -174,6 +188,9 @@ export async function rotationCase(
       ioMs = await timeOnce(() => pureIo(store, `${namespace}:`, 500));
     });
     result.ioMs.push(ioMs);
+    const there = await timeOnce(() => pureIo(store, `${namespace}:`, 500, true));
+    const back = await timeOnce(() => pureIo(store, `${namespace}:`, 500, true));
+    result.ioChangedMs.push((there + back) / 2);
     result.ioCpuPerRecordMs.push(ioCpu / count);
     const keyring = createKeyring(keys);
     const rewrapStart = process.cpuUsage(); // this thread's work alone

@@ -56,6 +56,7 @@ describe('pnpm bench, small sizes', () => {
       '| SQLite |',
       'rotate, worker pool',
       'pure I/O',
+      'pure I/O, every value changed (vs unchanged; the pool against it)',
       'keyv set + get + the vault’s work on a memory store',
       'keyv get + a cold vault.get on a memory store',
       'vault.get, caches off',
