@@ -91,7 +91,7 @@ export function wasmXChaChaOver(sodium: SodiumModule, fallback: XChaCha20Poly130
       heap.set(aad, a);
       heap.set(sealed, c);
       try {
-        // libsodium checks the tag before it decrypts: nothing unauthenticated is written to `m`.
+        // libsodium checks the tag before it decrypts (and zeroes `m` when it fails); the area is wiped below either way.
         if (
           sodium._crypto_aead_xchacha20poly1305_ietf_decrypt(m, 0, 0, c, sealed.length, 0, a, aad.length, 0, n, at) !==
           0
