@@ -20,7 +20,7 @@ export interface SodiumModule {
   _sodium_init(): number;
   // (c, clen_p, m, mlen_lo, mlen_hi, ad, adlen_lo, adlen_hi, nsec, npub, k)
   _crypto_aead_xchacha20poly1305_ietf_encrypt(...args: number[]): number;
-  // (m, mlen_p, nsec, c, clen_lo, clen_hi, ad, adlen_lo, adlen_hi, npub, k)
+  // (m, mlen_p, nsec, c, clen_lo, clen_hi, ad, adlen_lo, adlen_hi, npub, k); m = 0 (NULL): check the tag only
   _crypto_aead_xchacha20poly1305_ietf_decrypt(...args: number[]): number;
 }
 
@@ -55,6 +55,44 @@ export function wasmXChaChaOver(sodium: SodiumModule, fallback: XChaCha20Poly130
     [area, capacity] = [next, want];
     return area;
   };
+  /**
+   * Decrypts `sealed` in the work area (into `m` there), or with `into` false only checks its tag
+   * (libsodium then computes the Poly1305 tag and never runs the cipher); `undefined` when it
+   * cannot allocate. The area is wiped before it returns.
+   */
+  const decrypt = (key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array, into: boolean) => {
+    const length = sealed.length - TAG;
+    const at = reserve(KEY + NONCE + aad.length + sealed.length + (into ? length : 0));
+    if (at === 0) return undefined;
+    const heap = sodium.HEAPU8; // read after the allocation: memory growth replaces it
+    const [n, a] = [at + KEY, at + KEY + NONCE];
+    const c = a + aad.length;
+    const m = c + sealed.length;
+    heap.set(key, at);
+    heap.set(nonce, n);
+    heap.set(aad, a);
+    heap.set(sealed, c);
+    try {
+      // libsodium checks the tag before it decrypts (and zeroes `m` when it fails); the area is wiped below either way.
+      const ok =
+        sodium._crypto_aead_xchacha20poly1305_ietf_decrypt(
+          into ? m : 0,
+          0,
+          0,
+          c,
+          sealed.length,
+          0,
+          a,
+          aad.length,
+          0,
+          n,
+          at,
+        ) === 0;
+      return { ok, plaintext: ok && into ? heap.slice(m, m + length) : undefined };
+    } finally {
+      heap.fill(0, at, into ? m + length : m);
+    }
+  };
   return {
     name: 'wasm',
     seal(key, nonce, plaintext, aad, out, offset) {
@@ -79,28 +117,14 @@ export function wasmXChaChaOver(sodium: SodiumModule, fallback: XChaCha20Poly130
     },
     open(key, nonce, sealed, aad) {
       if (sealed.length < TAG) throw new Error('invalid tag');
-      const length = sealed.length - TAG;
-      const at = reserve(KEY + NONCE + aad.length + sealed.length + length);
-      if (at === 0) return fallback.open(key, nonce, sealed, aad);
-      const heap = sodium.HEAPU8;
-      const [n, a] = [at + KEY, at + KEY + NONCE];
-      const c = a + aad.length;
-      const m = c + sealed.length;
-      heap.set(key, at);
-      heap.set(nonce, n);
-      heap.set(aad, a);
-      heap.set(sealed, c);
-      try {
-        // libsodium checks the tag before it decrypts (and zeroes `m` when it fails); the area is wiped below either way.
-        if (
-          sodium._crypto_aead_xchacha20poly1305_ietf_decrypt(m, 0, 0, c, sealed.length, 0, a, aad.length, 0, n, at) !==
-          0
-        )
-          throw new Error('invalid tag');
-        return heap.slice(m, m + length);
-      } finally {
-        heap.fill(0, at, m + length);
-      }
+      const result = decrypt(key, nonce, sealed, aad, true);
+      if (result === undefined) return fallback.open(key, nonce, sealed, aad);
+      if (result.plaintext === undefined) throw new Error('invalid tag');
+      return result.plaintext;
+    },
+    verify(key, nonce, sealed, aad) {
+      if (sealed.length < TAG) return false;
+      return decrypt(key, nonce, sealed, aad, false)?.ok ?? fallback.verify(key, nonce, sealed, aad);
     },
   };
 }

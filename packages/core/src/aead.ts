@@ -21,6 +21,27 @@ export interface XChaCha20Poly1305 {
     offset: number,
   ): void;
   open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array;
+  /**
+   * Whether `sealed` (`ciphertext || tag`) authenticates, without handing out its plaintext: the
+   * WebAssembly path checks the tag and never decrypts; the others open and wipe.
+   */
+  verify(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): boolean;
+}
+
+/** `verify` for an implementation that can only open: open, wipe, answer. */
+function verifyByOpening(
+  open: XChaCha20Poly1305['open'],
+): (key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array) => boolean {
+  return (key, nonce, sealed, aad) => {
+    let plaintext: Uint8Array;
+    try {
+      plaintext = open(key, nonce, sealed, aad);
+    } catch {
+      return false;
+    }
+    plaintext.fill(0);
+    return true;
+  };
 }
 
 /**
@@ -55,6 +76,10 @@ function checked(impl: XChaCha20Poly1305): XChaCha20Poly1305 {
       checkLengths(key, nonce);
       return impl.open(key, nonce, sealed, aad);
     },
+    verify(key, nonce, sealed, aad) {
+      checkLengths(key, nonce);
+      return impl.verify(key, nonce, sealed, aad);
+    },
   };
 }
 
@@ -64,6 +89,7 @@ export const pureXChaCha: XChaCha20Poly1305 = checked({
   seal: (key, nonce, plaintext, aad, out, offset) =>
     void xchacha20poly1305(key, nonce, aad).encrypt(plaintext, out.subarray(offset, offset + plaintext.length + 16)),
   open: (key, nonce, sealed, aad) => xchacha20poly1305(key, nonce, aad).decrypt(sealed),
+  verify: verifyByOpening((key, nonce, sealed, aad) => xchacha20poly1305(key, nonce, aad).decrypt(sealed)),
 });
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -168,4 +194,16 @@ export function openFramed(key: Uint8Array, framed: Uint8Array, aad: Uint8Array)
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Whether {@link sealFramed} output authenticates under `key` and `aad`, without handing out its
+ * plaintext (on the WebAssembly path it is never decrypted); `false` when it is too short.
+ * @throws RangeError for a key of the wrong length.
+ */
+export function verifyFramed(key: Uint8Array, framed: Uint8Array, aad: Uint8Array): boolean {
+  if (framed.length < NONCE_LENGTH + TAG_LENGTH) return false;
+  const nonce = framed.subarray(0, NONCE_LENGTH);
+  checkLengths(key, nonce);
+  return xchacha.verify(key, nonce, framed.subarray(NONCE_LENGTH), aad);
 }

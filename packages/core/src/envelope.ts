@@ -1,4 +1,4 @@
-import { KEY_LENGTH, NONCE_LENGTH, openFramed, sealFramed } from './aead.js';
+import { KEY_LENGTH, NONCE_LENGTH, openFramed, sealFramed, verifyFramed } from './aead.js';
 import { toBase64url } from './base64url.js';
 import { frame, fromUtf8, randomBytes, Scratch, utf8Into } from './bytes.js';
 import {
@@ -112,7 +112,8 @@ interface Opened<Secret extends string | undefined> {
 
 /**
  * Parse, kid check, unwrap and open: the one path every reader of an envelope takes. With
- * `decode` false the secrets are authenticated (and wiped) but never turned into text, for a
+ * `decode` false the secrets are authenticated but never turned into text (on the WebAssembly path
+ * never even decrypted; elsewhere decrypted and wiped), for a
  * rewrap that keeps them as they are. The data key is wiped here on failure and by the caller on success.
  */
 async function openEnvelope(
@@ -140,9 +141,15 @@ async function openEnvelope(
   if (!keys.has(parts.kid)) throw new VaultError('UNKNOWN_KEY', `the keyring holds no key "${parts.kid}"`);
   const dek = await unwrapDek(keys, parts.kid, parts.wrappedKey, wrapContext(parts.kid, namespace, id));
   try {
-    const plaintext = openBytes(dek, parts.sealed, dataContext(namespace, id, parts.readable, contextScratch));
+    const aad = dataContext(namespace, id, parts.readable, contextScratch);
+    if (!decode) {
+      if (!verifyFramed(dek, parts.sealed, aad))
+        throw new VaultError('DECRYPT_FAILED', 'sealed part does not authenticate');
+      return { parts, texts, dek, secret: undefined };
+    }
+    const plaintext = openBytes(dek, parts.sealed, aad);
     try {
-      return { parts, texts, dek, secret: decode ? fromUtf8(plaintext) : undefined };
+      return { parts, texts, dek, secret: fromUtf8(plaintext) };
     } finally {
       plaintext.fill(0);
     }

@@ -39,9 +39,28 @@ describe('WebAssembly XChaCha20-Poly1305: what it leaves in the module memory', 
     expect(inMemory(sodium, plaintext.subarray(0, 32))).toBe(false);
   });
 
+  it('verifies without ever decrypting: the plaintext is nowhere in the module memory, and a bad tag is refused', () => {
+    const [key, nonce, aad] = [randomBytes(32), randomBytes(24), randomBytes(30)];
+    const plaintext = randomBytes(900);
+    const sealed = sealWith(pureXChaCha, key, nonce, plaintext, aad); // never inside this module
+    expect(wasm.verify(key, nonce, sealed, aad)).toBe(true);
+    expect(inMemory(sodium, plaintext.subarray(0, 32))).toBe(false); // not decrypted, not even to address 0
+    expect(inMemory(sodium, key)).toBe(false);
+    expect(wasm.verify(key, nonce, sealed, randomBytes(30))).toBe(false);
+    (sealed[100] as number) ^= 1;
+    expect(wasm.verify(key, nonce, sealed, aad)).toBe(false);
+    expect(wasm.verify(key, nonce, sealed.subarray(0, 15), aad)).toBe(false);
+    expect(inMemory(sodium, key)).toBe(false);
+  });
+
   it('hands a call to the fallback when the module cannot allocate its work area, with the same bytes', () => {
     const full: SodiumModule = Object.assign(Object.create(sodium) as SodiumModule, { _malloc: () => 0 });
-    const fallback = { name: 'pure' as const, seal: vi.fn(pureXChaCha.seal), open: vi.fn(pureXChaCha.open) };
+    const fallback = {
+      name: 'pure' as const,
+      seal: vi.fn(pureXChaCha.seal),
+      open: vi.fn(pureXChaCha.open),
+      verify: vi.fn(pureXChaCha.verify),
+    };
     const starved = wasmXChaChaOver(full, fallback);
     const [key, nonce, aad, plaintext] = [randomBytes(32), randomBytes(24), randomBytes(8), randomBytes(100)];
     const sealed = sealWith(starved, key, nonce, plaintext, aad);
@@ -49,5 +68,7 @@ describe('WebAssembly XChaCha20-Poly1305: what it leaves in the module memory', 
     expect(Buffer.from(sealed).equals(Buffer.from(sealWith(wasm, key, nonce, plaintext, aad)))).toBe(true);
     expect(Buffer.from(starved.open(key, nonce, sealed, aad)).equals(plaintext)).toBe(true);
     expect(fallback.open).toHaveBeenCalledOnce();
+    expect(starved.verify(key, nonce, sealed, aad)).toBe(true);
+    expect(fallback.verify).toHaveBeenCalledOnce();
   });
 });

@@ -70,6 +70,7 @@ describe.skipIf(!present)(
         expect(hex(impl.open(bytes(t.key), bytes(t.iv), bytes(t.ct + t.tag), bytes(t.aad))), `tcId ${t.tcId}`).toBe(
           t.msg,
         );
+        expect(impl.verify(bytes(t.key), bytes(t.iv), bytes(t.ct + t.tag), bytes(t.aad)), `tcId ${t.tcId}`).toBe(true);
       }
     });
 
@@ -81,6 +82,7 @@ describe.skipIf(!present)(
           () => impl.open(bytes(t.key), bytes(t.iv), bytes(t.ct + t.tag), bytes(t.aad)),
           `tcId ${t.tcId}`,
         ).toThrow();
+        expect(impl.verify(bytes(t.key), bytes(t.iv), bytes(t.ct + t.tag), bytes(t.aad)), `tcId ${t.tcId}`).toBe(false);
       }
     });
 

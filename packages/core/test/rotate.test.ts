@@ -104,6 +104,22 @@ describe('vault.rotate', () => {
     expect(report.kids).toMatchObject({ old: 10, '?': 1 });
   });
 
+  it('refuses to move a record whose sealed secrets were altered, in one thread and through rewrapBatch', async () => {
+    const { store, vault } = await seeded(3);
+    const parts = (store.map.get('c:r1') as string).split('.');
+    const sealed = parts[3] as string;
+    const at = 40; // inside the ciphertext: past the 24-byte nonce's 32 base64url characters
+    parts[3] = sealed.slice(0, at) + (sealed[at] === 'A' ? 'B' : 'A') + sealed.slice(at + 1);
+    const broken = parts.join('.');
+    store.map.set('c:r1', broken);
+    const batch = await rewrapBatch(createKeyring([newKey, oldKey]), 'c', [['r1', broken]]);
+    expect(batch).toEqual([{ code: 'DECRYPT_FAILED' }]);
+    const report = await vault.rotate();
+    expect(report.failed).toEqual([{ id: 'r1', code: 'DECRYPT_FAILED' }]);
+    expect(report.rewrapped).toBe(2);
+    expect(store.map.get('c:r1')).toBe(broken);
+  });
+
   it('reports UNKNOWN_KEY for a record under a kid the keyring lacks', async () => {
     const store = memoryStore();
     const lost = createVault({
