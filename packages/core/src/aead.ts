@@ -96,8 +96,8 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
-/** The draft's A.3.1 vector, checked before the native path is trusted. */
-function passesKnownAnswer(candidate: XChaCha20Poly1305): boolean {
+/** The draft's A.3.1 vector, checked before the native or WebAssembly path is trusted (seal, open and verify). */
+export function passesKnownAnswer(candidate: XChaCha20Poly1305): boolean {
   try {
     const hex = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (byte) => Number.parseInt(byte, 16));
     const key = hex('808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f');
@@ -108,7 +108,11 @@ function passesKnownAnswer(candidate: XChaCha20Poly1305): boolean {
     pureXChaCha.seal(key, nonce, plaintext, aad, expected, 0);
     const got = new Uint8Array(130);
     candidate.seal(key, nonce, plaintext, aad, got, 0);
-    return sameBytes(got, expected) && sameBytes(candidate.open(key, nonce, got, aad), plaintext);
+    if (!sameBytes(got, expected) || !sameBytes(candidate.open(key, nonce, got, aad), plaintext)) return false;
+    // verify must say yes to the vector and no to it with one bit flipped: a yes-sayer fails open.
+    const flipped = Uint8Array.from(got);
+    (flipped[129] as number) ^= 1;
+    return candidate.verify(key, nonce, got, aad) === true && candidate.verify(key, nonce, flipped, aad) === false;
   } catch {
     return false;
   }

@@ -1,7 +1,14 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { nativeXChaCha, pureXChaCha, wasmXChaCha, type XChaCha20Poly1305, xchacha } from '../src/aead.js';
+import {
+  nativeXChaCha,
+  passesKnownAnswer,
+  pureXChaCha,
+  wasmXChaCha,
+  type XChaCha20Poly1305,
+  xchacha,
+} from '../src/aead.js';
 import { utf8 } from '../src/bytes.js';
 
 const native = nativeXChaCha as XChaCha20Poly1305;
@@ -97,5 +104,11 @@ describe('XChaCha20-Poly1305: the WebAssembly, the native and the pure path', ()
         v.secret,
       );
     }
+  });
+
+  it('trusts no path whose verify says yes to a forgery, or no to the vector', () => {
+    expect(paths.every(passesKnownAnswer)).toBe(true);
+    expect(passesKnownAnswer({ ...pureXChaCha, verify: () => true })).toBe(false);
+    expect(passesKnownAnswer({ ...pureXChaCha, verify: () => false })).toBe(false);
   });
 });
