@@ -56,63 +56,78 @@ export function wasmXChaChaOver(sodium: SodiumModule, fallback: XChaCha20Poly130
     return area;
   };
   /**
-   * Decrypts `sealed` in the work area (into `m` there), or with `into` false only checks its tag
-   * (libsodium then computes the Poly1305 tag and never runs the cipher); `undefined` when it
-   * cannot allocate. The area is wiped before it returns.
+   * Lays key, nonce, AAD and `input` out in the work area, with `output` bytes after them, and
+   * answers where each begins; `undefined` when the module cannot allocate room.
    */
-  const decrypt = (key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array, into: boolean) => {
-    const length = sealed.length - TAG;
-    const at = reserve(KEY + NONCE + aad.length + sealed.length + (into ? length : 0));
+  const place = (key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, input: Uint8Array, output: number) => {
+    const at = reserve(KEY + NONCE + aad.length + input.length + output);
     if (at === 0) return undefined;
     const heap = sodium.HEAPU8; // read after the allocation: memory growth replaces it
     const [n, a] = [at + KEY, at + KEY + NONCE];
-    const c = a + aad.length;
-    const m = c + sealed.length;
+    const i = a + aad.length;
+    const o = i + input.length;
     heap.set(key, at);
     heap.set(nonce, n);
     heap.set(aad, a);
-    heap.set(sealed, c);
+    heap.set(input, i);
+    return { heap, at, n, a, i, o, end: o + output };
+  };
+  /**
+   * Decrypts `sealed` in the work area, or with `into` false only checks its tag (libsodium then
+   * computes the Poly1305 tag and never runs the cipher); `undefined` when it cannot allocate.
+   */
+  const decrypt = (key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array, into: boolean) => {
+    const length = sealed.length - TAG;
+    const w = place(key, nonce, aad, sealed, into ? length : 0);
+    if (w === undefined) return undefined;
     try {
-      // libsodium checks the tag before it decrypts (and zeroes `m` when it fails); the area is wiped below either way.
+      // libsodium checks the tag before it decrypts (and zeroes the output when it fails).
+      const out = into ? w.o : 0;
       const ok =
         sodium._crypto_aead_xchacha20poly1305_ietf_decrypt(
-          into ? m : 0,
+          out,
           0,
           0,
-          c,
+          w.i,
           sealed.length,
           0,
-          a,
+          w.a,
           aad.length,
           0,
-          n,
-          at,
+          w.n,
+          w.at,
         ) === 0;
-      return { ok, plaintext: ok && into ? heap.slice(m, m + length) : undefined };
+      return { ok, plaintext: ok && into ? w.heap.slice(w.o, w.end) : undefined };
     } finally {
-      heap.fill(0, at, into ? m + length : m);
+      w.heap.fill(0, w.at, w.end);
     }
   };
   return {
     name: 'wasm',
     seal(key, nonce, plaintext, aad, out, offset) {
-      const length = plaintext.length;
-      const at = reserve(KEY + NONCE + aad.length + 2 * length + TAG);
-      if (at === 0) return fallback.seal(key, nonce, plaintext, aad, out, offset);
-      const heap = sodium.HEAPU8; // read after the allocation: memory growth replaces it
-      const [n, a] = [at + KEY, at + KEY + NONCE];
-      const m = a + aad.length;
-      const c = m + length;
-      heap.set(key, at);
-      heap.set(nonce, n);
-      heap.set(aad, a);
-      heap.set(plaintext, m);
+      const w = place(key, nonce, aad, plaintext, plaintext.length + TAG);
+      if (w === undefined) return fallback.seal(key, nonce, plaintext, aad, out, offset);
       try {
-        if (sodium._crypto_aead_xchacha20poly1305_ietf_encrypt(c, 0, m, length, 0, a, aad.length, 0, 0, n, at) !== 0)
+        const length = plaintext.length;
+        if (
+          sodium._crypto_aead_xchacha20poly1305_ietf_encrypt(
+            w.o,
+            0,
+            w.i,
+            length,
+            0,
+            w.a,
+            aad.length,
+            0,
+            0,
+            w.n,
+            w.at,
+          ) !== 0
+        )
           throw new Error('libsodium refused to seal');
-        out.set(heap.subarray(c, c + length + TAG), offset);
+        out.set(w.heap.subarray(w.o, w.end), offset);
       } finally {
-        heap.fill(0, at, c + length + TAG);
+        w.heap.fill(0, w.at, w.end);
       }
     },
     open(key, nonce, sealed, aad) {

@@ -83,13 +83,16 @@ function checked(impl: XChaCha20Poly1305): XChaCha20Poly1305 {
   };
 }
 
+const pureOpen: XChaCha20Poly1305['open'] = (key, nonce, sealed, aad) =>
+  xchacha20poly1305(key, nonce, aad).decrypt(sealed);
+
 /** The pure-JavaScript implementation: @noble/ciphers. */
 export const pureXChaCha: XChaCha20Poly1305 = checked({
   name: 'pure',
   seal: (key, nonce, plaintext, aad, out, offset) =>
     void xchacha20poly1305(key, nonce, aad).encrypt(plaintext, out.subarray(offset, offset + plaintext.length + 16)),
-  open: (key, nonce, sealed, aad) => xchacha20poly1305(key, nonce, aad).decrypt(sealed),
-  verify: verifyByOpening((key, nonce, sealed, aad) => xchacha20poly1305(key, nonce, aad).decrypt(sealed)),
+  open: pureOpen,
+  verify: verifyByOpening(pureOpen),
 });
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
