@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { isoTime } from './iso-dates.js';
+import { readsBackAs, rereadDate, rereadJson } from './reread.js';
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|([+-])(\d{2}):(\d{2}))$/i;
 const MAX_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
@@ -51,16 +52,19 @@ export type DateFieldSchema = v.GenericSchema<Date | string, Date>;
  * Use it for every date in a custom schema, so that records round-trip through the store.
  */
 export function dateField(): DateFieldSchema {
-  return v.pipe(
-    v.union([v.date(), v.string()]),
-    v.rawTransform(({ dataset, addIssue, NEVER }) => {
-      const date = toDate(dataset.value);
-      if (date === undefined) {
-        addIssue({ expected: 'Date or ISO-8601 timestamp', message: 'invalid date' });
-        return NEVER;
-      }
-      return date;
-    }),
+  return readsBackAs(
+    v.pipe(
+      v.union([v.date(), v.string()]),
+      v.rawTransform(({ dataset, addIssue, NEVER }) => {
+        const date = toDate(dataset.value);
+        if (date === undefined) {
+          addIssue({ expected: 'Date or ISO-8601 timestamp', message: 'invalid date' });
+          return NEVER;
+        }
+        return date;
+      }),
+    ),
+    rereadDate,
   );
 }
 
@@ -90,5 +94,5 @@ export type JsonObjectSchema = v.GenericSchema<JsonObject>;
  * NaN, Infinity, Dates, class instances) is refused.
  */
 export function jsonObjectField(): JsonObjectSchema {
-  return v.record(v.string(), jsonValue);
+  return readsBackAs(v.record(v.string(), jsonValue), rereadJson);
 }

@@ -16,7 +16,7 @@ export type CredentialObjectSchema =
  * @typeParam TSecret - names of the secret fields
  */
 export interface CredentialSchema<TInput, TOutput, TSecret extends string> {
-  /** The valibot schema every record is validated with, on `set` and again on `get`. */
+  /** The valibot schema every record is validated with, on `set` and again on each `get` that opens stored text. */
   readonly schema: v.GenericSchema<TInput, TOutput>;
   /** The secret field names. */
   readonly secret: ReadonlySet<TSecret>;

@@ -10,6 +10,7 @@ import { memoryStore } from './memory-store.js';
 import { isLocalKeyring, type OpenedRecord, recordCacheFor, unwrapCacheFor } from './read-caches.js';
 import { copyRecord } from './record-cache.js';
 import { type RefreshContext, refreshOnce, type StoredRecord } from './refresh.js';
+import { rereaderOf } from './reread.js';
 import { rotateStore } from './rotate.js';
 import type { RotateHooks } from './rotate-types.js';
 import type { AnyCredentialSchema, OutputOf } from './schema.js';
@@ -26,6 +27,7 @@ interface Sealed<S extends AnyCredentialSchema> {
   readonly record: OutputOf<S>;
   readonly text: RecordText;
   readonly envelope: string;
+  readonly storedAt: Date;
 }
 
 /** Failures to open a stored record that the `decryptFailed` audit event reports. */
@@ -69,6 +71,8 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
   const records = recordCacheFor(options);
   // What a write stores answers reads without an unwrap only where that unwrap is this library's own.
   const drafts = isLocalKeyring(keyring);
+  // ... and without parsing and validating it again where the schema's records read back as validated.
+  const reread = drafts && records !== undefined ? rereaderOf(schema.schema) : undefined;
   const tenancy =
     options.tenant === undefined
       ? undefined
@@ -142,13 +146,14 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
   }
 
   async function seal(id: string, input: unknown): Promise<Sealed<S>> {
-    const { record, text } = encodeRecord(schema, input, id, { storedAt: new Date() });
+    const storedAt = new Date();
+    const { record, text } = encodeRecord(schema, input, id, { storedAt });
     // The tenant is read from the readable fields only: the same view a reader has.
     const keys =
       tenancy === undefined
         ? keyring
         : await tenancy.forWrite(tenancy.tenantOf(JSON.parse(text.readable) as Record<string, unknown>, id));
-    return { record, text, envelope: await sealRecord(keys, namespace, id, text) };
+    return { record, text, storedAt, envelope: await sealRecord(keys, namespace, id, text) };
   }
 
   function tenantOps(): TenantOpsContext {
@@ -167,10 +172,14 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
     return index === undefined ? put() : index.write(id, before, after, put);
   }
 
-  /** A sealed record is in the store: the record cache learns its text, listeners hear `set`. */
-  function landed(id: string, { envelope, text }: Sealed<S>): void {
-    if (drafts) records?.wrote(id, envelope, text);
-    else records?.forget(id);
+  /**
+   * A sealed record is in the store: the record cache learns what its text reads back as (or
+   * the text, to decode on the first read), listeners hear `set`.
+   */
+  function landed(id: string, { envelope, text, record, storedAt }: Sealed<S>): void {
+    if (!drafts) records?.forget(id);
+    else if (reread === undefined) records?.wrote(id, envelope, text);
+    else records?.opened(id, envelope, { record: reread(record) as OutputOf<S>, storedAt });
     emit('set', id, envelopeKid(envelope));
   }
 
