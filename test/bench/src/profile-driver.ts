@@ -10,6 +10,7 @@ import {
   connectionSchema,
   createKeyring,
   createVault,
+  cryptoReady,
   generateKey,
   memoryStore,
   type VaultStore,
@@ -19,6 +20,7 @@ import { rewrapPool } from '@credvault/worker-pool';
 import { typicalConnection } from './records.js';
 
 const [which = 'get-memory', count = '20000', profileOut] = process.argv.slice(2);
+await cryptoReady(); // the AEAD path an application has a few milliseconds after import
 const session = new Session();
 session.connect();
 await session.post('Profiler.enable');
