@@ -1,1 +1,1 @@
-export { type RewrapPool, type RewrapPoolOptions, rewrapPool } from './rewrap-pool.js';
+export { type RewrapPool, type RewrapPoolOptions, rewrapPool, WORKER_LIMITS } from './rewrap-pool.js';
