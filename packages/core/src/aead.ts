@@ -28,6 +28,12 @@ export interface XChaCha20Poly1305 {
   verify(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): boolean;
 }
 
+/**
+ * An implementation as a candidate module offers it: without `verify` where it can only open
+ * (node:crypto, @noble/ciphers), which {@link checked} then gives it by opening and wiping.
+ */
+export type AeadCandidate = Omit<XChaCha20Poly1305, 'verify'> & Partial<Pick<XChaCha20Poly1305, 'verify'>>;
+
 /** `verify` for an implementation that can only open: open, wipe, answer. */
 function verifyByOpening(
   open: XChaCha20Poly1305['open'],
@@ -64,8 +70,12 @@ function checkLengths(key: Uint8Array, nonce: Uint8Array): void {
     throw new RangeError(`XChaCha20-Poly1305 nonce must be ${NONCE_LENGTH} bytes`);
 }
 
-/** The same implementation, refusing keys and nonces of the wrong length with one `RangeError` whatever is underneath. */
-function checked(impl: XChaCha20Poly1305): XChaCha20Poly1305 {
+/**
+ * The same implementation, refusing keys and nonces of the wrong length with one `RangeError`
+ * whatever is underneath, and with a `verify` that opens and wipes where it has none.
+ */
+function checked(impl: AeadCandidate): XChaCha20Poly1305 {
+  const verify = impl.verify ?? verifyByOpening(impl.open);
   return {
     name: impl.name,
     seal(key, nonce, plaintext, aad, out, offset) {
@@ -78,21 +88,17 @@ function checked(impl: XChaCha20Poly1305): XChaCha20Poly1305 {
     },
     verify(key, nonce, sealed, aad) {
       checkLengths(key, nonce);
-      return impl.verify(key, nonce, sealed, aad);
+      return verify(key, nonce, sealed, aad);
     },
   };
 }
-
-const pureOpen: XChaCha20Poly1305['open'] = (key, nonce, sealed, aad) =>
-  xchacha20poly1305(key, nonce, aad).decrypt(sealed);
 
 /** The pure-JavaScript implementation: @noble/ciphers. */
 export const pureXChaCha: XChaCha20Poly1305 = checked({
   name: 'pure',
   seal: (key, nonce, plaintext, aad, out, offset) =>
     void xchacha20poly1305(key, nonce, aad).encrypt(plaintext, out.subarray(offset, offset + plaintext.length + 16)),
-  open: pureOpen,
-  verify: verifyByOpening(pureOpen),
+  open: (key, nonce, sealed, aad) => xchacha20poly1305(key, nonce, aad).decrypt(sealed),
 });
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -121,13 +127,19 @@ export function passesKnownAnswer(candidate: XChaCha20Poly1305): boolean {
   }
 }
 
+/** A candidate, checked, if it passes the known answer; otherwise `undefined`. */
+function trusted(candidate: AeadCandidate | undefined): XChaCha20Poly1305 | undefined {
+  if (candidate === undefined) return undefined;
+  const impl = checked(candidate);
+  return passesKnownAnswer(impl) ? impl : undefined;
+}
+
 /**
  * The native implementation where this runtime offers it (a little-endian runtime whose
  * `node:crypto` has chacha20-poly1305, reached through the `node` export condition, and which
  * passes the known answer); otherwise `undefined`.
  */
-export const nativeXChaCha: XChaCha20Poly1305 | undefined =
-  isLE && nativeCandidate !== undefined && passesKnownAnswer(nativeCandidate) ? checked(nativeCandidate) : undefined;
+export const nativeXChaCha: XChaCha20Poly1305 | undefined = isLE ? trusted(nativeCandidate) : undefined;
 
 /**
  * The implementation in use: native where the runtime offers it, pure otherwise, until the
@@ -142,9 +154,9 @@ export let xchacha: XChaCha20Poly1305 = nativeXChaCha ?? pureXChaCha;
  * where it does not load (browsers, edge workers, runtimes without WebAssembly).
  */
 export const wasmXChaCha: Promise<XChaCha20Poly1305 | undefined> = loadWasmCandidate(xchacha).then((candidate) => {
-  if (candidate === undefined || !passesKnownAnswer(candidate)) return undefined;
-  xchacha = checked(candidate);
-  return xchacha;
+  const wasm = trusted(candidate);
+  if (wasm !== undefined) xchacha = wasm;
+  return wasm;
 });
 
 /**

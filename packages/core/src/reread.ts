@@ -53,8 +53,8 @@ const CHECKS = new Set(['validation', 'metadata']);
 const FINITE = new Set(['finite', 'integer', 'safe_integer']);
 
 const same: Rereader = (value) => value;
-/** JSON writes `-0` as `0`. */
-const number: Rereader = (value) => (value === 0 ? 0 : value);
+/** A string, boolean or finite number as it reads back: JSON writes `-0` as `0`. */
+const scalar: Rereader = (value) => (value === 0 ? 0 : value);
 /** A value JSON writes as itself (up to `-0`). */
 const isJsonScalar = (value: unknown) =>
   typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
@@ -75,12 +75,12 @@ function compile(node: Node, finite: boolean): Rereader | undefined {
     case 'null':
       return same;
     case 'number':
-      return finite ? number : undefined;
+      return finite ? scalar : undefined;
     case 'picklist':
     case 'enum':
-      return node.options?.every(isJsonScalar) === true ? number : undefined;
+      return node.options?.every(isJsonScalar) === true ? scalar : undefined;
     case 'literal':
-      return isJsonScalar(node.literal) ? number : undefined;
+      return isJsonScalar(node.literal) ? scalar : undefined;
     case 'optional':
     case 'nullable':
     case 'nullish':
