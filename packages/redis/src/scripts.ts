@@ -41,3 +41,21 @@ return 0
 export function globEscape(prefix: string): string {
   return prefix.replace(/[*?[\]\\^-]/g, (c) => `\\${c}`);
 }
+
+/**
+ * Compare-and-set of many keys in one call, each key present before and after. KEYS the keys;
+ * ARGV the expected and next value of each in turn (`ARGV[2i-1]`, `ARGV[2i]`). Returns one 1
+ * (written) or 0 (its value did not match) per key, in order.
+ */
+export const COMPARE_AND_SET_MANY: Script = script(`
+local out = {}
+for i, key in ipairs(KEYS) do
+  if redis.call('GET', key) == ARGV[2 * i - 1] then
+    redis.call('SET', key, ARGV[2 * i])
+    out[i] = 1
+  else
+    out[i] = 0
+  end
+end
+return out
+`);

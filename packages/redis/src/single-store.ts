@@ -4,7 +4,14 @@ import KeyvRedis, { createClient, type RedisClientOptions } from '@keyv/redis';
 import { safeWhere } from './cluster-url.js';
 import { replicaWaiter } from './durability.js';
 import type { RedisStore, RedisStoreOptions } from './redis-store.js';
-import { COMPARE_AND_SET, EXTEND_LEASE, globEscape, RELEASE_LEASE, type Script } from './scripts.js';
+import {
+  COMPARE_AND_SET,
+  COMPARE_AND_SET_MANY,
+  EXTEND_LEASE,
+  globEscape,
+  RELEASE_LEASE,
+  type Script,
+} from './scripts.js';
 import { SeenKeys } from './seen-keys.js';
 
 type Client = ReturnType<typeof createClient>;
@@ -111,21 +118,22 @@ export function singleStore(options: RedisStoreOptions): RedisStore {
       }),
     compareAndSetMany: async (entries) => {
       checkDistinctKeys(entries);
+      if (entries.length === 0) return [];
       return run('compareAndSetMany', async (redis) => {
-        const pipeline = async () => {
-          const batch = redis.multi();
-          for (const [key, expected, next] of entries) {
-            batch.evalSha(COMPARE_AND_SET.sha, { keys: [key], arguments: ['1', expected, '1', next] });
-          }
-          return (await batch.execAsPipeline()) as unknown[];
-        };
-        if (entries.length === 0) return [];
-        const replies = await pipeline().catch(async (error: unknown) => {
-          if (!String(error).includes('NOSCRIPT')) throw error;
-          await redis.scriptLoad(COMPARE_AND_SET.source); // a write that already landed now reads as changed: safe
-          return pipeline();
-        });
-        const written = replies.map((reply) => reply === 1);
+        // One script call per chunk (pipelined): Redis parses, looks up and runs one command
+        // instead of one per entry, and node-redis encodes one.
+        const chunks: (readonly (readonly [string, string, string])[])[] = [];
+        for (let i = 0; i < entries.length; i += CHUNK) chunks.push(entries.slice(i, i + CHUNK));
+        const replies = await Promise.all(
+          chunks.map(async (chunk) => {
+            const keys = chunk.map(([key]) => key);
+            const args = chunk.flatMap(([, expected, next]) => [expected, next]);
+            const reply = await evalScript(redis, COMPARE_AND_SET_MANY, keys, args);
+            if (!Array.isArray(reply) || reply.length !== chunk.length) throw new Error('unexpected script reply');
+            return reply.map((one) => one === 1);
+          }),
+        );
+        const written = replies.flat();
         if (written.includes(true)) await replicated(redis);
         return written;
       });
