@@ -4,6 +4,7 @@ import KeyvRedis, { type RedisClusterOptions } from '@keyv/redis';
 import calculateSlot from 'cluster-key-slot';
 import { type ClusterLink, clusterConnection } from './cluster-connection.js';
 import { type Cluster, clusterCount, clusterEntries, type ScanAccess } from './cluster-scan.js';
+import { withDeadline } from './deadline.js';
 import { replicaWaiter } from './durability.js';
 import type { RedisStore, RedisStoreOptions } from './redis-store.js';
 import { COMPARE_AND_SET, EXTEND_LEASE, RELEASE_LEASE, type Script } from './scripts.js';
@@ -36,34 +37,26 @@ export function clusterStore(
   let closed = false;
   let adapter: KeyvRedis<string> | undefined;
 
-  async function run<T>(operation: string, work: (cluster: Cluster) => Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${timeout} ms`)), timeout);
-    });
+  function run<T>(operation: string, work: (cluster: Cluster) => Promise<T>): Promise<T> {
     let used: ClusterLink | undefined;
     let connecting = true;
-    try {
+    const start = async () => {
       if (closed) throw new Error('the store is closed');
       const link = connection.current();
       used = link;
-      const attempt = async () => {
-        const cluster = await link.ready;
-        connecting = false;
-        return work(cluster);
-      };
-      return await Promise.race([attempt(), deadline]);
-    } catch (error) {
-      if (error instanceof VaultError) throw error; // e.g. replicas did not confirm: the link is fine
+      const cluster = await link.ready;
+      connecting = false;
+      return work(cluster);
+    };
+    return withDeadline(timeout, start, (error) => {
+      if (error instanceof VaultError) return error; // e.g. replicas did not confirm: the link is fine
       if (used !== undefined) connection.failed(used); // rebuild from the root nodes next time
       const reason = error instanceof Error ? error.message : String(error);
       const message = connecting
         ? `cannot reach the Redis cluster at ${where} (${reason})`
         : `redis ${operation} on the cluster at ${where} failed: ${reason}`;
-      throw new VaultError('STORE_FAILED', message, { cause: error });
-    } finally {
-      clearTimeout(timer);
-    }
+      return new VaultError('STORE_FAILED', message, { cause: error });
+    });
   }
 
   const waiter = replicaWaiter(options, where);

@@ -21,13 +21,13 @@ export interface DurabilityOptions {
 
 /**
  * `WAIT numreplicas timeout` on each given connection (for a cluster: the master of each slot
- * written to); nothing when `waitForReplicas` is 0.
+ * written to); nothing (not even a promise) when `waitForReplicas` is 0.
  * @throws VaultError `STORE_FAILED` when a master got fewer replica acknowledgements than asked.
  */
 export function replicaWaiter(
   options: DurabilityOptions,
   where: string,
-): (nodes: () => Promise<readonly WaitNode[]>) => Promise<void> {
+): (nodes: () => Promise<readonly WaitNode[]>) => Promise<void> | undefined {
   const replicas = options.waitForReplicas ?? 0;
   const waitTimeout = options.waitTimeout ?? Math.floor((options.timeout ?? 5000) / 2);
   if (!Number.isInteger(replicas) || replicas < 0) {
@@ -35,8 +35,8 @@ export function replicaWaiter(
       path: 'waitForReplicas',
     });
   }
+  if (replicas === 0) return () => undefined; // no promise to wait for on every write
   return async (nodes) => {
-    if (replicas === 0) return;
     const acks = await Promise.all(
       (await nodes()).map(async (node) =>
         Number(await node.sendCommand(['WAIT', String(replicas), String(waitTimeout)])),

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { checkDistinctKeys, VaultError } from '@credvault/core';
 import KeyvRedis, { createClient, type RedisClientOptions } from '@keyv/redis';
 import { safeWhere } from './cluster-url.js';
+import { withDeadline } from './deadline.js';
 import { replicaWaiter } from './durability.js';
 import type { RedisStore, RedisStoreOptions } from './redis-store.js';
 import {
@@ -58,30 +59,28 @@ export function singleStore(options: RedisStoreOptions): RedisStore {
     return client;
   }
 
-  async function run<T>(operation: string, work: (redis: Client) => Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${timeout} ms`)), timeout);
-    });
-    let connecting = true;
-    try {
-      if (closed) throw new Error('the store is closed');
-      const attempt = async () => {
-        const redis = await connected();
-        connecting = false;
-        return work(redis);
-      };
-      return await Promise.race([attempt(), deadline]);
-    } catch (error) {
-      if (error instanceof VaultError) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
-      const message = connecting
-        ? `cannot reach Redis at ${where} (${reason})`
-        : `redis ${operation} on ${where} failed: ${reason}`;
-      throw new VaultError('STORE_FAILED', message, { cause: error });
-    } finally {
-      clearTimeout(timer);
-    }
+  /** What a failed operation rejects with: a `VaultError` as it is, anything else as `STORE_FAILED`. */
+  const failure = (operation: string, error: unknown, connecting: boolean): VaultError => {
+    if (error instanceof VaultError) return error;
+    const reason = error instanceof Error ? error.message : String(error);
+    const message = connecting
+      ? `cannot reach Redis at ${where} (${reason})`
+      : `redis ${operation} on ${where} failed: ${reason}`;
+    return new VaultError('STORE_FAILED', message, { cause: error });
+  };
+
+  /** Runs `work` on the connected client within `timeout`; on a ready connection it starts at once. */
+  function run<T>(operation: string, work: (redis: Client) => Promise<T>): Promise<T> {
+    if (closed) return Promise.reject(failure(operation, new Error('the store is closed'), true));
+    let connecting = !client.isReady;
+    const start = () =>
+      connecting
+        ? connected().then((redis) => {
+            connecting = false;
+            return work(redis);
+          })
+        : work(client);
+    return withDeadline(timeout, start, (error) => failure(operation, error, connecting));
   }
 
   async function evalScript(redis: Client, s: Script, keys: string[], args: string[]): Promise<unknown> {

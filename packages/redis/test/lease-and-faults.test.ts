@@ -84,6 +84,29 @@ describe.skipIf(!available)('redisStore when Redis goes away', () => {
     await store.close();
   }, 30_000);
 
+  it('rejects with STORE_FAILED at its timeout when a connected Redis stops answering, and the call after works', async () => {
+    const store = redisStore({ url: redis.url(), timeout: 300 });
+    await store.set('paused', 'v');
+    const other = redisStore({ url: redis.url() });
+    await other.get('paused'); // connected before the pause
+    await (other.adapter.client as { sendCommand(args: string[]): Promise<unknown> }).sendCommand([
+      'CLIENT',
+      'PAUSE',
+      '1500',
+      'ALL',
+    ]);
+    const started = Date.now();
+    const error = await store.get('paused').catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(1200);
+    expect(isVaultError(error, 'STORE_FAILED')).toBe(true);
+    expect((error as Error).message).toMatch(
+      /^STORE_FAILED: redis get on redis:\/\/127\.0\.0\.1:\d+ failed: timed out after 300 ms$/,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await store.get('paused')).toBe('v');
+    await Promise.all([store.close(), other.close()]);
+  });
+
   it('rejects promptly when Redis was never reachable', async () => {
     const store = redisStore({ url: 'redis://127.0.0.1:1', timeout: 300 });
     await expect(store.get('k')).rejects.toMatchObject({ code: 'STORE_FAILED' });
