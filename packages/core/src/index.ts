@@ -8,6 +8,7 @@ export {
 } from './cached-keys.js';
 export { canonicalJson } from './canonical-json.js';
 export { type CombineKeysOptions, combineKeys } from './combined-keys.js';
+export { withDeadline } from './deadline.js';
 export {
   type EnvelopeParts,
   envelopeKid,

@@ -5,6 +5,7 @@ import {
   type Lease,
   prefixEnd,
   VaultError,
+  withDeadline,
 } from '@credvault/core';
 import { KeyvPostgres } from '@keyv/postgres';
 import type pg from 'pg';
@@ -84,11 +85,17 @@ export function postgresStore(connection: PostgresConnection, options: PostgresS
   const sql = statements(schema, table);
   let closed = false;
   let ready: Promise<void> | undefined;
+  let tablesReady = false;
   const ensureReady = (ms: number): Promise<void> => {
-    ready ??= ensureTables(pool, sql, ms).catch((error: unknown) => {
-      ready = undefined; // try again on the next operation (the server may be back)
-      throw error;
-    });
+    ready ??= ensureTables(pool, sql, ms).then(
+      () => {
+        tablesReady = true; // later queries go straight to a connection
+      },
+      (error: unknown) => {
+        ready = undefined; // try again on the next operation (the server may be back)
+        throw error;
+      },
+    );
     return ready;
   };
   // One query of an operation whose budget ends at `deadline` (epoch ms): waiting for the tables,
@@ -98,7 +105,7 @@ export function postgresStore(connection: PostgresConnection, options: PostgresS
   const queryBefore = async (deadline: number, text: string, values?: unknown[]): Promise<unknown[]> => {
     if (closed) throw new Error('the store is closed');
     const left = () => Math.max(1, deadline - Date.now());
-    await ensureReady(left());
+    if (!tablesReady) await ensureReady(left());
     return withClient(pool, left(), async (client) => (await client.query(timed(text, values, left()))).rows);
   };
   class Adapter extends KeyvPostgres {
@@ -114,20 +121,15 @@ export function postgresStore(connection: PostgresConnection, options: PostgresS
   adapter.on('error', () => {}); // its own CREATE TABLE IF NOT EXISTS may fail (read-only): ours decides
 
   /** Runs one operation's queries within `timeout`, and reports its failure as a `STORE_FAILED`. */
-  async function run<T>(operation: string, work: (query: Query) => Promise<T>): Promise<T> {
+  function run<T>(operation: string, work: (query: Query) => Promise<T>): Promise<T> {
     const deadline = Date.now() + timeout;
-    let timer: NodeJS.Timeout | undefined;
-    const backstop = new Promise<never>((_, reject) => {
-      // Only if something below ignored its budget: the connection wait and the statement obey it.
-      timer = setTimeout(() => reject(new Error(`timed out after ${timeout} ms`)), timeout + 1000);
-    });
-    try {
-      return await Promise.race([work((text, values) => queryBefore(deadline, text, values)), backstop]);
-    } catch (error) {
-      throw postgresError(operation, where, error, { exhausted: poolExhausted(pool) });
-    } finally {
-      clearTimeout(timer);
-    }
+    // The backstop is only for something below that ignored its budget: the connection wait and
+    // the statement obey it.
+    return withDeadline(
+      timeout + 1000,
+      () => work((text, values) => queryBefore(deadline, text, values)),
+      (error) => postgresError(operation, where, error, { exhausted: poolExhausted(pool) }),
+    );
   }
   const changed = (rows: unknown[]) => rows.length > 0;
 

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { checkDistinctKeys, VaultError } from '@credvault/core';
+import { checkDistinctKeys, VaultError, withDeadline } from '@credvault/core';
 import KeyvRedis, { type RedisClusterOptions } from '@keyv/redis';
 import calculateSlot from 'cluster-key-slot';
 import { type ClusterLink, clusterConnection } from './cluster-connection.js';
 import { type Cluster, clusterCount, clusterEntries, type ScanAccess } from './cluster-scan.js';
-import { withDeadline } from './deadline.js';
 import { replicaWaiter } from './durability.js';
 import type { RedisStore, RedisStoreOptions } from './redis-store.js';
 import { COMPARE_AND_SET, EXTEND_LEASE, RELEASE_LEASE, type Script } from './scripts.js';

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { checkDistinctKeys, VaultError } from '@credvault/core';
+import { checkDistinctKeys, VaultError, withDeadline } from '@credvault/core';
 import KeyvRedis, { createClient, type RedisClientOptions } from '@keyv/redis';
 import { safeWhere } from './cluster-url.js';
-import { withDeadline } from './deadline.js';
 import { replicaWaiter } from './durability.js';
 import type { RedisStore, RedisStoreOptions } from './redis-store.js';
 import {

@@ -1,0 +1,39 @@
+/**
+ * What `start()` resolves to, or a rejection once `timeout` ms have passed, for a store's
+ * operations: one promise and one timer a call (a `Promise.race` against a deadline promise cost
+ * a Redis `get` ~5 µs more than the bare client's). `fail` turns what went wrong, the timeout
+ * included (an `Error` "timed out after <timeout> ms"), into what the call rejects with; it runs
+ * when that happens, so it sees the call's state at that moment. The work itself is not stopped
+ * at the timeout: bound it below as well (a statement timeout, a connection that is dropped).
+ *
+ * @example
+ * ```ts
+ * const get = (key: string) =>
+ *   withDeadline(5000, () => client.get(key), (error) => new VaultError('STORE_FAILED', `get failed: ${String(error)}`))
+ * ```
+ */
+export function withDeadline<T>(
+  timeout: number,
+  start: () => Promise<T>,
+  fail: (error: unknown) => unknown,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(fail(new Error(`timed out after ${timeout} ms`))), timeout);
+    let started: Promise<T>;
+    try {
+      started = start();
+    } catch (error) {
+      started = Promise.reject(error);
+    }
+    started.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(fail(error));
+      },
+    );
+  });
+}
