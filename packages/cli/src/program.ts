@@ -70,7 +70,7 @@ retire the old key once it counts zero records. The README of @credvault/cli wal
     .addOption(new Option('--reencrypt', 'also seal the secrets again under fresh data keys (suspected data-key leak)'))
     .option(
       '--workers [n]',
-      'rewrap on n worker threads (default: one per core); every key must be a local kid:<base64url> entry',
+      'rewrap on n worker threads (default: one per core but one); every key must be a local kid:<base64url> entry',
       positiveInt,
     )
     .action(async (options) => setExit(await rotate(io, options)));

@@ -1,1 +1,7 @@
-export { type RewrapPool, type RewrapPoolOptions, rewrapPool, WORKER_LIMITS } from './rewrap-pool.js';
+export {
+  defaultPoolSize,
+  type RewrapPool,
+  type RewrapPoolOptions,
+  rewrapPool,
+  WORKER_LIMITS,
+} from './rewrap-pool.js';

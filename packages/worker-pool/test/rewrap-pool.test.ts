@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import {
   connectionSchema,
   createKeyring,
@@ -10,7 +11,7 @@ import {
 import { sqliteStore } from '@credvault/sqlite';
 import { suiteConnection, useTempDir } from '@credvault/test-suite';
 import { afterAll, describe, expect, it } from 'vitest';
-import { rewrapPool } from '../src/index.js';
+import { defaultPoolSize, rewrapPool } from '../src/index.js';
 
 const oldKey = { kid: 'old', key: generateKey() };
 const newKey = { kid: 'new', key: generateKey() };
@@ -23,6 +24,13 @@ async function seeded(store: VaultStore, count: number) {
 }
 
 describe('rewrapPool', () => {
+  it('starts one worker per core but one by default, and at least one', async () => {
+    expect([1, 2, 3, 8, 64].map(defaultPoolSize)).toEqual([1, 1, 2, 7, 63]);
+    const pool = rewrapPool({ keys: [newKey, oldKey] });
+    expect(pool.concurrency).toBe(Math.max(1, availableParallelism() - 1));
+    await pool.close();
+  });
+
   it.each([
     ['memory', () => memoryStore()],
     ['SQLite', () => sqliteStore({ path: `${dir}/pool.db` })],

@@ -20,7 +20,7 @@ import { openSpec } from './spec.js';
 /** One store's rotation numbers, each list one value per run, all measured in this process. */
 export interface RotationRuns {
   readonly records: number;
-  /** `vault.rotate` with a worker pool sized to the cores. */
+  /** `vault.rotate` with a worker pool of its default size (one worker per core but one). */
   readonly poolMs: number[];
   /** CPU time per record during the pool rotation (the machine's, see `cpuOf`), in ms. */
   readonly poolCpuPerRecordMs: number[];

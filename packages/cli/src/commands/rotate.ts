@@ -10,7 +10,7 @@ export interface RotateCommandOptions extends StoreCommandOptions {
   readonly dryRun?: boolean;
   readonly batchSize: number;
   readonly reencrypt?: boolean;
-  /** Rewrap on worker threads: `true` for one per core, or how many. */
+  /** Rewrap on worker threads: `true` for the pool's default (one per core but one), or how many. */
   readonly workers?: true | number;
 }
 
