@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { VaultError } from '@credvault/core';
 
 /** First byte of an entry that is not an ASCII key past the prefix: 0x80 plus these flags. */
@@ -13,9 +14,14 @@ const UTF16 = 2; // a code unit is not ASCII: stored as two bytes per code unit,
  * Exact: two different keys never count as one (a skipped key would be a record a rotation
  * missed). ASCII keys past the prefix are stored as their bytes; any other key as a flag byte
  * (0x80 and up, which no ASCII entry starts with) and its ASCII bytes or UTF-16 code units.
+ *
+ * Keyed: each set hashes with a random seed of its own (FNV-1a from the seed, then a final mix),
+ * so nobody who chooses record ids can choose ones that all land on the same slots and turn a
+ * scan of n keys into n² comparisons.
  */
 export class SeenKeys {
   readonly #prefix: string;
+  readonly #seed: number;
   #bytes = new Uint8Array(1 << 12);
   #used = 0;
   /** Entry i's bytes end at ends[i] and start where entry i - 1's bytes end. */
@@ -24,10 +30,20 @@ export class SeenKeys {
   #size = 0;
   /** Entry index + 1 (0: empty), open addressing; a power of two, at most half full. */
   #slots = new Uint32Array(512);
+  #probes = 0;
 
-  /** @param prefix - what the keys share (the SCAN's MATCH prefix); any key is still exact. */
-  constructor(prefix = '') {
+  /**
+   * @param prefix - what the keys share (the SCAN's MATCH prefix); any key is still exact.
+   * @param seed - the hash's seed (an int32); random unless a test needs to know it.
+   */
+  constructor(prefix = '', seed: number = randomBytes(4).readInt32LE(0)) {
     this.#prefix = prefix;
+    this.#seed = seed | 0;
+  }
+
+  /** How many occupied slots the additions so far stepped over: about one per key, unless keys collide. */
+  get probes(): number {
+    return this.#probes;
   }
 
   /** How many keys the set holds. */
@@ -39,13 +55,15 @@ export class SeenKeys {
   add(key: string): boolean {
     const start = this.#used;
     const end = this.#write(key, start);
-    let hash = 0x811c9dc5 | 0; // FNV-1a over the entry's bytes, as an int32 like #hashes
+    let hash = this.#seed; // FNV-1a over the entry's bytes from the seed, as an int32 like #hashes
     for (let i = start; i < end; i++) hash = Math.imul(hash ^ (this.#bytes[i] as number), 0x01000193);
+    hash = mix(hash);
     const mask = this.#slots.length - 1;
     let slot = hash & mask;
     for (let entry = this.#slots[slot] as number; entry !== 0; entry = this.#slots[slot] as number) {
       if (this.#hashes[entry - 1] === hash && this.#equals(entry - 1, start, end)) return false;
       slot = (slot + 1) & mask;
+      this.#probes += 1;
     }
     if (this.#size === this.#ends.length) {
       this.#ends = grown(this.#ends, this.#size * 2);
@@ -101,6 +119,15 @@ export class SeenKeys {
     }
     this.#slots = slots;
   }
+}
+
+/** MurmurHash3's final mix: every bit of the input moves the slot bits (the low ones). */
+function mix(hash: number): number {
+  let h = hash ^ (hash >>> 16);
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }
 
 function grown<T extends Uint8Array | Uint32Array | Int32Array>(array: T, length: number): T {

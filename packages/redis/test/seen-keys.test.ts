@@ -1,11 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { SeenKeys } from '../src/seen-keys.js';
 
-/** FNV-1a over ASCII bytes, as SeenKeys hashes an ASCII key past its prefix. */
-function fnv(text: string): number {
-  let hash = 0x811c9dc5;
+const SEED = 0x811c9dc5 | 0;
+
+/** FNV-1a from `seed` over ASCII bytes, as SeenKeys hashes an ASCII key past its prefix (before its final mix). */
+function fnv(text: string, seed = SEED): number {
+  let hash = seed;
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
   return hash;
+}
+
+/** SeenKeys's hash of an ASCII key past its prefix under `seed`: FNV-1a, then MurmurHash3's final mix. */
+function seenHash(text: string, seed: number): number {
+  let h = fnv(text, seed);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }
 
 describe('SeenKeys', () => {
@@ -33,8 +45,9 @@ describe('SeenKeys', () => {
     expect(reference.size).toBeGreaterThan(100_000); // repeats, and most of the range
   });
 
-  // The pair collides under the FNV-1a SeenKeys uses (fnv above); if that hash ever changes, this
-  // test must find its pair with the new one.
+  // The pair collides under the FNV-1a SeenKeys uses with this seed (fnv above; its final mix is a
+  // bijection, so the pair collides after it too); if that hash ever changes, this test must find
+  // its pair with the new one.
   it('tells apart different keys with the same 32-bit hash', () => {
     const byHash = new Map<number, string>();
     let pair: [string, string] | undefined;
@@ -44,10 +57,23 @@ describe('SeenKeys', () => {
       if (other !== undefined) pair = [other, id];
       byHash.set(fnv(id), id);
     }
-    const seen = new SeenKeys('p:');
+    const seen = new SeenKeys('p:', SEED);
     expect(seen.add(`p:${pair[0]}`)).toBe(true);
     expect(seen.add(`p:${pair[1]}`)).toBe(true);
     expect(seen.add(`p:${pair[1]}`)).toBe(false);
+  });
+
+  it('hashes with a seed of its own: keys chosen to share slots under one seed do not under its own', () => {
+    // 1,500 ids whose hash under SEED ends in the same 12 bits: at most 4,096 slots, all on one.
+    const flood: string[] = [];
+    for (let i = 0; flood.length < 1500; i++) if ((seenHash(`x${i}`, SEED) & 4095) === 0) flood.push(`x${i}`);
+    const known = new SeenKeys('p:', SEED);
+    for (const id of flood) known.add(`p:${id}`);
+    expect(known.probes).toBeGreaterThan(1_000_000); // n²/2: what a fixed seed lets anyone cause
+    const own = new SeenKeys('p:');
+    for (const id of flood) expect(own.add(`p:${id}`)).toBe(true);
+    expect(own.probes).toBeLessThan(15_000); // about one per key at most half full
+    expect(own.size).toBe(1500);
   });
 
   it('keeps keys outside the prefix, non-ASCII keys and lone surrogates exact', () => {
