@@ -4,7 +4,7 @@ import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { backendAvailable, freePort, type Hooks, useBackend } from './use-backend.js';
+import { backendAvailable, type Hooks, onFreePort, useBackend } from './use-backend.js';
 
 const exec = promisify(execFile);
 /** Where Debian's `postgresql-15` package puts `initdb`, `pg_ctl` and `psql`. */
@@ -94,7 +94,7 @@ export async function startPostgresServer(): Promise<PostgresServer> {
     dir,
   );
   await rm(pwfile, { force: true });
-  const port = await freePort();
+  let port = 0; // chosen when the server starts, below
   const settings = (port: number) =>
     [
       `-p ${port}`,
@@ -135,8 +135,10 @@ export async function startPostgresServer(): Promise<PostgresServer> {
       '--no-sync',
     ];
     await runAsOwner('pg_basebackup', args, dir);
-    const standbyPort = await freePort();
-    await startAt(standby, standbyPort);
+    const standbyPort = await onFreePort(async (free) => {
+      await startAt(standby, free);
+      return free;
+    });
     return { url: `postgres://postgres:${PASSWORD}@127.0.0.1:${standbyPort}/postgres`, stop: () => stopAt(standby) };
   };
   const sql = async (statement: string, database = 'postgres') =>
@@ -149,7 +151,10 @@ export async function startPostgresServer(): Promise<PostgresServer> {
         },
       )
     ).stdout.trim();
-  await start();
+  port = await onFreePort(async (free) => {
+    await startAt(data, free); // on another port if this one was taken meanwhile
+    return free;
+  });
   const urlFor = (database: string) => `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/${database}`;
   return {
     url: urlFor('postgres'),

@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { Socket } from 'node:net';
-import { backendAvailable, freePort, type Hooks, useBackend } from './use-backend.js';
+import { backendAvailable, type Hooks, onFreePort, useBackend } from './use-backend.js';
 
 /** A real redis-server started for tests. */
 export interface RedisServer {
@@ -29,51 +28,62 @@ export function redisAvailable(): boolean {
   return backendAvailable(false, 'REDIS', message);
 }
 
-async function waitForPing(port: number, deadline: number): Promise<void> {
-  while (Date.now() < deadline) {
-    const answered = await new Promise<boolean>((resolve) => {
-      const socket = new Socket();
-      socket.setTimeout(200);
-      socket.once('data', (data) => {
-        socket.destroy();
-        resolve(data.toString().startsWith('+PONG'));
-      });
-      socket.once('error', () => resolve(false));
-      socket.once('timeout', () => {
-        socket.destroy();
-        resolve(false);
-      });
-      socket.connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
+/**
+ * Waits until `child`, a redis-server started on `port`, logs that it accepts connections. Its own
+ * log, not a PING on the port: another process's server that took the port first would answer one.
+ * @throws when it exits first (the port was taken after all) or stays silent for 10 s.
+ */
+function accepting(child: ChildProcess, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let log = '';
+    let settled = false;
+    const settle = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      settle(new Error(`redis-server on port ${port} did not start within 10 s; its log ends:\n${log.trim()}`));
+    }, 10_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (settled) return; // still read: a full pipe would block the server's logging
+      log = (log + chunk.toString()).slice(-2000);
+      if (log.includes('Ready to accept connections')) settle();
     });
-    if (answered) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`redis-server on port ${port} did not answer PING`);
+    child.once('exit', (code, signal) =>
+      settle(new Error(`redis-server on port ${port} exited (${code ?? signal}); its log ends:\n${log.trim()}`)),
+    );
+  });
 }
 
 /**
  * Starts `redis-server` on a free loopback port, without persistence, and waits until it
- * answers. Stop it with `stop()` (tests stop it in `afterAll`).
+ * accepts connections (on another port if the first was taken meanwhile). Stop it with `stop()`
+ * (tests stop it in `afterAll`).
  */
 export async function startRedisServer(): Promise<RedisServer> {
-  const port = await freePort();
   let child: ChildProcess | undefined;
-  const start = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    });
-    await waitForPing(port, Date.now() + 10_000);
+  const startOn = async (port: number) => {
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+    child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    await accepting(child, port);
   };
   const stop = async () => {
     const running = child;
     child = undefined;
-    if (running === undefined || running.exitCode !== null) return;
+    if (running === undefined || running.exitCode !== null || running.signalCode !== null) return;
     const exited = once(running, 'exit');
     running.kill('SIGTERM');
     await exited;
   };
-  await start();
-  return { url: `redis://127.0.0.1:${port}`, port, stop, restart: start };
+  const port = await onFreePort(async (free) => {
+    await startOn(free);
+    return free;
+  });
+  return { url: `redis://127.0.0.1:${port}`, port, stop, restart: () => startOn(port) };
 }
 
 /** The vitest hooks the helpers below register. */

@@ -53,6 +53,21 @@ export function backendAvailable(installed: boolean, label: string, message: str
   return false;
 }
 
+/**
+ * `start(port)` on a port free right now, and on another one when it fails: another process may
+ * take the port between this check and the server binding it. Up to `attempts` ports.
+ */
+export async function onFreePort<T>(start: (port: number) => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      return await start(port);
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+    }
+  }
+}
+
 /** A TCP port free on the loopback interface right now. */
 export async function freePort(): Promise<number> {
   const server = createServer();
