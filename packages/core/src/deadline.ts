@@ -2,9 +2,11 @@
  * What `start()` resolves to, or a rejection once `timeout` ms have passed, for a store's
  * operations: one promise and one timer a call (a `Promise.race` against a deadline promise cost
  * a Redis `get` ~5 µs more than the bare client's). `fail` turns what went wrong, the timeout
- * included (an `Error` "timed out after <timeout> ms"), into what the call rejects with; it runs
- * when that happens, so it sees the call's state at that moment. The work itself is not stopped
- * at the timeout: bound it below as well (a statement timeout, a connection that is dropped).
+ * included (an `Error` "timed out after <timeout> ms"), into what the call rejects with. It runs
+ * once, when that happens, so it sees the call's state at that moment; the work failing after
+ * the timeout is not reported again, and what `fail` throws is what the call rejects with. The
+ * work itself is not stopped at the timeout: bound it below as well (a statement timeout, a
+ * connection that is dropped).
  *
  * @example
  * ```ts
@@ -18,7 +20,18 @@ export function withDeadline<T>(
   fail: (error: unknown) => unknown,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(fail(new Error(`timed out after ${timeout} ms`))), timeout);
+    let settled = false;
+    /** Rejects once, with what `fail` makes of `error` (or what `fail` threw). */
+    const failWith = (error: unknown) => {
+      if (settled) return; // the work failing after the timeout: already reported
+      settled = true;
+      try {
+        reject(fail(error));
+      } catch (thrown) {
+        reject(thrown);
+      }
+    };
+    const timer = setTimeout(() => failWith(new Error(`timed out after ${timeout} ms`)), timeout);
     let started: Promise<T>;
     try {
       started = start();
@@ -28,11 +41,12 @@ export function withDeadline<T>(
     started.then(
       (value) => {
         clearTimeout(timer);
+        settled = true;
         resolve(value);
       },
       (error: unknown) => {
         clearTimeout(timer);
-        reject(fail(error));
+        failWith(error);
       },
     );
   });

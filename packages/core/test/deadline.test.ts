@@ -31,4 +31,32 @@ describe('withDeadline', () => {
     await expect(call).rejects.toThrow('querying: timed out after 100 ms'); // before the answer at 400 ms
     await late; // settles after the rejection: no unhandled rejection, no second settlement
   });
+
+  it('calls fail once: not again for the work failing after the timeout; what fail throws is the rejection', async () => {
+    let calls = 0;
+    let failLate: (error: Error) => void = () => {};
+    const late = new Promise<never>((_, reject) => {
+      failLate = reject;
+    });
+    const call = withDeadline(
+      50,
+      () => late,
+      (error) => {
+        calls += 1;
+        return error;
+      },
+    );
+    await expect(call).rejects.toThrow('timed out after 50 ms');
+    failLate(new Error('after the timeout'));
+    await late.catch(() => {});
+    expect(calls).toBe(1);
+    const throwing = withDeadline(
+      1000,
+      () => Promise.reject(new Error('work')),
+      () => {
+        throw new Error('fail threw');
+      },
+    );
+    await expect(throwing).rejects.toThrow('fail threw');
+  });
 });

@@ -59,10 +59,10 @@ export function singleStore(options: RedisStoreOptions): RedisStore {
   }
 
   /** What a failed operation rejects with: a `VaultError` as it is, anything else as `STORE_FAILED`. */
-  const failure = (operation: string, error: unknown, connecting: boolean): VaultError => {
+  const failure = (operation: string, error: unknown, unready: boolean): VaultError => {
     if (error instanceof VaultError) return error;
     const reason = error instanceof Error ? error.message : String(error);
-    const message = connecting
+    const message = unready
       ? `cannot reach Redis at ${where} (${reason})`
       : `redis ${operation} on ${where} failed: ${reason}`;
     return new VaultError('STORE_FAILED', message, { cause: error });
@@ -71,15 +71,15 @@ export function singleStore(options: RedisStoreOptions): RedisStore {
   /** Runs `work` on the connected client within `timeout`; on a ready connection it starts at once. */
   function run<T>(operation: string, work: (redis: Client) => Promise<T>): Promise<T> {
     if (closed) return Promise.reject(failure(operation, new Error('the store is closed'), true));
-    let connecting = !client.isReady;
+    let unready = !client.isReady;
     const start = () =>
-      connecting
+      unready
         ? connected().then((redis) => {
-            connecting = false;
+            unready = false;
             return work(redis);
           })
         : work(client);
-    return withDeadline(timeout, start, (error) => failure(operation, error, connecting));
+    return withDeadline(timeout, start, (error) => failure(operation, error, unready));
   }
 
   async function evalScript(redis: Client, s: Script, keys: string[], args: string[]): Promise<unknown> {

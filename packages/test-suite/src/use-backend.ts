@@ -55,17 +55,22 @@ export function backendAvailable(installed: boolean, label: string, message: str
 
 /**
  * `start(port)` on a port free right now, and on another one when it fails: another process may
- * take the port between this check and the server binding it. Up to `attempts` ports.
+ * take the port between this check and the server binding it. Up to `attempts` ports; then it
+ * throws every attempt's error.
  */
 export async function onFreePort<T>(start: (port: number) => Promise<T>, attempts = 3): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
+  const errors: unknown[] = [];
+  while (errors.length < attempts) {
     const port = await freePort();
     try {
       return await start(port);
     } catch (error) {
-      if (attempt >= attempts) throw error;
+      errors.push(error);
     }
   }
+  if (errors.length === 1) throw errors[0];
+  const reasons = errors.map((error) => (error instanceof Error ? error.message : String(error)));
+  throw new AggregateError(errors, `could not start on any of ${attempts} free ports:\n${reasons.join('\n')}`);
 }
 
 /** A TCP port free on the loopback interface right now. */

@@ -26,7 +26,7 @@ describe('onFreePort', () => {
         calls += 1;
         throw new Error('never starts');
       }),
-    ).rejects.toThrow('never starts');
+    ).rejects.toThrow('could not start on any of 3 free ports:\nnever starts\nnever starts\nnever starts');
     expect(calls).toBe(3);
   });
 });
@@ -38,13 +38,18 @@ describe.skipIf(!redisAvailable())('startRedisServer', () => {
     // Another process's redis-server takes the port; ours cannot bind it and exits. A PING on the
     // port would be answered all the same.
     const other = spawn('redis-server', ['--port', String(server.port), '--bind', '127.0.0.1', '--save', ''], {
-      stdio: 'ignore',
+      stdio: ['ignore', 'pipe', 'ignore'],
     });
     try {
+      let log = '';
+      for await (const chunk of other.stdout) {
+        log += String(chunk);
+        if (log.includes('Ready to accept connections')) break; // it holds the port now
+      }
       await expect(server.restart()).rejects.toThrow(`redis-server on port ${server.port} exited`);
     } finally {
       other.kill('SIGKILL');
-      await once(other, 'exit');
+      await server.stop(); // in case ours started after all
     }
   });
 });
