@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { redisAvailable } from './redis-server.js';
+import { accepting, redisAvailable } from './redis-server.js';
 import { backendAvailable, type Hooks, useBackend } from './use-backend.js';
 
 const run = promisify(execFile);
@@ -121,20 +121,9 @@ export async function startRedisCluster(): Promise<RedisClusterServers> {
         const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'];
         args.push('--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`);
         args.push('--cluster-node-timeout', '1000', '--cluster-replica-validity-factor', '0');
-        const started = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+        const started = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'ignore'] });
         child = started;
-        let output = '';
-        const keep = (chunk: Buffer) => {
-          output = (output + chunk.toString()).slice(-2000); // the log's tail, for the error below
-        };
-        started.stdout.on('data', keep);
-        started.stderr.on('data', keep);
-        for (let i = 0; i < 200 && node.running; i++) {
-          if ((await cli('-p', String(port), 'ping').catch(() => '')).trim() === 'PONG') return;
-          await sleep(50);
-        }
-        const why = node.running ? 'did not answer PING' : `exited (${started.exitCode ?? started.signalCode})`;
-        throw new Error(`redis-server on port ${port} ${why}; its log ends:\n${output.trim()}`);
+        await accepting(started, port);
       },
       async kill(signal: NodeJS.Signals = 'SIGKILL') {
         const running = child;

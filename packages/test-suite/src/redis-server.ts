@@ -31,9 +31,9 @@ export function redisAvailable(): boolean {
 /**
  * Waits until `child`, a redis-server started on `port`, logs that it accepts connections. Its own
  * log, not a PING on the port: another process's server that took the port first would answer one.
- * @throws when it exits first (the port was taken after all) or stays silent for 10 s.
+ * @throws when it exits first (the port was taken after all) or stays silent for 10 s (then it is killed).
  */
-function accepting(child: ChildProcess, port: number): Promise<void> {
+export function accepting(child: ChildProcess, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     let log = '';
     let settled = false;
