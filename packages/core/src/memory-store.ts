@@ -44,6 +44,15 @@ export function memoryStore(): MemoryStore {
       checkDistinctKeys(entries);
       return entries.map(([key, expected, next]) => cas(key, expected, next));
     },
+    replacePrefixMany: async (entries) => {
+      checkDistinctKeys(entries, 'replacePrefixMany');
+      return entries.map(([key, prefix, next]) => {
+        const value = map.get(key);
+        if (prefix === '' || value?.startsWith(prefix) !== true) return false;
+        map.set(key, next + value.slice(prefix.length));
+        return true;
+      });
+    },
     count: async (prefix) => under(prefix).length,
     async *entries(prefix) {
       for (const key of under(prefix).sort()) {

@@ -1,5 +1,5 @@
 import { type Reshape, rewrapRecord } from './envelope.js';
-import { envelopeKid, withHead } from './envelope-text.js';
+import { envelopeHead, envelopeKid, withHead } from './envelope-text.js';
 import { isVaultError, storeCall, VaultError, type VaultErrorCode } from './errors.js';
 import type { KeyEncryptionKeys } from './keyring.js';
 import { resplitRecordText } from './record-text.js';
@@ -18,8 +18,10 @@ import { idOfKey, isVaultId, iterate, recordPrefix } from './store-keys.js';
 import { isTenantKid } from './tenant-keys.js';
 
 type Candidate = { key: string; id: string; stored: string; keys: KeyEncryptionKeys };
+/** A candidate's new envelope, and its new head when that is all that changed (the rest is as stored). */
+type Write = readonly [candidate: Candidate, next: string, head: string | undefined];
 /** A batch at the rewrapper: its writes to come, and the length of its stored envelopes. */
-type InFlight = { job: Promise<[Candidate, string][]>; chars: number };
+type InFlight = { job: Promise<Write[]>; chars: number };
 
 const MAX_RETRIES = 5;
 /**
@@ -90,8 +92,8 @@ export async function rotateStore(
   };
 
   /** Rewraps a batch; returns the writes, recording failures (never written). */
-  async function prepare(batch: readonly Candidate[]): Promise<[Candidate, string][]> {
-    const writes: [Candidate, string][] = [];
+  async function prepare(batch: readonly Candidate[]): Promise<Write[]> {
+    const writes: Write[] = [];
     if (executor !== undefined && batch.length > 0) {
       const results = checkResults(
         await executor.rewrap(
@@ -107,14 +109,15 @@ export async function rotateStore(
         const next = typeof result === 'string' ? withHead(candidate.stored, result, primary) : undefined;
         if (typeof result !== 'string') fail(candidate, result.code);
         else if (next === undefined) fail(candidate, 'DECRYPT_FAILED');
-        else writes.push([candidate, next]);
+        else writes.push([candidate, next, result]);
       });
       return writes;
     }
     for (const candidate of batch) {
       try {
         const { id, stored, keys } = candidate;
-        writes.push([candidate, await rewrapRecord(keys, namespace, id, stored, reencrypt, reshape(id))]);
+        const next = await rewrapRecord(keys, namespace, id, stored, reencrypt, reshape(id));
+        writes.push([candidate, next, reencrypt ? undefined : envelopeHead(next)]); // a rewrap keeps the rest
       } catch (error) {
         if (!isVaultError(error)) throw error;
         fail(candidate, error.code);
@@ -124,16 +127,13 @@ export async function rotateStore(
   }
 
   /** Writes with compare-and-set; a record changed meanwhile is re-read and retried unless already current. */
-  async function write(writes: [Candidate, string][], attempt = 0): Promise<void> {
+  async function write(writes: readonly Write[], attempt = 0): Promise<void> {
     if (writes.length === 0) return;
     if (dryRun) {
       rewrapped += writes.length;
       return;
     }
-    const ok = await casMany(
-      store,
-      writes.map(([c, next]) => [c.key, c.stored, next] as const),
-    );
+    const ok = await casMany(store, writes);
     const retry: Candidate[] = [];
     for (const [i, [candidate]] of writes.entries()) {
       if (ok[i]) {
@@ -187,7 +187,7 @@ export async function rotateStore(
   const landOldest = async () => {
     const oldest = rewrapping.shift() as InFlight;
     inFlightChars -= oldest.chars;
-    let writes: [Candidate, string][];
+    let writes: Write[];
     try {
       writes = await oldest.job;
     } catch (error) {
@@ -234,9 +234,21 @@ export function kidBucket(kid: string | undefined): string {
   return isTenantKid(kid) ? '~tenant' : kid;
 }
 
-/** Batch compare-and-set where the store has it; one by one otherwise; plain set as a last resort. */
-async function casMany(store: VaultStore, entries: readonly (readonly [string, string, string])[]): Promise<boolean[]> {
-  const { compareAndSetMany, compareAndSet } = store;
+/**
+ * Writes a batch where nothing changed meanwhile, each record on its own: where every write is a
+ * new head and the store can replace a value's start, only the heads travel (the head as read
+ * must still start the record: every write through a vault makes a new data key, so a record
+ * written since then has another head, and its sealed part and readable text are never
+ * touched); else batch compare-and-set of whole values; one by one; plain set as a last resort.
+ */
+async function casMany(store: VaultStore, writes: readonly Write[]): Promise<boolean[]> {
+  const { replacePrefixMany, compareAndSetMany, compareAndSet } = store;
+  if (replacePrefixMany !== undefined && writes.every(([, , head]) => head !== undefined)) {
+    // Each head with the dot after it: it then cannot be the start of a longer head.
+    const heads = writes.map(([c, , head]) => [c.key, `${envelopeHead(c.stored)}.`, `${head}.`] as const);
+    return storeCall('replacePrefixMany', () => replacePrefixMany.call(store, heads));
+  }
+  const entries = writes.map(([c, next]) => [c.key, c.stored, next] as const);
   if (compareAndSetMany !== undefined)
     return storeCall('compareAndSetMany', () => compareAndSetMany.call(store, entries));
   if (compareAndSet !== undefined) {

@@ -34,6 +34,15 @@ export interface VaultStore {
    */
   compareAndSetMany?(entries: readonly (readonly [string, string, string])[]): Promise<boolean[]>;
   /**
+   * Many replace-the-start operations in one round trip, each atomic on its own: for each
+   * `[key, prefix, next]`, whether the value of `key` started with `prefix` (not empty) and now
+   * starts with `next` instead, the rest of it as it was. What a rotation writes where a store
+   * has it: only an envelope's head changes, and the rest need not travel. Keys distinct, as for
+   * `compareAndSetMany`.
+   * @throws `INVALID_ARGUMENT` (path `entries`) when two entries share a key
+   */
+  replacePrefixMany?(entries: readonly (readonly [string, string, string])[]): Promise<boolean[]>;
+  /**
    * How many keys start with `prefix`, for progress reporting. Exact on SQLite; on Redis an
    * estimate that can only overcount, and only while the server resizes its hash table
    * (SCAN may then return a key twice), so that counting needs no memory per key.
@@ -48,10 +57,20 @@ export interface VaultStore {
   close?(): Promise<void>;
 }
 
-/** A store with every capability but leases: what `@credvault/sqlite` and `@credvault/redis` provide. */
+/** A store with every capability but leases: what `@credvault/sqlite`, `@credvault/redis` and `@credvault/postgres` provide. */
 export type CompleteStore = VaultStore &
   Required<
-    Pick<VaultStore, 'entries' | 'getMany' | 'setMany' | 'compareAndSet' | 'compareAndSetMany' | 'count' | 'close'>
+    Pick<
+      VaultStore,
+      | 'entries'
+      | 'getMany'
+      | 'setMany'
+      | 'compareAndSet'
+      | 'compareAndSetMany'
+      | 'replacePrefixMany'
+      | 'count'
+      | 'close'
+    >
   >;
 
 /** A held lease. It ends when released or when its time runs out, whichever comes first. */

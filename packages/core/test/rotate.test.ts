@@ -4,6 +4,7 @@ import {
   createVault,
   generateKey,
   type KeyEncryptionKeys,
+  type MemoryStore,
   memoryStore,
   type RewrapExecutor,
   type RotateProgress,
@@ -163,25 +164,54 @@ describe('vault.rotate', () => {
     expect([...store.map.values()].every((v) => v.startsWith('cv1.new.'))).toBe(true);
   });
 
-  it('never overwrites a record the application wrote between the scan and the write', async () => {
-    const { store, vault } = await seeded(30);
-    const stale = createVault({ store, keyring: createKeyring([oldKey]), schema: connectionSchema, namespace: 'c' });
-    const casMany = store.compareAndSetMany?.bind(store) as NonNullable<typeof store.compareAndSetMany>;
-    let raced: string[] = [];
-    store.compareAndSetMany = async (entries) => {
-      if (raced.length === 0) {
-        raced = entries.slice(0, 2).map(([key]) => key.slice(2));
-        await vault.set(raced[0] as string, connection({ status: 'app-write-on-new' })); // an instance already promoted
-        await stale.set(raced[1] as string, connection({ status: 'app-write-on-old' })); // one still on the old primary
-      }
-      return casMany(entries);
-    };
-    const report = await vault.rotate({ batchSize: 10 });
-    expect(report.changedMeanwhile).toBe(2);
-    expect((await vault.get(raced[0] as string))?.status).toBe('app-write-on-new');
-    expect((await vault.get(raced[1] as string))?.status).toBe('app-write-on-old'); // re-read, rewrapped, kept
-    expect(report.rewrapped).toBe(29); // 28 plus the stale write, retried
-    expect((await vault.status()).notOnPrimary).toBe(0);
+  it.each(['replacePrefixMany', 'compareAndSetMany'] as const)(
+    'never overwrites a record the application wrote between the scan and the write (%s)',
+    async (method) => {
+      const { store, vault } = await seeded(30);
+      const stale = createVault({ store, keyring: createKeyring([oldKey]), schema: connectionSchema, namespace: 'c' });
+      if (method === 'compareAndSetMany') store.replacePrefixMany = undefined as never; // a store without it
+      const write = store[method]?.bind(store) as NonNullable<MemoryStore[typeof method]>;
+      let raced: string[] = [];
+      store[method] = async (entries: readonly (readonly [string, string, string])[]) => {
+        if (raced.length === 0) {
+          raced = entries.slice(0, 2).map(([key]) => key.slice(2));
+          await vault.set(raced[0] as string, connection({ status: 'app-write-on-new' })); // an instance already promoted
+          await stale.set(raced[1] as string, connection({ status: 'app-write-on-old' })); // one still on the old primary
+        }
+        return write(entries);
+      };
+      const report = await vault.rotate({ batchSize: 10 });
+      expect(raced).toHaveLength(2);
+      expect(report.changedMeanwhile).toBe(2);
+      expect((await vault.get(raced[0] as string))?.status).toBe('app-write-on-new');
+      expect((await vault.get(raced[1] as string))?.status).toBe('app-write-on-old'); // re-read, rewrapped, kept
+      expect(report.rewrapped).toBe(29); // 28 plus the stale write, retried
+      expect((await vault.status()).notOnPrimary).toBe(0);
+    },
+  );
+
+  it('writes only the new heads where the store can replace a prefix, whole envelopes when it re-encrypts', async () => {
+    const { store, vault } = await seeded(12);
+    const before = new Map(store.map);
+    const calls = { replacePrefixMany: 0, compareAndSetMany: 0 };
+    for (const method of ['replacePrefixMany', 'compareAndSetMany'] as const) {
+      const write = store[method].bind(store);
+      store[method] = async (entries: readonly (readonly [string, string, string])[]) => {
+        calls[method] += entries.length;
+        return write(entries);
+      };
+    }
+    expect((await vault.rotate({ batchSize: 5 })).rewrapped).toBe(12);
+    expect(calls).toEqual({ replacePrefixMany: 12, compareAndSetMany: 0 });
+    for (const [key, value] of store.map) {
+      const old = before.get(key) as string;
+      const tail = (text: string) => text.split('.').slice(3).join('.');
+      expect(value.startsWith('cv1.new.')).toBe(true);
+      expect(tail(value)).toBe(tail(old)); // the sealed part and readable text as they were
+    }
+    expect((await vault.get('r3'))?.status).toBe('s3');
+    expect((await vault.rotate({ reencrypt: true, batchSize: 5 })).rewrapped).toBe(12);
+    expect(calls).toEqual({ replacePrefixMany: 12, compareAndSetMany: 12 });
   });
 
   it('refuses a bad batch size, and a store that cannot iterate', async () => {

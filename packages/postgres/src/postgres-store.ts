@@ -132,6 +132,27 @@ export function postgresStore(connection: PostgresConnection, options: PostgresS
     );
   }
   const changed = (rows: unknown[]) => rows.length > 0;
+  /**
+   * Runs `text`, an UPDATE … FROM UNNEST of three text columns that returns the key of each row
+   * it changed, over `entries` (distinct keys: it applies one row per key) in chunks; whether each
+   * entry's key was changed, in order.
+   */
+  const batchUpdate = async (
+    operation: string,
+    text: string,
+    entries: readonly (readonly [string, string, string])[],
+  ): Promise<boolean[]> => {
+    checkDistinctKeys(entries, operation);
+    return run(operation, async (query) => {
+      const written = new Set<string>();
+      for (let i = 0; i < entries.length; i += MAX_ROWS_PER_STATEMENT) {
+        const chunk = entries.slice(i, i + MAX_ROWS_PER_STATEMENT);
+        const columns = [chunk.map((e) => e[0]), chunk.map((e) => e[1]), chunk.map((e) => e[2])];
+        for (const row of (await query(text, columns)) as Row[]) written.add(row.key);
+      }
+      return entries.map(([key]) => written.has(key));
+    });
+  };
 
   const store: PostgresStore = {
     name: 'postgres',
@@ -152,18 +173,8 @@ export function postgresStore(connection: PostgresConnection, options: PostgresS
           ? changed(await query(sql.deleteIf, [key, expected]))
           : changed(await query(sql.replaceIf, [key, next, expected]));
       }),
-    compareAndSetMany: async (entries) => {
-      checkDistinctKeys(entries); // one UPDATE … FROM per chunk applies one row per key
-      return run('compareAndSetMany', async (query) => {
-        const written = new Set<string>();
-        for (let i = 0; i < entries.length; i += MAX_ROWS_PER_STATEMENT) {
-          const chunk = entries.slice(i, i + MAX_ROWS_PER_STATEMENT);
-          const columns = [chunk.map((e) => e[0]), chunk.map((e) => e[1]), chunk.map((e) => e[2])];
-          for (const row of (await query(sql.compareAndSetMany, columns)) as Row[]) written.add(row.key);
-        }
-        return entries.map(([key]) => written.has(key));
-      });
-    },
+    compareAndSetMany: (entries) => batchUpdate('compareAndSetMany', sql.compareAndSetMany, entries),
+    replacePrefixMany: (entries) => batchUpdate('replacePrefixMany', sql.replacePrefixMany, entries),
     count: (prefix) =>
       run('count', async (query) => {
         const end = prefixEnd(prefix);

@@ -21,6 +21,7 @@ export interface Statements {
   readonly getMany: string;
   readonly setMany: string;
   readonly compareAndSetMany: string;
+  readonly replacePrefixMany: string;
   count(bounded: boolean): string;
   /** One keyset page: keys after the cursor (from it, on the first page), below the prefix end when bounded. */
   page(first: boolean, bounded: boolean): string;
@@ -56,6 +57,10 @@ export function statements(schema: string, table: string): Statements {
     compareAndSetMany:
       `UPDATE ${t} AS t SET value = b.n FROM UNNEST($1::text[], $2::text[], $3::text[]) AS b(k, e, n) ` +
       'WHERE t.key = b.k AND t.value = b.e RETURNING t.key',
+    replacePrefixMany:
+      `UPDATE ${t} AS t SET value = b.n || substr(t.value, length(b.p) + 1) ` +
+      'FROM UNNEST($1::text[], $2::text[], $3::text[]) AS b(k, p, n) ' +
+      "WHERE t.key = b.k AND b.p <> '' AND left(t.value, length(b.p)) = b.p RETURNING t.key",
     count: (bounded) => `SELECT count(*) AS n FROM ${t} WHERE key >= $1${bounded ? ' AND key < $2' : ''}`,
     page: (first, bounded) =>
       `SELECT key, value FROM ${t} WHERE key ${first ? '>=' : '>'} $1${bounded ? ' AND key < $3' : ''} ORDER BY key LIMIT $2`,

@@ -6,7 +6,7 @@ import { type ClusterLink, clusterConnection } from './cluster-connection.js';
 import { type Cluster, clusterCount, clusterEntries, type ScanAccess } from './cluster-scan.js';
 import { replicaWaiter } from './durability.js';
 import type { RedisStore, RedisStoreOptions } from './redis-store.js';
-import { COMPARE_AND_SET, EXTEND_LEASE, RELEASE_LEASE, type Script } from './scripts.js';
+import { COMPARE_AND_SET, EXTEND_LEASE, RELEASE_LEASE, REPLACE_PREFIX_MANY, type Script } from './scripts.js';
 
 const CHUNK = 1000;
 
@@ -83,6 +83,23 @@ export function clusterStore(
     return (await evalScript(cluster, COMPARE_AND_SET, key, args)) === 1;
   };
 
+  /** Runs `one` on every entry (distinct keys) at once, then waits for the replicas of those it wrote. */
+  const eachKey = async <E extends readonly [string, string, string]>(
+    operation: string,
+    entries: readonly E[],
+    one: (cluster: Cluster, entry: E) => Promise<boolean>,
+  ): Promise<boolean[]> => {
+    checkDistinctKeys(entries, operation); // the entries run concurrently: a repeated key would race itself
+    return run(operation, async (cluster) => {
+      const written = await Promise.all(entries.map((entry) => one(cluster, entry)));
+      await replicated(
+        cluster,
+        entries.filter((_, i) => written[i]).map(([key]) => key),
+      );
+      return written;
+    });
+  };
+
   const store: RedisStore = {
     name: 'redis',
     get adapter(): KeyvRedis<string> {
@@ -112,19 +129,17 @@ export function clusterStore(
         if (written) await replicated(cluster, [key]);
         return written;
       }),
-    compareAndSetMany: async (entries) => {
-      checkDistinctKeys(entries); // the entries run concurrently: a repeated key would race itself
-      return run('compareAndSetMany', async (cluster) => {
-        const written = await Promise.all(
-          entries.map(([key, expected, next]) => compareAndSet(cluster, key, expected, next)),
-        );
-        await replicated(
-          cluster,
-          entries.filter((_, i) => written[i]).map(([key]) => key),
-        );
-        return written;
-      });
-    },
+    compareAndSetMany: (entries) =>
+      eachKey('compareAndSetMany', entries, (cluster, [key, expected, next]) =>
+        compareAndSet(cluster, key, expected, next),
+      ),
+    // One script call per key: the keys of a batch lie in many slots.
+    replacePrefixMany: (entries) =>
+      eachKey('replacePrefixMany', entries, async (cluster, [key, prefix, next]) => {
+        const reply = await evalScript(cluster, REPLACE_PREFIX_MANY, key, [prefix, next]);
+        if (!Array.isArray(reply) || reply.length !== 1) throw new Error('unexpected script reply');
+        return reply[0] === 1;
+      }),
     count: (prefix) => clusterCount(access, prefix),
     getMany,
     setMany: (entries) =>

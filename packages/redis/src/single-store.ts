@@ -10,6 +10,7 @@ import {
   EXTEND_LEASE,
   globEscape,
   RELEASE_LEASE,
+  REPLACE_PREFIX_MANY,
   type Script,
 } from './scripts.js';
 import { SeenKeys } from './seen-keys.js';
@@ -91,6 +92,40 @@ export function singleStore(options: RedisStoreOptions): RedisStore {
     }
   }
 
+  /**
+   * Runs `s` over `entries` (distinct keys) in one script call per chunk, pipelined: Redis parses,
+   * looks up and runs one command instead of one per entry, and node-redis encodes one. The
+   * script takes each entry's two values as its arguments and answers 1 or 0 per key.
+   */
+  async function batchScript(
+    operation: string,
+    s: Script,
+    entries: readonly (readonly [string, string, string])[],
+  ): Promise<boolean[]> {
+    checkDistinctKeys(entries, operation);
+    if (entries.length === 0) return [];
+    return run(operation, async (redis) => {
+      const chunks: (readonly (readonly [string, string, string])[])[] = [];
+      for (let i = 0; i < entries.length; i += CHUNK) chunks.push(entries.slice(i, i + CHUNK));
+      const replies = await Promise.all(
+        chunks.map(async (chunk) => {
+          const keys = chunk.map(([key]) => key);
+          const reply = await evalScript(
+            redis,
+            s,
+            keys,
+            chunk.flatMap(([, a, b]) => [a, b]),
+          );
+          if (!Array.isArray(reply) || reply.length !== chunk.length) throw new Error('unexpected script reply');
+          return reply.map((one) => one === 1);
+        }),
+      );
+      const written = replies.flat();
+      if (written.includes(true)) await replicated(redis);
+      return written;
+    });
+  }
+
   const store: RedisStore = {
     name: 'redis',
     adapter,
@@ -114,28 +149,8 @@ export function singleStore(options: RedisStoreOptions): RedisStore {
         if (written) await replicated(redis);
         return written;
       }),
-    compareAndSetMany: async (entries) => {
-      checkDistinctKeys(entries);
-      if (entries.length === 0) return [];
-      return run('compareAndSetMany', async (redis) => {
-        // One script call per chunk (pipelined): Redis parses, looks up and runs one command
-        // instead of one per entry, and node-redis encodes one.
-        const chunks: (readonly (readonly [string, string, string])[])[] = [];
-        for (let i = 0; i < entries.length; i += CHUNK) chunks.push(entries.slice(i, i + CHUNK));
-        const replies = await Promise.all(
-          chunks.map(async (chunk) => {
-            const keys = chunk.map(([key]) => key);
-            const args = chunk.flatMap(([, expected, next]) => [expected, next]);
-            const reply = await evalScript(redis, COMPARE_AND_SET_MANY, keys, args);
-            if (!Array.isArray(reply) || reply.length !== chunk.length) throw new Error('unexpected script reply');
-            return reply.map((one) => one === 1);
-          }),
-        );
-        const written = replies.flat();
-        if (written.includes(true)) await replicated(redis);
-        return written;
-      });
-    },
+    compareAndSetMany: (entries) => batchScript('compareAndSetMany', COMPARE_AND_SET_MANY, entries),
+    replacePrefixMany: (entries) => batchScript('replacePrefixMany', REPLACE_PREFIX_MANY, entries),
     count: (prefix) =>
       run('count', async (redis) => {
         let n = 0; // no dedupe: an estimate for progress, so counting 10M keys needs no memory per key

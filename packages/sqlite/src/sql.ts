@@ -12,6 +12,7 @@ export interface Statements {
   getMany(count: number): string;
   setMany(count: number): string;
   compareAndSetMany(count: number): string;
+  replacePrefixMany(count: number): string;
   count(bounded: boolean): string;
   page(first: boolean, bounded: boolean): string;
 }
@@ -33,6 +34,11 @@ export function statements(table: string): Statements {
     compareAndSetMany: (count: number) =>
       `WITH batch(k, e, n) AS (VALUES ${Array.from({ length: count }, () => '(?, ?, ?)').join(', ')}) ` +
       `UPDATE ${table} SET value = batch.n FROM batch WHERE ${table}.key = batch.k AND ${table}.value = batch.e RETURNING key`,
+    // length() and substr() count characters (up to a NUL: a prefix holding one never matches).
+    replacePrefixMany: (count: number) =>
+      `WITH batch(k, p, n) AS (VALUES ${Array.from({ length: count }, () => '(?, ?, ?)').join(', ')}) ` +
+      `UPDATE ${table} SET value = batch.n || substr(${table}.value, length(batch.p) + 1) FROM batch ` +
+      `WHERE ${table}.key = batch.k AND batch.p <> '' AND substr(${table}.value, 1, length(batch.p)) = batch.p RETURNING key`,
     count: (bounded: boolean) => `SELECT COUNT(*) AS n FROM ${table} WHERE key >= ?${bounded ? ' AND key < ?' : ''}`,
     page: (first: boolean, bounded: boolean) =>
       `SELECT key, value FROM ${table} WHERE key ${first ? '>=' : '>'} ?${bounded ? ' AND key < ?' : ''} ORDER BY key LIMIT ?`,

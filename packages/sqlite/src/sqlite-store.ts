@@ -62,6 +62,26 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
     }
   }
   const changed = (rows: unknown[]) => rows.length > 0;
+  /**
+   * Runs `statement`, an UPDATE … FROM a batch of `[key, a, b]` rows that returns the key of each
+   * row it changed, over `entries` (distinct keys: it applies one row per key) in chunks; whether
+   * each entry's key was changed, in order.
+   */
+  const batchUpdate = async (
+    operation: string,
+    statement: (count: number) => string,
+    entries: readonly (readonly [string, string, string])[],
+  ): Promise<boolean[]> => {
+    checkDistinctKeys(entries, operation);
+    return run(operation, async () => {
+      const written = new Set<string>();
+      for (let i = 0; i < entries.length; i += MAX_ROWS_PER_STATEMENT) {
+        const chunk = entries.slice(i, i + MAX_ROWS_PER_STATEMENT);
+        for (const row of (await query(statement(chunk.length), chunk.flat())) as Row[]) written.add(row.key);
+      }
+      return entries.map(([key]) => written.has(key));
+    });
+  };
 
   return {
     name: 'sqlite',
@@ -81,18 +101,8 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
           ? changed(await query(sql.deleteIf, [key, expected]))
           : changed(await query(sql.replaceIf, [next, key, expected]));
       }),
-    compareAndSetMany: async (entries) => {
-      checkDistinctKeys(entries); // one UPDATE … FROM per chunk applies one row per key
-      return run('compareAndSetMany', async () => {
-        const written = new Set<string>();
-        for (let i = 0; i < entries.length; i += MAX_ROWS_PER_STATEMENT) {
-          const chunk = entries.slice(i, i + MAX_ROWS_PER_STATEMENT);
-          for (const row of (await query(sql.compareAndSetMany(chunk.length), chunk.flat())) as Row[])
-            written.add(row.key);
-        }
-        return entries.map(([key]) => written.has(key));
-      });
-    },
+    compareAndSetMany: (entries) => batchUpdate('compareAndSetMany', sql.compareAndSetMany, entries),
+    replacePrefixMany: (entries) => batchUpdate('replacePrefixMany', sql.replacePrefixMany, entries),
     count: (prefix) =>
       run('count', async () => {
         const end = prefixEnd(prefix);

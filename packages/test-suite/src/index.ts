@@ -39,6 +39,7 @@ export { batchSuite, countSuite } from './suite-batch.js';
 export { compareAndSetSuite } from './suite-cas.js';
 export type { SuitePartOptions } from './suite-context.js';
 export { iterationSuite } from './suite-iteration.js';
+export { replacePrefixSuite } from './suite-replace-prefix.js';
 export { vaultOnStoreSuite } from './suite-vault.js';
 export { useTempDir } from './temp-dir.js';
 export { type BackendLifecycle, type Hooks, useBackend } from './use-backend.js';

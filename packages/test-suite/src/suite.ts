@@ -4,6 +4,7 @@ import { batchSuite, countSuite } from './suite-batch.js';
 import { compareAndSetSuite } from './suite-cas.js';
 import { type MakeStore, suiteStores, type TestApi } from './suite-context.js';
 import { iterationSuite } from './suite-iteration.js';
+import { replacePrefixSuite } from './suite-replace-prefix.js';
 import { vaultOnStoreSuite } from './suite-vault.js';
 
 export type { MakeStore, SuitePartOptions, TestApi } from './suite-context.js';
@@ -12,6 +13,8 @@ export type { MakeStore, SuitePartOptions, TestApi } from './suite-context.js';
 export interface StoreLacks {
   /** `compareAndSet` and `compareAndSetMany`. */
   readonly compareAndSet?: boolean;
+  /** `replacePrefixMany`. */
+  readonly replacePrefix?: boolean;
   readonly count?: boolean;
   readonly batch?: boolean;
   readonly iterate?: boolean;
@@ -39,6 +42,7 @@ export function capabilitiesSuite(test: TestApi, makeStore: MakeStore, lacks: St
     const has = (name: keyof VaultStore) => typeof store[name] === 'function';
     expect(has('compareAndSet')).toBe(!lacks.compareAndSet);
     expect(has('compareAndSetMany')).toBe(!lacks.compareAndSet);
+    expect(has('replacePrefixMany')).toBe(!lacks.replacePrefix);
     expect(has('count')).toBe(!lacks.count);
     expect(has('getMany') && has('setMany')).toBe(!lacks.batch);
     expect(has('entries')).toBe(!lacks.iterate);
@@ -47,7 +51,7 @@ export function capabilitiesSuite(test: TestApi, makeStore: MakeStore, lacks: St
 
 /**
  * Registers every part of the store compliance suite in one `describe`: capabilities,
- * {@link basicStoreSuite}, {@link iterationSuite}, {@link compareAndSetSuite},
+ * {@link basicStoreSuite}, {@link iterationSuite}, {@link compareAndSetSuite}, {@link replacePrefixSuite},
  * {@link countSuite}, {@link batchSuite} and {@link vaultOnStoreSuite}; the parts of a
  * capability the store lacks are registered as skipped. Every test uses its own key prefix,
  * so stores may share one backend. Each part is also exported on its own.
@@ -65,6 +69,7 @@ export function storeComplianceSuite(test: TestApi, makeStore: MakeStore, option
     basicStoreSuite(test, makeStore);
     iterationSuite(test, makeStore, { skip: lacks.iterate === true, records: options.records ?? 1000 });
     compareAndSetSuite(test, makeStore, { skip: lacks.compareAndSet === true });
+    replacePrefixSuite(test, makeStore, { skip: lacks.replacePrefix === true });
     countSuite(test, makeStore, { skip: lacks.count === true });
     batchSuite(test, makeStore, { skip: lacks.batch === true });
     vaultOnStoreSuite(test, makeStore);

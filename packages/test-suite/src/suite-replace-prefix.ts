@@ -1,0 +1,73 @@
+import { capability, type MakeStore, type SuitePartOptions, suiteStores, type TestApi } from './suite-context.js';
+
+/**
+ * The part of the compliance suite for stores with `replacePrefixMany` (what a rotation writes:
+ * a new envelope head on the rest of the stored text): a value that starts with the prefix gets
+ * the replacement and keeps its rest, of the same length or not, multi-byte characters
+ * included; a value that does not, an absent key and an empty prefix are left alone; each entry
+ * on its own over more than one chunk; a batch that repeats a key is refused and changes nothing.
+ */
+export function replacePrefixSuite(test: TestApi, makeStore: MakeStore, options: SuitePartOptions = {}): void {
+  const { it, expect } = test;
+  const setup = suiteStores(test, makeStore);
+  const skip = options.skip === true;
+
+  it.skipIf(skip)('replace prefix many: replaces the start only where it matches, and keeps the rest', async () => {
+    const { store, p } = await setup();
+    const replace = capability(store, 'replacePrefixMany');
+    const rest = 'sealed.{"name":"Zoë — 東京 🚀"}';
+    const at = (name: string) => `${p}:${name}`;
+    for (const name of ['same', 'longer', 'shorter', 'other', 'short', 'empty'])
+      await store.set(at(name), `cv1.k0.AAAA.${rest}`);
+    await store.set(at('other'), `cv1.k0.AAAB.${rest}`);
+    await store.set(at('short'), 'cv1.k0');
+    const results = await replace([
+      [at('same'), 'cv1.k0.AAAA.', 'cv1.k1.BBBB.'],
+      [at('longer'), 'cv1.k0.AAAA.', 'cv1.k10.CCCCCC.'],
+      [at('shorter'), 'cv1.k0.AAAA.', 'cv1.D.'],
+      [at('other'), 'cv1.k0.AAAA.', 'cv1.k1.BBBB.'],
+      [at('short'), 'cv1.k0.AAAA.', 'cv1.k1.BBBB.'],
+      [at('absent'), 'cv1.k0.AAAA.', 'cv1.k1.BBBB.'],
+      [at('empty'), '', 'cv1.k1.BBBB.'],
+    ]);
+    expect(results).toEqual([true, true, true, false, false, false, false]);
+    expect(await store.get(at('same'))).toBe(`cv1.k1.BBBB.${rest}`);
+    expect(await store.get(at('longer'))).toBe(`cv1.k10.CCCCCC.${rest}`);
+    expect(await store.get(at('shorter'))).toBe(`cv1.D.${rest}`);
+    expect(await store.get(at('other'))).toBe(`cv1.k0.AAAB.${rest}`);
+    expect(await store.get(at('short'))).toBe('cv1.k0');
+    expect(await store.has(at('absent'))).toBe(false);
+    expect(await store.get(at('empty'))).toBe(`cv1.k0.AAAA.${rest}`);
+    expect(await replace([])).toEqual([]);
+  });
+
+  it.skipIf(skip)('replace prefix many: each entry on its own, in one call', async () => {
+    const { store, p } = await setup();
+    const replace = capability(store, 'replacePrefixMany');
+    const keys = Array.from({ length: 1500 }, (_, i) => `${p}:m${i}`);
+    for (const key of keys) await store.set(key, `old.${key}`);
+    await store.set(keys[5] as string, 'changed-meanwhile');
+    await store.delete(keys[1200] as string);
+    const results = await replace(keys.map((key) => [key, 'old.', 'new.'] as const));
+    expect(results.flatMap((ok, i) => (ok ? [] : [i]))).toEqual([5, 1200]);
+    expect(await store.get(keys[5] as string)).toBe('changed-meanwhile');
+    expect(await store.has(keys[1200] as string)).toBe(false);
+    expect(await store.get(keys[0] as string)).toBe(`new.${keys[0]}`);
+    expect(await store.get(keys[1499] as string)).toBe(`new.${keys[1499]}`);
+  });
+
+  it.skipIf(skip)('replace prefix many: refuses a batch that repeats a key, and changes nothing', async () => {
+    const { store, p } = await setup();
+    const replace = capability(store, 'replacePrefixMany');
+    await store.set(`${p}:d1`, 'a.rest');
+    await store.set(`${p}:d2`, 'a.rest');
+    const batch = [
+      [`${p}:d1`, 'a.', 'b.'],
+      [`${p}:d2`, 'a.', 'b.'],
+      [`${p}:d1`, 'b.', 'c.'],
+    ] as const;
+    await expect(replace(batch)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', path: 'entries' });
+    expect(await store.get(`${p}:d1`)).toBe('a.rest');
+    expect(await store.get(`${p}:d2`)).toBe('a.rest');
+  });
+}
