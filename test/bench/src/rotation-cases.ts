@@ -36,6 +36,14 @@ export interface RotationRuns {
   readonly ioChangedMs: number[];
   /** CPU time per record of that pure I/O pass (the machine's: the store server's too, see `cpuOf`), in ms. */
   readonly ioCpuPerRecordMs: number[];
+  /**
+   * Every envelope read and its head written back changed (one character toggled, there and back:
+   * two passes, their mean) with `replacePrefixMany` in the same batches: the I/O of a rotation
+   * as it now writes (the new head only).
+   */
+  readonly ioHeadsMs: number[];
+  /** CPU time per record of the first of those two passes (the machine's), in ms. */
+  readonly ioHeadsCpuPerRecordMs: number[];
   /** CPU time per record of the rotation's own crypto (`rewrapBatch`: open, wrap, check) in one thread, no store, in ms. */
   readonly rewrapCpuPerRecordMs: number[];
   /** Unwrap + rewrap of as many data keys in memory on one core (the crypto floor). */
@@ -95,29 +103,47 @@ export async function cryptoFloor(count: number): Promise<number> {
 /** `value` with its ninth character's code point toggled in the lowest bit: applied twice, the value again. */
 const toggled = (value: string) => value.slice(0, 8) + String.fromCharCode(value.charCodeAt(8) ^ 1) + value.slice(9);
 
+/** An envelope's head with the dot after it: `cv1.<kid>.<wrapped DEK>.`. */
+const headOf = (value: string) => value.slice(0, value.indexOf('.', value.indexOf('.', 4) + 1) + 1);
+
 /**
- * Reads every envelope under `prefix` and writes it back with compare-and-set, in batches, each
- * write overlapping the next read (as rotate does): unchanged, or with `changed` each value
- * {@link toggled} (run twice, the store holds what it held before).
+ * Reads every envelope under `prefix` and writes it back in batches, each write overlapping the
+ * next read (as rotate does): with compare-and-set, unchanged (`same`) or with each value
+ * {@link toggled} (`changed`), or only each head, toggled, with `replacePrefixMany` (`heads`).
+ * A toggled pass run twice leaves the store as it was.
  */
-export async function pureIo(store: VaultStore, prefix: string, batchSize: number, changed = false): Promise<number> {
-  const { entries, compareAndSetMany } = store;
-  if (entries === undefined || compareAndSetMany === undefined) throw new Error(`${store.name}: no batch I/O`);
+export async function pureIo(
+  store: VaultStore,
+  prefix: string,
+  batchSize: number,
+  mode: 'same' | 'changed' | 'heads' = 'same',
+): Promise<number> {
+  const { entries, compareAndSetMany, replacePrefixMany } = store;
+  if (entries === undefined || compareAndSetMany === undefined || replacePrefixMany === undefined)
+    throw new Error(`${store.name}: no batch I/O`);
+  const write = (batch: [string, string, string][]) =>
+    mode === 'heads' ? replacePrefixMany.call(store, batch) : compareAndSetMany.call(store, batch);
+  const entry = (key: string, value: string): [string, string, string] => {
+    if (mode === 'same') return [key, value, value];
+    if (mode === 'changed') return [key, value, toggled(value)];
+    const head = headOf(value);
+    return [key, head, toggled(head)];
+  };
   let writing: Promise<unknown> = Promise.resolve();
   let batch: [string, string, string][] = [];
   let count = 0;
   for await (const [key, value] of entries.call(store, prefix)) {
-    batch.push([key, value, changed ? toggled(value) : value]);
+    batch.push(entry(key, value));
     count += 1;
     if (batch.length >= batchSize) {
       const full = batch;
       batch = [];
       await writing;
-      writing = compareAndSetMany.call(store, full);
+      writing = write(full);
     }
   }
   await writing;
-  if (batch.length > 0) await compareAndSetMany.call(store, batch);
+  if (batch.length > 0) await write(batch);
   return count;
 }
 
@@ -151,6 +177,8 @@ export async function rotationCase(
     ioMs: [],
     ioChangedMs: [],
     ioCpuPerRecordMs: [],
+    ioHeadsMs: [],
+    ioHeadsCpuPerRecordMs: [],
     rewrapCpuPerRecordMs: [],
     floorMs: [],
     naivePerRecordMs: 0,
@@ -188,10 +216,17 @@ export async function rotationCase(
       ioMs = await timeOnce(() => pureIo(store, `${namespace}:`, 500));
     });
     result.ioMs.push(ioMs);
-    const there = await timeOnce(() => pureIo(store, `${namespace}:`, 500, true));
-    const back = await timeOnce(() => pureIo(store, `${namespace}:`, 500, true));
+    const there = await timeOnce(() => pureIo(store, `${namespace}:`, 500, 'changed'));
+    const back = await timeOnce(() => pureIo(store, `${namespace}:`, 500, 'changed'));
     result.ioChangedMs.push((there + back) / 2);
     result.ioCpuPerRecordMs.push(ioCpu / count);
+    let headsThere = 0;
+    const headsCpu = await cpuOf(async () => {
+      headsThere = await timeOnce(() => pureIo(store, `${namespace}:`, 500, 'heads'));
+    });
+    const headsBack = await timeOnce(() => pureIo(store, `${namespace}:`, 500, 'heads'));
+    result.ioHeadsMs.push((headsThere + headsBack) / 2);
+    result.ioHeadsCpuPerRecordMs.push(headsCpu / count);
     const keyring = createKeyring(keys);
     const rewrapStart = process.cpuUsage(); // this thread's work alone
     await rewrapBatch(keyring, namespace, envelopes);
