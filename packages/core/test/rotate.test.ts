@@ -164,9 +164,13 @@ describe('vault.rotate', () => {
     expect([...store.map.values()].every((v) => v.startsWith('cv1.new.'))).toBe(true);
   });
 
-  it.each(['replacePrefixMany', 'compareAndSetMany'] as const)(
-    'never overwrites a record the application wrote between the scan and the write (%s)',
-    async (method) => {
+  it.each([
+    ['replacePrefixMany', false],
+    ['replacePrefixMany', true],
+    ['compareAndSetMany', false],
+  ] as const)(
+    'never overwrites a record the application wrote between the scan and the write (%s, executor: %s)',
+    async (method, withExecutor) => {
       const { store, vault } = await seeded(30);
       const stale = createVault({ store, keyring: createKeyring([oldKey]), schema: connectionSchema, namespace: 'c' });
       if (method === 'compareAndSetMany') store.replacePrefixMany = undefined as never; // a store without it
@@ -180,7 +184,13 @@ describe('vault.rotate', () => {
         }
         return write(entries);
       };
-      const report = await vault.rotate({ batchSize: 10 });
+      const keyring = createKeyring([newKey, oldKey]);
+      const executor: RewrapExecutor = {
+        primaryKid: 'new',
+        concurrency: 1,
+        rewrap: (namespace, records) => rewrapBatch(keyring, namespace, records),
+      };
+      const report = await vault.rotate({ batchSize: 10, ...(withExecutor ? { executor } : {}) });
       expect(raced).toHaveLength(2);
       expect(report.changedMeanwhile).toBe(2);
       expect((await vault.get(raced[0] as string))?.status).toBe('app-write-on-new');

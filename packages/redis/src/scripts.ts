@@ -63,8 +63,9 @@ return out
 /**
  * Replaces the start of many values in one call, each on its own: KEYS the keys; ARGV the prefix
  * each value must start with and what replaces it, in turn (`ARGV[2i-1]`, `ARGV[2i]`). Only the
- * prefix is read and written when both are as long (GETRANGE, SETRANGE: a rotation's new head on
- * an envelope), the whole value otherwise. One 1 (replaced) or 0 (no such prefix) per key, in order.
+ * prefix is read and written when both are as long in bytes (GETRANGE, SETRANGE: a rotation's new
+ * head on an envelope), the whole value otherwise (SET, as the compare-and-set scripts). One 1
+ * (replaced) or 0 (no such prefix) per key, in order.
  */
 export const REPLACE_PREFIX_MANY: Script = script(`
 local out = {}
@@ -74,7 +75,7 @@ for i, key in ipairs(KEYS) do
     if #replacement == #prefix then
       redis.call('SETRANGE', key, 0, replacement)
     else
-      redis.call('SET', key, replacement .. string.sub(redis.call('GET', key), #prefix + 1), 'KEEPTTL')
+      redis.call('SET', key, replacement .. string.sub(redis.call('GET', key), #prefix + 1))
     end
     out[i] = 1
   else

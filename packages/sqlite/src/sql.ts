@@ -34,11 +34,12 @@ export function statements(table: string): Statements {
     compareAndSetMany: (count: number) =>
       `WITH batch(k, e, n) AS (VALUES ${Array.from({ length: count }, () => '(?, ?, ?)').join(', ')}) ` +
       `UPDATE ${table} SET value = batch.n FROM batch WHERE ${table}.key = batch.k AND ${table}.value = batch.e RETURNING key`,
-    // length() and substr() count characters (up to a NUL: a prefix holding one never matches).
+    // On the UTF-8 bytes: length() and substr() of TEXT count characters and stop at a NUL.
     replacePrefixMany: (count: number) =>
       `WITH batch(k, p, n) AS (VALUES ${Array.from({ length: count }, () => '(?, ?, ?)').join(', ')}) ` +
-      `UPDATE ${table} SET value = batch.n || substr(${table}.value, length(batch.p) + 1) FROM batch ` +
-      `WHERE ${table}.key = batch.k AND batch.p <> '' AND substr(${table}.value, 1, length(batch.p)) = batch.p RETURNING key`,
+      `UPDATE ${table} SET value = CAST(CAST(batch.n AS BLOB) || substr(CAST(${table}.value AS BLOB), length(CAST(batch.p AS BLOB)) + 1) AS TEXT) ` +
+      `FROM batch WHERE ${table}.key = batch.k AND batch.p <> '' ` +
+      `AND substr(CAST(${table}.value AS BLOB), 1, length(CAST(batch.p AS BLOB))) = CAST(batch.p AS BLOB) RETURNING key`,
     count: (bounded: boolean) => `SELECT COUNT(*) AS n FROM ${table} WHERE key >= ?${bounded ? ' AND key < ?' : ''}`,
     page: (first: boolean, bounded: boolean) =>
       `SELECT key, value FROM ${table} WHERE key ${first ? '>=' : '>'} ?${bounded ? ' AND key < ?' : ''} ORDER BY key LIMIT ?`,

@@ -3,9 +3,10 @@ import { capability, type MakeStore, type SuitePartOptions, suiteStores, type Te
 /**
  * The part of the compliance suite for stores with `replacePrefixMany` (what a rotation writes:
  * a new envelope head on the rest of the stored text): a value that starts with the prefix gets
- * the replacement and keeps its rest, of the same length or not, multi-byte characters
- * included; a value that does not, an absent key and an empty prefix are left alone; each entry
- * on its own over more than one chunk; a batch that repeats a key is refused and changes nothing.
+ * the replacement and keeps its rest, of the same length or not, multi-byte characters and NUL
+ * included, in the prefix or the rest; a value that does not, an absent key and an empty prefix
+ * are left alone; each entry on its own in a batch of 1,500 (more than one chunk on Redis); a
+ * batch that repeats a key is refused and changes nothing.
  */
 export function replacePrefixSuite(test: TestApi, makeStore: MakeStore, options: SuitePartOptions = {}): void {
   const { it, expect } = test;
@@ -39,6 +40,32 @@ export function replacePrefixSuite(test: TestApi, makeStore: MakeStore, options:
     expect(await store.has(at('absent'))).toBe(false);
     expect(await store.get(at('empty'))).toBe(`cv1.k0.AAAA.${rest}`);
     expect(await replace([])).toEqual([]);
+  });
+
+  it.skipIf(skip)('replace prefix many: counts the prefix as characters, whatever their bytes', async () => {
+    const { store, p } = await setup();
+    const replace = capability(store, 'replacePrefixMany');
+    const at = (name: string) => `${p}:${name}`;
+    await store.set(at('accent'), 'é.rest é');
+    await store.set(at('astral'), '🚀.rest 🚀');
+    await store.set(at('bytes'), 'ab.rest'); // 'é' is two bytes in UTF-8, as 'ab'
+    // A value with NUL characters, where the store holds one (PostgreSQL's text cannot).
+    const nul = 'a.b\u0000c\u0000';
+    const holdsNul = await store.set(at('nul'), nul).then(
+      async () => (await store.get(at('nul'))) === nul,
+      () => false,
+    );
+    const results = await replace([
+      [at('accent'), 'é.', 'ab.'],
+      [at('astral'), '🚀.', 'r.'],
+      [at('bytes'), 'é.', 'x.'],
+      ...(holdsNul ? [[at('nul'), 'a.', 'z.'] as const] : []),
+    ]);
+    expect(results).toEqual([true, true, false, ...(holdsNul ? [true] : [])]);
+    expect(await store.get(at('accent'))).toBe('ab.rest é');
+    expect(await store.get(at('astral'))).toBe('r.rest 🚀');
+    expect(await store.get(at('bytes'))).toBe('ab.rest');
+    if (holdsNul) expect(await store.get(at('nul'))).toBe(`z${nul.slice(1)}`);
   });
 
   it.skipIf(skip)('replace prefix many: each entry on its own, in one call', async () => {
