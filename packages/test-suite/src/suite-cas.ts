@@ -1,4 +1,11 @@
-import { capability, type MakeStore, type SuitePartOptions, suiteStores, type TestApi } from './suite-context.js';
+import {
+  capability,
+  type MakeStore,
+  refusesRepeatedKeys,
+  type SuitePartOptions,
+  suiteStores,
+  type TestApi,
+} from './suite-context.js';
 
 /**
  * The part of the compliance suite for stores with compare-and-set (`compareAndSet` and
@@ -52,18 +59,5 @@ export function compareAndSetSuite(test: TestApi, makeStore: MakeStore, options:
     expect(await many([])).toEqual([]);
   });
 
-  it.skipIf(skip)('compare-and-set many: refuses a batch that repeats a key, and changes nothing', async () => {
-    const { store, p } = await setup();
-    const many = capability(store, 'compareAndSetMany');
-    await store.set(`${p}:d1`, 'old');
-    await store.set(`${p}:d2`, 'old');
-    const batch = [
-      [`${p}:d1`, 'old', 'first'],
-      [`${p}:d2`, 'old', 'other'],
-      [`${p}:d1`, 'first', 'second'],
-    ] as const;
-    await expect(many(batch)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', path: 'entries' });
-    expect(await store.get(`${p}:d1`)).toBe('old');
-    expect(await store.get(`${p}:d2`)).toBe('old');
-  });
+  refusesRepeatedKeys(test, setup, skip, 'compare-and-set many', 'compareAndSetMany');
 }

@@ -53,3 +53,31 @@ export function capability<K extends keyof VaultStore>(store: VaultStore, name: 
   if (typeof method !== 'function') throw new Error(`the ${store.name} store has no ${String(name)}()`);
   return method.bind(store) as NonNullable<VaultStore[K]>;
 }
+
+/**
+ * Registers the test that `method`, a batch method with `[key, a, b]` entries, refuses a batch
+ * that repeats a key with `INVALID_ARGUMENT` (path `entries`) and writes none of it.
+ */
+export function refusesRepeatedKeys(
+  test: TestApi,
+  setup: () => Promise<SuiteStore>,
+  skip: boolean,
+  title: string,
+  method: 'compareAndSetMany' | 'replacePrefixMany',
+): void {
+  const { it, expect } = test;
+  it.skipIf(skip)(`${title}: refuses a batch that repeats a key, and changes nothing`, async () => {
+    const { store, p } = await setup();
+    const write = capability(store, method);
+    await store.set(`${p}:d1`, 'old.');
+    await store.set(`${p}:d2`, 'old.');
+    const batch = [
+      [`${p}:d1`, 'old.', 'first.'],
+      [`${p}:d2`, 'old.', 'other.'],
+      [`${p}:d1`, 'first.', 'second.'],
+    ] as const;
+    await expect(write(batch)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', path: 'entries' });
+    expect(await store.get(`${p}:d1`)).toBe('old.');
+    expect(await store.get(`${p}:d2`)).toBe('old.');
+  });
+}

@@ -1,4 +1,11 @@
-import { capability, type MakeStore, type SuitePartOptions, suiteStores, type TestApi } from './suite-context.js';
+import {
+  capability,
+  type MakeStore,
+  refusesRepeatedKeys,
+  type SuitePartOptions,
+  suiteStores,
+  type TestApi,
+} from './suite-context.js';
 
 /**
  * The part of the compliance suite for stores with `replacePrefixMany` (what a rotation writes:
@@ -83,18 +90,5 @@ export function replacePrefixSuite(test: TestApi, makeStore: MakeStore, options:
     expect(await store.get(keys[1499] as string)).toBe(`new.${keys[1499]}`);
   });
 
-  it.skipIf(skip)('replace prefix many: refuses a batch that repeats a key, and changes nothing', async () => {
-    const { store, p } = await setup();
-    const replace = capability(store, 'replacePrefixMany');
-    await store.set(`${p}:d1`, 'a.rest');
-    await store.set(`${p}:d2`, 'a.rest');
-    const batch = [
-      [`${p}:d1`, 'a.', 'b.'],
-      [`${p}:d2`, 'a.', 'b.'],
-      [`${p}:d1`, 'b.', 'c.'],
-    ] as const;
-    await expect(replace(batch)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', path: 'entries' });
-    expect(await store.get(`${p}:d1`)).toBe('a.rest');
-    expect(await store.get(`${p}:d2`)).toBe('a.rest');
-  });
+  refusesRepeatedKeys(test, setup, skip, 'replace prefix many', 'replacePrefixMany');
 }
