@@ -32,7 +32,9 @@ try {
       if (inPackage.endsWith('.map') || inPackage.endsWith('.tsbuildinfo')) fail(`ships ${inPackage}`);
       const source = inPackage.replace(/^dist\//, 'src/').replace(/\.d\.ts$|\.js$/, '.ts');
       if (inPackage.startsWith('dist/') && !existsSync(join(dir, source)))
-        fail(`ships ${inPackage}, left over from a source that is gone (pnpm clean, then pnpm build: clears dist, tsc's build info and turbo's cache, which can bring old files back)`);
+        fail(
+          `ships ${inPackage}, left over from a source that is gone (pnpm clean, then pnpm build: clears dist, tsc's build info and turbo's cache, which can bring old files back)`,
+        );
     }
     if (files.includes('package/README.md')) {
       const readme = execFileSync('tar', ['-xzOf', tarball, 'package/README.md'], { encoding: 'utf8' });
