@@ -49,7 +49,7 @@ export function replacePrefixSuite(test: TestApi, makeStore: MakeStore, options:
     expect(await replace([])).toEqual([]);
   });
 
-  it.skipIf(skip)('replace prefix many: counts the prefix as characters, whatever their bytes', async () => {
+  it.skipIf(skip)('replace prefix many: multi-byte characters and NUL, in the prefix or the rest', async () => {
     const { store, p } = await setup();
     const replace = capability(store, 'replacePrefixMany');
     const at = (name: string) => `${p}:${name}`;
