@@ -1,5 +1,5 @@
 // A small driver for `node --cpu-prof`: vault.get / vault.set / rotate over memory and SQLite.
-// node --conditions=@credvault/source --import tsx src/profile-driver.ts <case> [n] [profile.cpuprofile]
+// node --import tsx src/profile-driver.ts (the built packages: pnpm build first; add --conditions=@credvault/source for the sources) <case> [n] [profile.cpuprofile]
 // Cases: get-memory, get-sqlite, set-memory, set-sqlite, rotate-memory, rotate-sqlite, rotate-sqlite-pool. Only the
 // measured phase is profiled (through node:inspector), not the seeding.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';

@@ -116,17 +116,7 @@ async function child(
   const flags = mode === 'live' ? ['--expose-gc'] : [];
   const { stdout } = await run(
     process.execPath,
-    [
-      ...flags,
-      '--conditions=@credvault/source',
-      '--import',
-      'tsx',
-      script,
-      spec,
-      namespace,
-      mode,
-      String(batchSize ?? ''),
-    ],
+    [...flags, '--import', 'tsx', script, spec, namespace, mode, String(batchSize ?? '')],
     {
       env: {
         ...process.env,
