@@ -34,15 +34,13 @@ export interface RotationRuns {
    * writes unchanged bytes far more cheaply than changed ones.
    */
   readonly ioChangedMs: number[];
-  /** CPU time per record of that pure I/O pass (the machine's: the store server's too, see `cpuOf`), in ms. */
-  readonly ioCpuPerRecordMs: number[];
   /**
    * Every envelope read and its head written back changed (one character toggled, there and back:
    * two passes, their mean) with `replacePrefixMany` in the same batches: the I/O of a rotation
    * as it now writes (the new head only).
    */
   readonly ioHeadsMs: number[];
-  /** CPU time per record of the first of those two passes (the machine's), in ms. */
+  /** CPU time per record of the first of those two passes (the machine's: the store server's too, see `cpuOf`), in ms. */
   readonly ioHeadsCpuPerRecordMs: number[];
   /** CPU time per record of the rotation's own crypto (`rewrapBatch`: open, wrap, check) in one thread, no store, in ms. */
   readonly rewrapCpuPerRecordMs: number[];
@@ -176,7 +174,6 @@ export async function rotationCase(
     threadMs: [],
     ioMs: [],
     ioChangedMs: [],
-    ioCpuPerRecordMs: [],
     ioHeadsMs: [],
     ioHeadsCpuPerRecordMs: [],
     rewrapCpuPerRecordMs: [],
@@ -211,15 +208,10 @@ export async function rotationCase(
   for (let run = 0; run < runs; run++) {
     result.poolMs.push(await rotateTo(true));
     result.threadMs.push(await rotateTo(false));
-    let ioMs = 0;
-    const ioCpu = await cpuOf(async () => {
-      ioMs = await timeOnce(() => pureIo(store, `${namespace}:`, 500));
-    });
-    result.ioMs.push(ioMs);
+    result.ioMs.push(await timeOnce(() => pureIo(store, `${namespace}:`, 500)));
     const there = await timeOnce(() => pureIo(store, `${namespace}:`, 500, 'changed'));
     const back = await timeOnce(() => pureIo(store, `${namespace}:`, 500, 'changed'));
     result.ioChangedMs.push((there + back) / 2);
-    result.ioCpuPerRecordMs.push(ioCpu / count);
     let headsThere = 0;
     const headsCpu = await cpuOf(async () => {
       headsThere = await timeOnce(() => pureIo(store, `${namespace}:`, 500, 'heads'));
