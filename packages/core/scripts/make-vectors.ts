@@ -5,14 +5,14 @@
 // Run: pnpm --filter @credvault/core exec tsx --conditions=@credvault/source scripts/make-vectors.ts
 import { readFileSync, writeFileSync } from 'node:fs';
 import { canonicalJson, connectionAuthSchema, connectionSchema, parseKeyList } from '@credvault/core';
-import { sealFramed } from '../src/aead.js';
-import { toBase64url } from '../src/base64url.js';
-import { indexKeyText, indexMac } from '../src/blind-index.js';
-import { fromUtf8, utf8 } from '../src/bytes.js';
-import { encodeRecord } from '../src/codec.js';
-import { dataContext, wrapContext } from '../src/envelope.js';
-import { formatEnvelope } from '../src/envelope-text.js';
-import { INDEX_KEY_ID, indexEntryKey, leaseKey, MAX_ID_LENGTH, recordKey } from '../src/store-keys.js';
+import { sealFramed } from '../src/crypto/aead.js';
+import { toBase64url } from '../src/crypto/base64url.js';
+import { fromUtf8, utf8 } from '../src/crypto/bytes.js';
+import { dataContext, wrapContext } from '../src/format/envelope.js';
+import { formatEnvelope } from '../src/format/envelope-text.js';
+import { encodeRecord } from '../src/records/codec.js';
+import { INDEX_KEY_ID, indexEntryKey, leaseKey, MAX_ID_LENGTH, recordKey } from '../src/store/keys.js';
+import { indexKeyText, indexMac } from '../src/vault/blind-index.js';
 import { testKmsWrap } from '../test/support/test-kms.js';
 import { canonicalCases, notCanonical, recordCases } from './vector-cases.js';
 

@@ -1,6 +1,6 @@
 import { createDecipheriv, randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { nativeXChaCha, type XChaCha20Poly1305 } from '../src/aead.js';
+import { nativeXChaCha, type XChaCha20Poly1305 } from '../src/crypto/aead.js';
 
 const native = nativeXChaCha as XChaCha20Poly1305;
 // The prototype of node's decipher objects: watching its update() shows what open() decrypted.

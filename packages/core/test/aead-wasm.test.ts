@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import { pureXChaCha, type XChaCha20Poly1305 } from '../src/aead.js';
-import { loadSodium, type SodiumModule, wasmXChaChaOver } from '../src/aead-wasm.js';
+import { pureXChaCha, type XChaCha20Poly1305 } from '../src/crypto/aead.js';
+import { loadSodium, type SodiumModule, wasmXChaChaOver } from '../src/crypto/aead-wasm.js';
 
 // A module instance of the test's own, so its whole memory can be searched after each call.
 const sodium = await loadSodium();

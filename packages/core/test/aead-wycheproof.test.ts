@@ -8,7 +8,7 @@ import {
   sealFramed,
   wasmXChaCha,
   type XChaCha20Poly1305,
-} from '../src/aead.js';
+} from '../src/crypto/aead.js';
 
 // Read from a checkout of the Wycheproof vectors, never copied into the repository (the file has
 // its own licence): WYCHEPROOF_DIR, or the shared one of this workplace.

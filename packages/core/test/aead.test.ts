@@ -8,8 +8,8 @@ import {
   wasmXChaCha,
   type XChaCha20Poly1305,
   xchacha,
-} from '../src/aead.js';
-import { utf8 } from '../src/bytes.js';
+} from '../src/crypto/aead.js';
+import { utf8 } from '../src/crypto/bytes.js';
 
 const native = nativeXChaCha as XChaCha20Poly1305;
 const wasm = (await wasmXChaCha) as XChaCha20Poly1305;

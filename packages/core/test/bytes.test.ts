@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { nativeBase64 } from '../src/base64-native.js';
-import { agrees, fromBase64url, toBase64url } from '../src/base64url.js';
-import { frame } from '../src/bytes.js';
+import { nativeBase64 } from '../src/crypto/base64-native.js';
+import { agrees, fromBase64url, toBase64url } from '../src/crypto/base64url.js';
+import { frame } from '../src/crypto/bytes.js';
 import { cryptoBackend, cryptoReady } from '../src/index.js';
 
 describe('base64url, the JavaScript codec and (long inputs, on Node) the native one', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, isCanonicalJson } from '../src/canonical-json.js';
+import { canonicalJson, isCanonicalJson } from '../src/format/canonical-json.js';
 
 /** A deterministic pseudo-random source, so a failure can be replayed. */
 function rng(seed: number): () => number {

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { isoString, isoTime } from '../src/iso-dates.js';
+import { isoString, isoTime } from '../src/format/iso-dates.js';
 
 const MIN = -62_167_219_200_000; // 0000-01-01T00:00:00.000Z
 const MAX = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z

@@ -15,7 +15,7 @@ import {
   wrapKeyEntry,
 } from '@credvault/core';
 import { describe, expect, it } from 'vitest';
-import { toBase64url } from '../src/base64url.js';
+import { toBase64url } from '../src/crypto/base64url.js';
 import { connection } from './support/fixtures.js';
 import { webCryptoKey } from './support/web-crypto-key.js';
 

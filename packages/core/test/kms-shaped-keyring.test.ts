@@ -1,6 +1,6 @@
 import { connectionSchema, createVault, generateKey, isVaultError, memoryStore } from '@credvault/core';
 import { describe, expect, it } from 'vitest';
-import { parseEnvelope } from '../src/envelope-text.js';
+import { parseEnvelope } from '../src/format/envelope-text.js';
 import { connection, SECRETS } from './support/fixtures.js';
 import { testKms } from './support/test-kms.js';
 

@@ -12,8 +12,8 @@ import {
 } from '@credvault/core';
 import * as v from 'valibot';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
-import { xchacha } from '../src/aead.js';
-import { copyRecord, RecordCache } from '../src/record-cache.js';
+import { xchacha } from '../src/crypto/aead.js';
+import { copyRecord, RecordCache } from '../src/records/record-cache.js';
 import { connection, connectionAuth } from './support/fixtures.js';
 
 const entry = { kid: 'k1', key: generateKey() };

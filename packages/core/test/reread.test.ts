@@ -12,7 +12,7 @@ import {
 } from '@credvault/core';
 import * as v from 'valibot';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { rereaderOf } from '../src/reread.js';
+import { rereaderOf } from '../src/records/reread.js';
 import { connection, connectionAuth, randomConnection, randomConnectionAuth } from './support/fixtures.js';
 
 afterEach(() => vi.restoreAllMocks());

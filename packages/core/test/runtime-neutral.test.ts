@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 const src = join(import.meta.dirname, '../src');
 const files = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts'));
 /** The files only the `node` condition selects (through `#aead-native` and `#base64-native`). */
-const nodeOnly = ['aead-native.ts', 'base64-native.ts'];
+const nodeOnly = ['crypto/aead-native.ts', 'crypto/base64-native.ts'];
 /** The code of a file without its comments (TSDoc may name node:crypto or Buffer). */
 const code = (file: string) =>
   readFileSync(join(src, file), 'utf8')
@@ -14,7 +14,7 @@ const code = (file: string) =>
 
 describe('core is runtime-neutral', () => {
   it('finds the sources', () => {
-    expect(files).toContain('aead.ts');
+    expect(files).toContain('crypto/aead.ts');
     expect(files.length).toBeGreaterThan(20);
   });
 
@@ -30,10 +30,13 @@ describe('core is runtime-neutral', () => {
       publishConfig: { imports: Record<string, Record<string, unknown>> };
     };
     for (const imports of [manifest.imports, manifest.publishConfig.imports]) {
-      expect(imports['#aead-native']).toMatchObject({ node: './dist/aead-native.js', default: './dist/aead-none.js' });
+      expect(imports['#aead-native']).toMatchObject({
+        node: './dist/crypto/aead-native.js',
+        default: './dist/crypto/aead-none.js',
+      });
       expect(imports['#base64-native']).toMatchObject({
-        node: './dist/base64-native.js',
-        default: './dist/base64-none.js',
+        node: './dist/crypto/base64-native.js',
+        default: './dist/crypto/base64-none.js',
       });
     }
   });

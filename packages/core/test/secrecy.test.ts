@@ -1,6 +1,6 @@
 import { connectionAuthSchema, createKeyring, createVault, generateKey, keyvStore } from '@credvault/core';
 import { describe, expect, it } from 'vitest';
-import { sealRecord } from '../src/envelope.js';
+import { sealRecord } from '../src/format/envelope.js';
 import { connection, connectionAuth, SECRET_STRINGS } from './support/fixtures.js';
 import { memoryVault } from './support/vault.js';
 
@@ -71,8 +71,8 @@ describe('randomness', () => {
     const dataNonces = new Set<string>();
     const wrapNonces = new Set<string>();
     const deks = new Set<string>();
-    const { wrapContext } = await import('../src/envelope.js');
-    const { parseEnvelope } = await import('../src/envelope-text.js');
+    const { wrapContext } = await import('../src/format/envelope.js');
+    const { parseEnvelope } = await import('../src/format/envelope-text.js');
     for (let i = 0; i < 10_000; i++) {
       const parts = parseEnvelope(await sealRecord(keyring, 'ns', 'id', record));
       dataNonces.add(Buffer.from(parts.sealed.subarray(0, 24)).toString('hex'));

@@ -87,7 +87,7 @@ describe('a field added to the secret list: SECRET_IN_CLEAR, then rotate --reenc
     const { store, old } = stores();
     const vault = createVault({ store, keyring: old, schema: v2, namespace: 'm' });
     await vault.set('r', { account: 'a', apiKey: 'k', webhookSecret: 'w' });
-    const { sealRecord } = await import('../src/envelope.js');
+    const { sealRecord } = await import('../src/format/envelope.js');
     const bad = await sealRecord(old, 'm', 'bad', {
       readable: '{"account":"a","webhookSecret":"w1"}',
       secret: '{"apiKey":"k","webhookSecret":"w2"}',

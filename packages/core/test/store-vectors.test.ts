@@ -9,12 +9,12 @@ import {
   parseKeyList,
 } from '@credvault/core';
 import { describe, expect, it } from 'vitest';
-import { sealFramed } from '../src/aead.js';
-import { indexKeyText, indexMac } from '../src/blind-index.js';
-import { utf8 } from '../src/bytes.js';
-import { dataContext, sealRecord, wrapContext } from '../src/envelope.js';
-import { formatEnvelope } from '../src/envelope-text.js';
-import { checkId, indexEntryKey, leaseKey, recordKey } from '../src/store-keys.js';
+import { sealFramed } from '../src/crypto/aead.js';
+import { utf8 } from '../src/crypto/bytes.js';
+import { dataContext, sealRecord, wrapContext } from '../src/format/envelope.js';
+import { formatEnvelope } from '../src/format/envelope-text.js';
+import { checkId, indexEntryKey, leaseKey, recordKey } from '../src/store/keys.js';
+import { indexKeyText, indexMac } from '../src/vault/blind-index.js';
 import { connection } from './support/fixtures.js';
 
 interface StoreVectors {

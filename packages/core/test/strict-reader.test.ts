@@ -1,6 +1,6 @@
 import { connectionAuthSchema, createVault, isVaultError, memoryStore, toDate } from '@credvault/core';
 import { describe, expect, it } from 'vitest';
-import { sealRecord } from '../src/envelope.js';
+import { sealRecord } from '../src/format/envelope.js';
 import { testKeyring } from './support/vault.js';
 
 const NS = 'strict';

@@ -11,7 +11,7 @@ import {
   type VaultStore,
 } from '@credvault/core';
 import { describe, expect, it } from 'vitest';
-import { Tenants } from '../src/tenants.js';
+import { Tenants } from '../src/tenants/tenant-store.js';
 import { connection } from './support/fixtures.js';
 
 const k1 = { kid: 'k1', key: generateKey() };

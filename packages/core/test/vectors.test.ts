@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { connectionAuthSchema, connectionSchema, createKeyring, toDate } from '@credvault/core';
 import { describe, expect, it } from 'vitest';
-import { sealFramed } from '../src/aead.js';
-import { utf8 } from '../src/bytes.js';
-import { encodeRecord } from '../src/codec.js';
-import { dataContext, openBytes, sealBytes, wrapContext } from '../src/envelope.js';
-import { formatEnvelope } from '../src/envelope-text.js';
+import { sealFramed } from '../src/crypto/aead.js';
+import { utf8 } from '../src/crypto/bytes.js';
+import { dataContext, openBytes, sealBytes, wrapContext } from '../src/format/envelope.js';
+import { formatEnvelope } from '../src/format/envelope-text.js';
+import { encodeRecord } from '../src/records/codec.js';
 import { testKms, testKmsWrap } from './support/test-kms.js';
 import { memoryVault } from './support/vault.js';
 

@@ -1,7 +1,7 @@
 import type { KeyEncryptionKeys } from '@credvault/core';
-import { openFramed, sealFramed } from '../../src/aead.js';
-import { randomBytes } from '../../src/bytes.js';
-import { VaultError } from '../../src/errors.js';
+import { openFramed, sealFramed } from '../../src/crypto/aead.js';
+import { randomBytes } from '../../src/crypto/bytes.js';
+import { VaultError } from '../../src/errors/vault-error.js';
 
 const MAGIC = [0x74, 0x6b, 0x6d, 0x73]; // "tkms"
 

@@ -1,0 +1,122 @@
+import { fromBase64url } from '../crypto/base64url.js';
+import { VaultError } from '../errors/vault-error.js';
+import { cachedKeys, type UnwrapCacheOptions } from './cached-keys.js';
+import { combineKeys } from './combined-keys.js';
+import type { KeyEncryptionKeys, KeyEntry } from './keyring.js';
+import { type RemoteKey, type RemoteKeyEntry, remoteKeys } from './remote-key.js';
+import { unwrapKeyring, type WrappedKeyEntry } from './wrapped-keyring.js';
+
+/**
+ * One entry of a key list, as {@link parseKeySpecs} reads it:
+ * - `kid:<base64url 32 bytes>`: a local key;
+ * - `kid:wrapped:<provider>:<keyRef>:<base64url>`: a local key stored encrypted by a KMS/HSM key
+ *   (decrypted once at start-up);
+ * - `kid:remote:<provider>:<keyRef>`: a KMS/HSM key that wraps every data key itself.
+ *
+ * `provider` is e.g. `pkcs11` or `aws-kms`; `keyRef` names the key there (a PKCS#11 label, a KMS
+ * alias or ARN; it may contain `:` but not `,`).
+ */
+export type KeySpec =
+  | { readonly type: 'local'; readonly kid: string; readonly key: Uint8Array }
+  | {
+      readonly type: 'wrapped';
+      readonly kid: string;
+      readonly provider: string;
+      readonly keyRef: string;
+      readonly wrapped: Uint8Array;
+    }
+  | { readonly type: 'remote'; readonly kid: string; readonly provider: string; readonly keyRef: string };
+
+const PROVIDER = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
+function base64url(text: string, kid: string): Uint8Array {
+  try {
+    return fromBase64url(text);
+  } catch {
+    throw new VaultError('INVALID_KEYRING', `key "${kid}": not unpadded base64url`);
+  }
+}
+
+function parseEntry(entry: string, index: number): KeySpec {
+  const parts = entry.split(':');
+  const kid = parts[0] ?? '';
+  if (parts.length < 2) throw new VaultError('INVALID_KEYRING', `key #${index + 1}: expected "kid:base64url-key"`);
+  if (parts.length === 2) return { type: 'local', kid, key: base64url(parts[1] as string, kid) };
+  const [, type, provider = ''] = parts;
+  const minimum = type === 'wrapped' ? 5 : 4;
+  if ((type !== 'wrapped' && type !== 'remote') || parts.length < minimum || !PROVIDER.test(provider)) {
+    throw new VaultError(
+      'INVALID_KEYRING',
+      `key "${kid}": expected "kid:base64url", "kid:wrapped:<provider>:<keyRef>:<base64url>" or "kid:remote:<provider>:<keyRef>"`,
+    );
+  }
+  if (type === 'remote') return { type, kid, provider, keyRef: parts.slice(3).join(':') };
+  const keyRef = parts.slice(3, -1).join(':');
+  return { type, kid, provider, keyRef, wrapped: base64url(parts.at(-1) as string, kid) };
+}
+
+/**
+ * Reads a key list of local, wrapped and remote entries (see {@link KeySpec}), primary first,
+ * separated by commas or newlines; blank entries and `#` comment lines are ignored.
+ * @throws VaultError `INVALID_KEYRING` naming the entry at fault, never its key.
+ */
+export function parseKeySpecs(text: string): KeySpec[] {
+  return text
+    .replace(/^\s*#.*$/gm, '')
+    .split(/[,\n]/)
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .map(parseEntry);
+}
+
+/** Options of {@link openKeyList}. */
+export interface OpenKeyListOptions {
+  /** Finds the KMS/HSM key `keyRef` of `provider` (e.g. by loading `@credvault/pkcs11`). */
+  readonly resolve: (provider: string, keyRef: string) => Promise<RemoteKey>;
+  /** The unwrap cache in front of the remote entries. */
+  readonly cache?: UnwrapCacheOptions;
+}
+
+/**
+ * Opens a key list of any kind of entry as one keyring: local and wrapped entries become a local
+ * keyring (each wrapped key decrypted once, now), remote entries go through an unwrap cache,
+ * and the first entry is the primary. `close()` wipes the cache and releases the providers.
+ * @throws VaultError `INVALID_KEYRING` for a bad list, `KEY_UNAVAILABLE` when a KMS/HSM cannot be used.
+ */
+export async function openKeyList(
+  specs: readonly KeySpec[],
+  options: OpenKeyListOptions,
+): Promise<KeyEncryptionKeys & { close(): Promise<void> }> {
+  if (specs.length === 0) throw new VaultError('INVALID_KEYRING', 'the keyring holds no key');
+  const resolved = new Map<string, Promise<RemoteKey>>();
+  const resolve = (provider: string, keyRef: string): Promise<RemoteKey> => {
+    const id = `${provider}:${keyRef}`;
+    let remote = resolved.get(id);
+    if (remote === undefined) {
+      remote = options.resolve(provider, keyRef);
+      resolved.set(id, remote);
+    }
+    return remote;
+  };
+  const closeAll = async () => {
+    const remotes = await Promise.allSettled(resolved.values());
+    await Promise.all(remotes.map((r) => (r.status === 'fulfilled' ? r.value.close?.() : undefined)));
+  };
+  try {
+    const local: (KeyEntry | WrappedKeyEntry)[] = [];
+    const remote: RemoteKeyEntry[] = [];
+    for (const spec of specs) {
+      if (spec.type === 'local') local.push(spec);
+      else if (spec.type === 'wrapped') local.push({ ...spec, by: await resolve(spec.provider, spec.keyRef) });
+      else remote.push({ kid: spec.kid, remote: await resolve(spec.provider, spec.keyRef) });
+    }
+    const keyrings: KeyEncryptionKeys[] = [];
+    if (local.length > 0) keyrings.push(await unwrapKeyring(local));
+    if (remote.length > 0) keyrings.push(cachedKeys(remoteKeys(remote), options.cache));
+    const combined = combineKeys(keyrings, { primaryKid: (specs[0] as KeySpec).kid });
+    return { ...combined, close: async () => Promise.all([combined.close(), closeAll()]).then(() => {}) };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}

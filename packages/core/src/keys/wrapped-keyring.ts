@@ -1,0 +1,103 @@
+import { frame } from '../crypto/bytes.js';
+import { VaultError } from '../errors/vault-error.js';
+import { KEY_LENGTH, type KeyEntry, Keyring } from './keyring.js';
+import { keyUnavailable, type RemoteKey } from './remote-key.js';
+
+/** A master key stored encrypted by a KMS/HSM: its kid, the ciphertext, and the key that can decrypt it. */
+export interface WrappedKeyEntry {
+  readonly kid: string;
+  /** What {@link wrapKeyEntry} returned (the provider's layout). Not secret. */
+  readonly wrapped: Uint8Array;
+  /** The KMS/HSM key it was encrypted under; default the `remote` passed to {@link unwrapKeyring}. */
+  readonly by?: RemoteKey;
+}
+
+/**
+ * The associated data a wrapped master key is bound to: `"credvault/master-key" ‖ 0x00 ‖ lp(kid)`,
+ * so a wrapped entry given another kid does not decrypt.
+ */
+export function masterKeyContext(kid: string): Uint8Array {
+  return frame('credvault/master-key', [kid]);
+}
+
+/**
+ * Encrypts a master key under a KMS/HSM key, for a key list of wrapped local keys (what
+ * `credvault keygen --wrap` prints). The result is not secret: only the KMS/HSM can open it.
+ * @throws VaultError `INVALID_KEYRING` for a bad kid or a key that is not 32 bytes, `KEY_UNAVAILABLE`.
+ */
+export async function wrapKeyEntry(kid: string, key: Uint8Array, remote: RemoteKey): Promise<WrappedKeyEntry> {
+  new Keyring([{ kid, key }]); // validates kid and length
+  try {
+    return { kid, wrapped: await remote.encrypt(key, masterKeyContext(kid)), by: remote };
+  } catch (error) {
+    if (error instanceof VaultError) throw error;
+    throw keyUnavailable(remote.name, error instanceof Error ? error.message : String(error), error);
+  }
+}
+
+function isWrapped(entry: KeyEntry | WrappedKeyEntry): entry is WrappedKeyEntry {
+  return 'wrapped' in entry;
+}
+
+async function unwrapEntry(entry: WrappedKeyEntry, remote: RemoteKey | undefined): Promise<KeyEntry> {
+  const by = entry.by ?? remote;
+  if (by === undefined) throw new VaultError('INVALID_KEYRING', `key "${entry.kid}": no KMS/HSM key to unwrap it`);
+  let key: Uint8Array;
+  try {
+    key = await by.decrypt(entry.wrapped, masterKeyContext(entry.kid));
+  } catch (error) {
+    if (error instanceof VaultError && error.code === 'DECRYPT_FAILED') {
+      throw new VaultError('INVALID_KEYRING', `key "${entry.kid}": the wrapped key does not decrypt under ${by.name}`, {
+        cause: error,
+      });
+    }
+    if (error instanceof VaultError) throw error;
+    throw keyUnavailable(by.name, error instanceof Error ? error.message : String(error), error);
+  }
+  if (key.length !== KEY_LENGTH) {
+    key.fill(0);
+    throw new VaultError('INVALID_KEYRING', `key "${entry.kid}": unwrapped to a key that is not ${KEY_LENGTH} bytes`);
+  }
+  return { kid: entry.kid, key };
+}
+
+/**
+ * Wrapped local keys: decrypts each wrapped master key once, with one KMS/HSM call per key
+ * (in parallel), and returns a local {@link Keyring} of them. No record read or write calls
+ * the KMS afterwards; an outage only affects start-up. Plain {@link KeyEntry} items may be
+ * mixed in (an env key beside an HSM-wrapped one during a rotation).
+ *
+ * @param entries - the keys, primary first
+ * @param remote - the KMS/HSM key for entries without their own `by`
+ * @throws VaultError `KEY_UNAVAILABLE` when the KMS/HSM cannot be used (no other key is tried),
+ * `INVALID_KEYRING` for a wrapped key that does not decrypt (wrong kid, altered) or a bad list.
+ * @example
+ * ```ts
+ * const keyring = await unwrapKeyring([{ kid: 'k2', wrapped }], await hsm.key('credvault-kek'))
+ * ```
+ */
+export async function unwrapKeyring(
+  entries: readonly (KeyEntry | WrappedKeyEntry)[],
+  remote?: RemoteKey,
+): Promise<Keyring> {
+  const settled = await Promise.allSettled(
+    entries.map((entry) => (isWrapped(entry) ? unwrapEntry(entry, remote) : Promise.resolve(entry))),
+  );
+  const plain: KeyEntry[] = [];
+  const fresh: Uint8Array[] = [];
+  let failure: unknown;
+  settled.forEach((result, index) => {
+    if (result.status === 'rejected') {
+      failure ??= result.reason;
+      return;
+    }
+    plain.push(result.value);
+    if (isWrapped(entries[index] as KeyEntry | WrappedKeyEntry)) fresh.push(result.value.key);
+  });
+  try {
+    if (failure !== undefined) throw failure;
+    return new Keyring(plain); // copies the keys
+  } finally {
+    for (const key of fresh) key.fill(0);
+  }
+}

@@ -1,0 +1,24 @@
+import { VaultError } from '../errors/vault-error.js';
+import { canonicalJson } from '../format/canonical-json.js';
+import { parseObject } from '../format/record-text.js';
+import type { AnyCredentialSchema } from './schema.js';
+
+/** Compiles a `where` filter into a test on the readable JSON text of a stored record. */
+export function compileWhere(
+  schema: AnyCredentialSchema,
+  where: object | undefined,
+): (readable: string, id: string) => boolean {
+  const wanted = Object.entries(where ?? {}).filter(([, value]) => value !== undefined);
+  for (const [field] of wanted) {
+    if (!schema.fields.includes(field) || schema.secret.has(field)) {
+      const why = schema.secret.has(field) ? 'is secret' : 'is not a field of the schema';
+      throw new VaultError('INVALID_ARGUMENT', `cannot filter on "${field}": it ${why}`, { path: field });
+    }
+  }
+  if (wanted.length === 0) return () => true;
+  const expected = wanted.map(([field, value]) => [field, canonicalJson(value)] as const);
+  return (readable, id) => {
+    const fields = parseObject(readable, 'readable', id);
+    return expected.every(([field, value]) => canonicalJson(fields[field] ?? null) === value);
+  };
+}

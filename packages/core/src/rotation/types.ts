@@ -1,0 +1,68 @@
+/** The options, progress and report of a rotation, and how the vault routes and hears it. */
+import type { VaultErrorCode } from '../errors/vault-error.js';
+import type { KeyEncryptionKeys } from '../keys/keyring.js';
+import type { RewrapExecutor } from './rewrap-executor.js';
+
+/** Options of {@link Vault.rotate}. */
+export interface RotateOptions {
+  /** Records read, rewrapped and written per batch. Default 256. */
+  readonly batchSize?: number;
+  /** Called after every batch, and once at the end. */
+  readonly onProgress?: (progress: RotateProgress) => void;
+  /** Stops after the batch in hand is written; the report says `aborted`. Run again to resume. */
+  readonly signal?: AbortSignal;
+  /** Opens and rewraps everything but writes nothing. */
+  readonly dryRun?: boolean;
+  /**
+   * Seal the secrets again under a fresh data key (for a suspected data-key leak), records
+   * already on the primary kid included. Fields are also moved to the part the schema puts
+   * them in now: a field added to the schema's secret list leaves the readable part (the
+   * migration for `SECRET_IN_CLEAR`).
+   */
+  readonly reencrypt?: boolean;
+  /**
+   * Rewraps batches elsewhere (e.g. `rewrapPool` of `@credvault/worker-pool`, worker threads
+   * sized to the cores) while this thread reads and writes the store; its primary kid must be
+   * the vault's. Used for a plain rotation of records under the vault's own keys; `reencrypt`
+   * and tenant-key rotations rewrap in this thread.
+   */
+  readonly executor?: RewrapExecutor;
+}
+
+/** A record rotation could not move, left exactly as it was (`CONFLICT`: the application kept changing it during every retry). */
+export interface RotateFailure {
+  readonly id: string;
+  readonly code: VaultErrorCode;
+}
+
+/** Counts so far; the final one is the report. */
+export interface RotateProgress {
+  /** Records in the namespace when the run started, if the store can count. */
+  readonly total: number | undefined;
+  readonly scanned: number;
+  /** Moved to the primary kid (or, dry run: would be). */
+  readonly rewrapped: number;
+  /** Already on the primary kid: skipped without decrypting. */
+  readonly alreadyCurrent: number;
+  /** Written by someone else during the run: left as they wrote it, or retried. */
+  readonly changedMeanwhile: number;
+  readonly failed: readonly RotateFailure[];
+}
+
+/** What a rotation did. */
+export interface RotateReport extends RotateProgress {
+  readonly primaryKid: string;
+  /** Records per kid as found by the scan (a `?` kid: not a cv1 envelope). */
+  readonly kids: Readonly<Record<string, number>>;
+  readonly dryRun: boolean;
+  readonly aborted: boolean;
+}
+
+/** Where a rotation sends a record: the keys to move it under, or `null` when it is not part of this rotation. */
+export type RotateRoute = (id: string, stored: string) => Promise<KeyEncryptionKeys | null>;
+
+/** What the vault hears from a rotation, for its events. */
+export interface RotateHooks {
+  rewrapped(id: string, fromKid: string, toKid: string): void;
+  failed(id: string, code: VaultErrorCode, kid: string | undefined): void;
+}

@@ -1,0 +1,127 @@
+import { KEY_LENGTH, NONCE_LENGTH, sealFramed } from '../crypto/aead.js';
+import { fromBase64url, toBase64url } from '../crypto/base64url.js';
+import { randomBytes } from '../crypto/bytes.js';
+import { VaultError } from '../errors/vault-error.js';
+import { canonicalJson } from '../format/canonical-json.js';
+import { type KeyEncryptionKeys, unwrapLocal } from '../keys/keyring.js';
+
+/** Id prefix, inside a namespace, of the records that hold tenant keys: `~tenant:<tenant>`. */
+export const TENANT_RECORD_PREFIX = '~tenant:';
+
+/**
+ * Whether `kid` names a tenant key. Tenant kids are `~` followed by 22 base64url characters
+ * (16 random bytes); a master kid never contains `~`, so the two can never be confused.
+ */
+export function isTenantKid(kid: string): boolean {
+  return kid.length === 23 && kid.startsWith('~');
+}
+
+/**
+ * Who holds a tenant's key record: `'master'` for the vault's keyring, or the tenant's own keys
+ * (bring-your-own-key). Anything else is `KEY_UNAVAILABLE`: a lookup that fails never falls
+ * back to the master keys.
+ */
+export type TenantCustody = (tenant: string) => KeyEncryptionKeys | 'master';
+
+/**
+ * One tenant's data-key wrapping keys, as a {@link KeyEncryptionKeys}: the same
+ * XChaCha20-Poly1305 wrap as the local keyring (`nonce(24) || ct(32) || tag(16)`), with the
+ * tenant's kids. The keys live only in this object's private map; {@link wipe} zeroes them.
+ */
+export class TenantKeyring implements KeyEncryptionKeys {
+  readonly tenant: string;
+  readonly primaryKid: string;
+  readonly kids: readonly string[];
+  /** When the current primary key was added, in ms since the epoch (while older keys are still held). */
+  readonly since: number;
+  readonly #keys: Map<string, Uint8Array>;
+
+  constructor(tenant: string, primaryKid: string, keys: Map<string, Uint8Array>, since = 0) {
+    this.tenant = tenant;
+    this.primaryKid = primaryKid;
+    this.since = since;
+    this.#keys = keys;
+    this.kids = Object.freeze([primaryKid, ...[...keys.keys()].filter((kid) => kid !== primaryKid)]);
+  }
+
+  has(kid: string): boolean {
+    return this.#keys.has(kid);
+  }
+
+  wrap(kid: string, dek: Uint8Array, context: Uint8Array): Uint8Array {
+    return sealFramed(this.#key(kid), randomBytes(NONCE_LENGTH), dek, context);
+  }
+
+  unwrap(kid: string, wrapped: Uint8Array, context: Uint8Array): Uint8Array {
+    return unwrapLocal(this.#key(kid), kid, wrapped, context);
+  }
+
+  /** The stored form: canonical JSON `{"keys":{kid:base64url},"primary":kid,"since":ms}`. Secret. */
+  toSecretJson(): string {
+    const keys: Record<string, string> = {};
+    for (const [kid, key] of this.#keys) keys[kid] = toBase64url(key);
+    return canonicalJson({ keys, primary: this.primaryKid, since: this.since });
+  }
+
+  /** A copy with a fresh random key as primary (the others stay, for unwrapping). */
+  withNewPrimary(): TenantKeyring {
+    const kid = `~${toBase64url(randomBytes(16))}`;
+    const keys = new Map<string, Uint8Array>([...this.#keys].map(([k, v]) => [k, Uint8Array.from(v)]));
+    keys.set(kid, randomBytes(KEY_LENGTH));
+    return new TenantKeyring(this.tenant, kid, keys, Date.now());
+  }
+
+  /** A copy holding only the primary key. */
+  withoutOldKeys(): TenantKeyring {
+    return new TenantKeyring(
+      this.tenant,
+      this.primaryKid,
+      new Map([[this.primaryKid, Uint8Array.from(this.#key(this.primaryKid))]]),
+      this.since,
+    );
+  }
+
+  /** Zeroes the key bytes; the keyring cannot be used afterwards. */
+  wipe(): void {
+    for (const key of this.#keys.values()) key.fill(0);
+    this.#keys.clear();
+  }
+
+  #key(kid: string): Uint8Array {
+    const key = this.#keys.get(kid);
+    if (key === undefined) throw new VaultError('UNKNOWN_KEY', `tenant "${this.tenant}" holds no key "${kid}"`);
+    return key;
+  }
+
+  /** Never shows key bytes. */
+  toJSON(): { tenant: string; primaryKid: string; kids: readonly string[] } {
+    return { tenant: this.tenant, primaryKid: this.primaryKid, kids: this.kids };
+  }
+
+  /** A new keyring with one fresh random key. */
+  static create(tenant: string): TenantKeyring {
+    return new TenantKeyring(tenant, '', new Map()).withNewPrimary();
+  }
+
+  /** Parses {@link toSecretJson} output. @throws VaultError `DECRYPT_FAILED` when malformed. */
+  static parse(tenant: string, secret: string): TenantKeyring {
+    try {
+      const { keys, primary, since } = JSON.parse(secret) as {
+        keys: Record<string, string>;
+        primary: string;
+        since: number;
+      };
+      const map = new Map(Object.entries(keys).map(([kid, key]) => [kid, fromBase64url(key)] as const));
+      const valid = [...map].every(([kid, key]) => isTenantKid(kid) && key.length === KEY_LENGTH);
+      if (valid && map.has(primary) && Number.isSafeInteger(since))
+        return new TenantKeyring(tenant, primary, map, since);
+    } catch {}
+    throw new VaultError('DECRYPT_FAILED', `the key record of tenant "${tenant}" is malformed`);
+  }
+}
+
+Object.defineProperty(TenantKeyring.prototype, Symbol.for('nodejs.util.inspect.custom'), {
+  value(this: TenantKeyring): string {
+    return `TenantKeyring ${JSON.stringify(this.toJSON())}`;
+  },
+});

@@ -1,0 +1,128 @@
+import { storeCall } from '../errors/vault-error.js';
+import { envelopeKid } from '../format/envelope-text.js';
+import type { KeyEncryptionKeys } from '../keys/keyring.js';
+import type { AnyCredentialSchema } from '../records/schema.js';
+import { rotateStore } from '../rotation/rotate.js';
+import type { RotateHooks, RotateOptions, RotateReport } from '../rotation/types.js';
+import type { VaultStore } from '../store/contract.js';
+import { idOfKey, indexPrefix, isVaultId, iterate, recordPrefix } from '../store/keys.js';
+import type { Tenancy } from '../tenants/tenancy.js';
+import { TenantKeyring } from '../tenants/tenant-keyring.js';
+import { MAX_TENANT_CACHE_TTL_MS } from './options.js';
+
+/** What {@link Vault.shred} did. */
+export interface ShredReport {
+  readonly tenant: string;
+  /** Whether the tenant had a key record, now destroyed. */
+  readonly keyDestroyed: boolean;
+  /** The tenant's records deleted after the key. */
+  readonly deleted: number;
+}
+
+/** Options of {@link Vault.rotateTenant}. */
+export interface TenantRotateOptions extends RotateOptions {
+  /**
+   * The longest `tenantCacheTtlMs` of every instance that writes this namespace: the old key
+   * is retired only once that long has passed since the new one was added. Default
+   * `MAX_TENANT_CACHE_TTL_MS` (10 minutes, the most `createVault` accepts) plus one minute for
+   * writes in flight and clock skew. Pass less only if you know every instance's setting.
+   */
+  readonly instancesCacheTtlMs?: number;
+}
+
+/** Added to the default retirement wait for writes in flight and clock skew between hosts. */
+export const RETIRE_GRACE_MS: number = 60_000;
+
+/** What {@link Vault.rotateTenant} did. */
+export interface TenantRotateReport extends RotateReport {
+  readonly tenant: string;
+  /** Whether the tenant's previous keys were dropped: no record uses them any more. */
+  readonly retired: boolean;
+  /**
+   * While `retired` is false: the earliest time the previous keys can go (every instance's
+   * cache of them has expired by then). Run `rotateTenant` again after it.
+   */
+  readonly retireAfter: Date | undefined;
+}
+
+/** What the tenant operations need of the vault. */
+export interface TenantOpsContext {
+  readonly store: VaultStore;
+  readonly namespace: string;
+  readonly tenancy: Tenancy;
+  readonly master: KeyEncryptionKeys;
+  readonly schema: AnyCredentialSchema;
+  readonly hooks: RotateHooks;
+}
+
+/** The store keys of `tenant`'s records (a record whose tenant cannot be read is not the tenant's). */
+async function* recordsOf(ctx: TenantOpsContext, tenant: string): AsyncGenerator<[key: string, stored: string]> {
+  for await (const [key, stored] of iterate(ctx.store)(recordPrefix(ctx.namespace))) {
+    const id = idOfKey(ctx.namespace, key);
+    if (isVaultId(id)) continue;
+    let owner: string | undefined;
+    try {
+      owner = ctx.tenancy.tenantOfStored(stored, id);
+    } catch {}
+    if (owner === tenant) yield [key, stored];
+  }
+}
+
+/**
+ * Finds the tenant's records, destroys its key, deletes the records, then the blind-index
+ * entries that name them. The scan comes first, so a store that fails to iterate destroys
+ * nothing (a record the tenant wrote before the vault had tenants is under the master key and
+ * must be deleted, not shredded).
+ */
+export async function shredTenant(ctx: TenantOpsContext, tenant: string): Promise<ShredReport> {
+  const { store, namespace } = ctx;
+  const keys: string[] = [];
+  for await (const [key] of recordsOf(ctx, tenant)) keys.push(key);
+  const keyDestroyed = await ctx.tenancy.tenants.destroy(tenant);
+  const ids = new Set<string>();
+  for (const key of keys) {
+    const id = idOfKey(namespace, key);
+    if (await storeCall('delete', () => store.delete(key), id)) ids.add(id);
+  }
+  // Index entries hold an HMAC of a secret and an id: remove those of the shredded records.
+  const stale: string[] = [];
+  for await (const [key, id] of iterate(store)(indexPrefix(namespace))) if (ids.has(id)) stale.push(key);
+  for (const key of stale) {
+    const cas = store.compareAndSet as NonNullable<VaultStore['compareAndSet']>; // tenant vaults require it
+    const id = (await storeCall('get', () => store.get(key))) ?? '';
+    if (ids.has(id)) await storeCall('index delete', () => cas.call(store, key, id, undefined));
+  }
+  return { tenant, keyDestroyed, deleted: ids.size };
+}
+
+/** Adds a key for the tenant (or resumes), rewraps its records, and retires the old keys once that is safe. */
+export async function rotateTenantKeys(
+  ctx: TenantOpsContext,
+  tenant: string,
+  options: TenantRotateOptions = {},
+): Promise<TenantRotateReport> {
+  const { tenants } = ctx.tenancy;
+  const dryRun = options.dryRun === true;
+  const keys = dryRun
+    ? ((await tenants.existing(tenant))?.withNewPrimary() ?? TenantKeyring.create(tenant))
+    : await tenants.beginRotation(tenant);
+  const started = Date.now();
+  const route = ctx.tenancy.tenantRoute(tenant, keys);
+  const report = await rotateStore(ctx.store, keys, ctx.namespace, options, ctx.schema, ctx.hooks, route).finally(
+    () => dryRun && keys.wipe(), // a dry run's keys were never stored
+  );
+  const base = { ...report, tenant, retired: false, retireAfter: undefined };
+  if (dryRun || report.aborted || report.failed.length > 0 || keys.kids.length === 1) return base;
+  // No instance writes under an old key after this: every vault caches tenant keys for at most
+  // MAX_TENANT_CACHE_TTL_MS (or the shorter bound the caller vouches for), plus a grace period
+  // for writes in flight and clock skew between hosts.
+  const bound = options.instancesCacheTtlMs ?? MAX_TENANT_CACHE_TTL_MS + RETIRE_GRACE_MS;
+  const safeAt = keys.since + bound;
+  if (started < safeAt) return { ...base, retireAfter: new Date(safeAt) };
+  // The scan began after every cache of the old keys expired: check nothing is left on them.
+  for await (const [, stored] of recordsOf(ctx, tenant)) {
+    if (envelopeKid(stored) !== keys.primaryKid) return base;
+  }
+  await tenants.endRotation(tenant, keys.primaryKid);
+  return { ...base, retired: true };
+}

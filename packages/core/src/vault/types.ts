@@ -1,0 +1,228 @@
+import type { UnwrapCacheOptions } from '../keys/cached-keys.js';
+import type { KeyEncryptionKeys } from '../keys/keyring.js';
+import type { RecordCacheOptions } from '../records/record-cache.js';
+import type { AnyCredentialSchema, InputOf, OutputOf, ReadableOf, SecretOf } from '../records/schema.js';
+import type { RotateOptions, RotateReport } from '../rotation/types.js';
+import type { VaultStore } from '../store/contract.js';
+import type { TenantCustody } from '../tenants/tenant-keyring.js';
+import type { VaultEventType, VaultListener } from './events.js';
+import type { KeyStatus, VerifyReport } from './maintenance.js';
+import type { ShredReport, TenantRotateOptions, TenantRotateReport } from './tenant-ops.js';
+
+/** Options of {@link createVault}. */
+export interface VaultOptions<S extends AnyCredentialSchema> {
+  /** Where sealed records live. Default: `memoryStore()` (this process's memory, with compare-and-set; lost on exit). */
+  readonly store?: VaultStore;
+  /** The key-encryption keys; new writes use the primary. */
+  readonly keyring: KeyEncryptionKeys;
+  /** The record shape, e.g. `connectionSchema`. */
+  readonly schema: S;
+  /** Keeps vaults sharing a store apart, and is bound into every envelope. Default `default`. */
+  readonly namespace?: string;
+  /** Secret string fields to keep a blind index of, for {@link Vault.findBy}. Default none. */
+  readonly index?: readonly SecretOf<S>[];
+  /**
+   * Turns on tenant keys (docs/tenant-keys.md): the readable field naming a record's tenant
+   * (e.g. `'idProject'`), or a function of the readable fields returning it. Each tenant gets
+   * a random key, stored sealed under the master keys; its records' data keys are wrapped
+   * under it. Default none: data keys are wrapped under the master keys.
+   */
+  readonly tenant?: (keyof ReadableOf<S> & string) | ((readable: ReadableOf<S>) => string);
+  /** Bring-your-own-key: the keys a tenant's key is sealed under instead of the master keys (`undefined`: the master keys). */
+  readonly tenantCustody?: TenantCustody;
+  /** How long a tenant's key is kept in memory after it is loaded, in ms. Default 60,000. */
+  readonly tenantCacheTtlMs?: number;
+  /**
+   * The data keys of records read, kept (bounded, wiped on eviction and on `close()`) so that
+   * reading the same envelope again skips the unwrap: a hot `get` makes one AEAD call, not
+   * two. Default for a local {@link Keyring}: on, `{ maxEntries: 1000, ttlMs: 300_000 }` (its
+   * master keys are in this process's memory already, which can unwrap every data key). Other
+   * keyrings: off, since caching a KMS or HSM unwrap keeps a revoked key working until the
+   * entry expires; put them behind `cachedKeys` yourself to choose that. `false` turns it off,
+   * options turn it on for any keyring. Writes, rotation and verify never use it.
+   */
+  readonly unwrapCache?: UnwrapCacheOptions | false;
+  /**
+   * Records read or written, kept (bounded) with the exact envelope text they came from, so that
+   * reading a record whose stored text has not changed since skips the unwrap, the decryption,
+   * the strict reader and the validation: a hot `get` is the store read and a copy. Every read
+   * still loads the record from the store and is answered from the cache only when the stored
+   * text is the remembered one, so it never returns a record the store no longer holds, and a
+   * tampered record still fails. Each caller gets its own copy. The trade-off (docs/key-custody.md):
+   * up to `maxEntries` opened records, secrets included, stay in this process's memory for up to
+   * `ttlMs`. Default: on for a plain local {@link Keyring} (not a subclass) unless `unwrapCache`
+   * is `false`, `{ maxEntries: 1000, ttlMs: 300_000 }` or the `unwrapCache` options' values; off
+   * for other keyrings, where options turn it on with the same meaning for revoked keys as
+   * `unwrapCache` (only a plain `Keyring` answers a read of what this vault wrote without
+   * unwrapping it first); never with `tenant`. `false` turns it off. `verify` neither reads nor
+   * fills it; `close()` empties it for good. A custom schema whose validation depends on the
+   * time of reading answers as of the first read.
+   */
+  readonly recordCache?: RecordCacheOptions | false;
+}
+
+/** A filter on readable fields: every given field must equal the record's. */
+export type Where<S extends AnyCredentialSchema> = { readonly [K in keyof ReadableOf<S>]?: ReadableOf<S>[K] };
+
+/** Options of {@link Vault.entries}. */
+export interface EntriesOptions<S extends AnyCredentialSchema> {
+  /** Only records whose readable fields equal these. Secret fields cannot be filtered on. */
+  readonly where?: Where<S>;
+}
+
+/** Options of {@link Vault.update}. */
+export interface UpdateOptions {
+  /** How many times to re-read and retry after losing a compare-and-set race. Default 100. */
+  readonly maxAttempts?: number;
+}
+
+/** Computes the next record from the current one (`undefined`: none stored); `undefined` leaves it as it is. */
+export type Updater<S extends AnyCredentialSchema> = (
+  current: OutputOf<S> | undefined,
+) => InputOf<S> | undefined | Promise<InputOf<S> | undefined>;
+
+/** Calls the provider and returns the refreshed record (typically new tokens and expiry). */
+export type Refresher<S extends AnyCredentialSchema> = (current: OutputOf<S>) => InputOf<S> | Promise<InputOf<S>>;
+
+/** Options of {@link Vault.refresh}. */
+export interface RefreshOptions {
+  /** Refresh when the token expires within this margin. Default 5 minutes. */
+  readonly skewMs?: number;
+  /** Refresh even if the token is not about to expire (unless another caller just did). */
+  readonly force?: boolean;
+  /** How long the cross-process lease lasts; keep it above the provider's slowest answer. Default 30 s. */
+  readonly leaseTtlMs?: number;
+  /** How long to wait for another process's refresh before giving up with `CONFLICT`. Default 35 s. */
+  readonly waitMs?: number;
+}
+
+/** A record with what the vault knows about it. */
+export interface VaultEntry<S extends AnyCredentialSchema> {
+  readonly id: string;
+  readonly record: OutputOf<S>;
+  /** When it was last written, where known. */
+  readonly storedAt: Date | undefined;
+  /** The key id its data key is wrapped under. */
+  readonly kid: string | undefined;
+}
+
+/** A vault of records of one shape in one namespace. */
+export interface Vault<S extends AnyCredentialSchema> {
+  /** The namespace this vault reads and writes. */
+  readonly namespace: string;
+  /** The store underneath. */
+  readonly store: VaultStore;
+  /** The record shape. */
+  readonly schema: S;
+  /**
+   * Validates, seals and stores a record under `id`, replacing any record there.
+   * @throws VaultError `VALIDATION_FAILED` (nothing is stored), `INVALID_ARGUMENT` for a bad id, `STORE_FAILED`.
+   */
+  set(id: string, record: InputOf<S>): Promise<void>;
+  /**
+   * Stores many records: all are validated first (one invalid record: `VALIDATION_FAILED`,
+   * nothing stored), then written through the store's batch write where it has one.
+   * @throws VaultError `VALIDATION_FAILED`, `INVALID_ARGUMENT`, `STORE_FAILED`.
+   */
+  setMany(entries: Iterable<readonly [string, InputOf<S>]>): Promise<void>;
+  /**
+   * Loads, opens and validates the record under `id`; `undefined` only when there is none.
+   * @throws VaultError `DECRYPT_FAILED` (also for stored text that breaks the strict reading
+   * rules of FORMAT.md), `SECRET_IN_CLEAR` naming a secret field stored readable, `UNKNOWN_KEY`,
+   * `VALIDATION_FAILED`, `INVALID_ARGUMENT` (also for an id that is not well-formed UTF-16), `STORE_FAILED`.
+   */
+  get(id: string): Promise<OutputOf<S> | undefined>;
+  /**
+   * Like `get`, with when the record was stored and under which kid.
+   * @throws VaultError as `get`.
+   */
+  getEntry(id: string): Promise<VaultEntry<S> | undefined>;
+  /**
+   * Read-modify-write: reads the record, calls `updater`, and writes its result only if the
+   * stored value is still the one read (compare-and-set), re-reading and calling `updater`
+   * again when another writer got there first. Returns the record now stored.
+   *
+   * Over a store without compare-and-set (the generic Keyv path) the write is a plain set,
+   * so concurrent updates of one record can overwrite each other: use `@credvault/sqlite` or
+   * `@credvault/redis` where records are updated concurrently.
+   * @throws VaultError `CONFLICT` after `maxAttempts` lost races, and the errors of `get` and `set`.
+   */
+  update(id: string, updater: Updater<S>, options?: UpdateOptions): Promise<OutputOf<S> | undefined>;
+  /**
+   * Refreshes the record's token if it expires within `skewMs` (or with `force`): calls
+   * `refresher` at most once across concurrent callers in this process, and, on a store with
+   * leases or compare-and-set (Redis, SQLite), at most once across processes; a caller that
+   * finds the record already refreshed by another gets that record without calling the
+   * provider. The write is a compare-and-set; if the application changed the record while the
+   * provider answered, the refreshed fields are applied on top of its version.
+   * @throws VaultError `NOT_FOUND`; `REFRESH_FAILED` with the refresher's error as `cause`
+   * (the stored record is left as it was, every waiting caller gets the error); `CONFLICT`
+   * after `waitMs` waiting for another process; and the errors of `get` and `set`.
+   */
+  refresh(id: string, refresher: Refresher<S>, options?: RefreshOptions): Promise<OutputOf<S>>;
+  /**
+   * Finds the record whose indexed secret `field` equals `value`, through the blind index
+   * (`index` option): the value itself is never stored, only its HMAC under a per-namespace
+   * index key held in the vault under the keyring. `undefined` when none matches, and for the
+   * empty string, which is never indexed.
+   * @throws VaultError `INVALID_ARGUMENT` when `field` is not indexed, and the errors of `get`.
+   */
+  findBy(field: SecretOf<S>, value: string): Promise<{ id: string; record: OutputOf<S> } | undefined>;
+  /**
+   * Whether a record is stored under `id`. Does not open it.
+   * @throws VaultError `INVALID_ARGUMENT`, `STORE_FAILED`.
+   */
+  has(id: string): Promise<boolean>;
+  /**
+   * Removes the record under `id` (and its index entries); whether there was one.
+   * @throws VaultError `INVALID_ARGUMENT`, `STORE_FAILED`.
+   */
+  delete(id: string): Promise<boolean>;
+  /**
+   * Every record of this namespace as `[id, record]`, optionally filtered on readable fields.
+   * Each match is opened and validated; the first that fails ends the iteration with its error.
+   * @throws VaultError `UNSUPPORTED` when the store cannot iterate, `INVALID_ARGUMENT` for a
+   * filter on an unknown or secret field, and the errors of {@link Vault.get}.
+   */
+  entries(options?: EntriesOptions<S>): AsyncGenerator<[string, OutputOf<S>], void, undefined>;
+  /**
+   * Moves every record of the namespace to the keyring's primary key (docs/rotation.md,
+   * step 3): records already on it are skipped without decrypting, the others have only their
+   * data key rewrapped (or, with `reencrypt`, their secrets sealed anew and each field moved to
+   * the part the schema puts it in now: the migration for `SECRET_IN_CLEAR`), the result is opened
+   * before it is written, and writes use compare-and-set so a record the application changed
+   * meanwhile is never overwritten. A record that does not open is reported and left as it is.
+   * Running it again resumes.
+   * @throws VaultError `UNSUPPORTED` when the store cannot iterate, `STORE_FAILED`.
+   */
+  rotate(options?: RotateOptions): Promise<RotateReport>;
+  /**
+   * Rotates one tenant's key (vaults with `tenant`): adds a fresh key for the tenant and
+   * rewraps the data keys of that tenant's records to it, with compare-and-set; running it
+   * again resumes. The previous key is dropped by a run that starts once every instance's cache
+   * of it has expired (`retireAfter`: by default 11 minutes after the new key was added, see
+   * `instancesCacheTtlMs`) and finds no record left on it.
+   * @throws VaultError `UNSUPPORTED` without `tenant` or when the store cannot iterate,
+   * `TENANT_KEY_GONE` for a tenant with no key, `STORE_FAILED`.
+   */
+  rotateTenant(tenant: string, options?: TenantRotateOptions): Promise<TenantRotateReport>;
+  /**
+   * Crypto-shreds a tenant (vaults with `tenant`): destroys the tenant's key record, so no copy
+   * of its records opens again (for copies in backups: once the master key of the day is
+   * retired, docs/tenant-keys.md), then deletes the tenant's records.
+   * @throws VaultError `UNSUPPORTED` without `tenant` or when the store cannot iterate, `STORE_FAILED`.
+   */
+  shred(tenant: string): Promise<ShredReport>;
+  /** Records per kid, without decrypting: an old kid at zero can leave the keyring. */
+  status(): Promise<KeyStatus>;
+  /** Opens and validates every record, reporting each that fails. */
+  verify(options?: { onProgress?: (report: VerifyReport) => void }): Promise<VerifyReport>;
+  /**
+   * Listens to `set`, `get`, `delete`, `refresh`, `refreshFailed`, `rotate`, `decryptFailed`
+   * (or `'*'`): each event has the id, namespace, kid and time, never a secret. Returns the
+   * function that stops listening.
+   */
+  on<E extends VaultEventType | '*'>(type: E, listener: VaultListener<E>): () => void;
+  /** Closes the store. */
+  close(): Promise<void>;
+}
