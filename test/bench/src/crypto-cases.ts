@@ -9,12 +9,12 @@ import {
   generateKey,
   memoryStore,
 } from '@credvault/core';
-import { openFramed, sealFramed, xchacha } from '../../../packages/core/src/aead.js';
-import { fromBase64url, toBase64url } from '../../../packages/core/src/base64url.js';
-import { fromUtf8, Scratch, utf8Into, randomBytes as vaultRandom } from '../../../packages/core/src/bytes.js';
-import { canonicalJson } from '../../../packages/core/src/canonical-json.js';
-import { dataContext, openRecord, sealRecord, wrapContext } from '../../../packages/core/src/envelope.js';
-import { joinEnvelope, splitEnvelope } from '../../../packages/core/src/envelope-text.js';
+import { openFramed, sealFramed, xchacha } from '../../../packages/core/src/crypto/aead.js';
+import { fromBase64url, toBase64url } from '../../../packages/core/src/crypto/base64url.js';
+import { fromUtf8, Scratch, utf8Into, randomBytes as vaultRandom } from '../../../packages/core/src/crypto/bytes.js';
+import { canonicalJson } from '../../../packages/core/src/format/canonical-json.js';
+import { dataContext, openRecord, sealRecord, wrapContext } from '../../../packages/core/src/format/envelope.js';
+import { joinEnvelope, splitEnvelope } from '../../../packages/core/src/format/envelope-text.js';
 import { type Measured, measure } from './measure.js';
 import { typicalConnection, typicalConnectionAuth } from './records.js';
 

@@ -12,7 +12,7 @@ import type { PostgresStore } from '@credvault/postgres';
 import type { RedisStore } from '@credvault/redis';
 import type { SqliteStore } from '@credvault/sqlite';
 import { rewrapPool } from '@credvault/worker-pool';
-import { wrapContext } from '../../../packages/core/src/envelope.js';
+import { wrapContext } from '../../../packages/core/src/format/envelope.js';
 import { cpuOf, timeOnce } from './measure.js';
 import { typicalConnection } from './records.js';
 import { openSpec } from './spec.js';

@@ -1,6 +1,6 @@
 /** The `cv1` envelope's text: its parts written and split, nothing sealed or opened here. Internal. */
-import { fromBase64url, toBase64url } from '../crypto/base64url.js';
-import { VaultError } from '../errors/vault-error.js';
+import { fromBase64url, toBase64url } from '../crypto/index.js';
+import { VaultError } from '../errors/index.js';
 
 /**
  * The `cv1` envelope, as specified in FORMAT.md:

@@ -1,8 +1,18 @@
-import { KEY_LENGTH, NONCE_LENGTH, openFramed, sealFramed, verifyFramed } from '../crypto/aead.js';
-import { toBase64url } from '../crypto/base64url.js';
-import { frame, fromUtf8, randomBytes, Scratch, utf8Into } from '../crypto/bytes.js';
-import { VaultError } from '../errors/vault-error.js';
-import type { KeyEncryptionKeys } from '../keys/keyring.js';
+import {
+  frame,
+  fromUtf8,
+  KEY_LENGTH,
+  NONCE_LENGTH,
+  openFramed,
+  randomBytes,
+  Scratch,
+  sealFramed,
+  toBase64url,
+  utf8Into,
+  verifyFramed,
+} from '../crypto/index.js';
+import { VaultError } from '../errors/index.js';
+import type { KeyEncryptionKeys } from '../keys/index.js';
 import {
   decodeParts,
   type EnvelopeParts,

@@ -1,4 +1,4 @@
-import { VaultError } from '../errors/vault-error.js';
+import { VaultError } from '../errors/index.js';
 import { canonicalJson, isCanonicalJson } from './canonical-json.js';
 import type { RecordText } from './envelope.js';
 import { isoTime } from './iso-dates.js';

@@ -1,5 +1,5 @@
-import { fromBase64url } from '../crypto/base64url.js';
-import { VaultError } from '../errors/vault-error.js';
+import { fromBase64url } from '../crypto/index.js';
+import { VaultError } from '../errors/index.js';
 import { cachedKeys, type UnwrapCacheOptions } from './cached-keys.js';
 import { combineKeys } from './combined-keys.js';
 import type { KeyEncryptionKeys, KeyEntry } from './keyring.js';

@@ -1,7 +1,14 @@
-import { KEY_LENGTH, NONCE_LENGTH, openFramed, sealFramed, TAG_LENGTH } from '../crypto/aead.js';
-import { fromBase64url, toBase64url } from '../crypto/base64url.js';
-import { randomBytes } from '../crypto/bytes.js';
-import { VaultError } from '../errors/vault-error.js';
+import {
+  fromBase64url,
+  KEY_LENGTH,
+  NONCE_LENGTH,
+  openFramed,
+  randomBytes,
+  sealFramed,
+  TAG_LENGTH,
+  toBase64url,
+} from '../crypto/index.js';
+import { VaultError } from '../errors/index.js';
 
 /** A value or a promise of it: local keyrings answer at once, a KMS asynchronously. */
 export type Awaitable<T> = T | Promise<T>;
@@ -44,7 +51,7 @@ export interface KeyEntry {
   readonly key: Uint8Array;
 }
 
-export { KEY_LENGTH, NONCE_LENGTH } from '../crypto/aead.js';
+export { KEY_LENGTH, NONCE_LENGTH } from '../crypto/index.js';
 
 const KID = /^[A-Za-z0-9_-]{1,64}$/;
 

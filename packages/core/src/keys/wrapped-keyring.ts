@@ -1,5 +1,5 @@
-import { frame } from '../crypto/bytes.js';
-import { VaultError } from '../errors/vault-error.js';
+import { frame } from '../crypto/index.js';
+import { VaultError } from '../errors/index.js';
 import { KEY_LENGTH, type KeyEntry, Keyring } from './keyring.js';
 import { keyUnavailable, type RemoteKey } from './remote-key.js';
 

@@ -1,8 +1,6 @@
-import { VaultError } from '../errors/vault-error.js';
-import { canonicalJson } from '../format/canonical-json.js';
-import type { RecordText } from '../format/envelope.js';
-import { isoString } from '../format/iso-dates.js';
-import { type RecordMeta, readRecordText, STORED_AT } from '../format/record-text.js';
+import { VaultError } from '../errors/index.js';
+import type { RecordText } from '../format/index.js';
+import { canonicalJson, isoString, type RecordMeta, readRecordText, STORED_AT } from '../format/index.js';
 import { type AnyCredentialSchema, type OutputOf, splitRecord, validate } from './schema.js';
 
 /** A validated record and its encoding. */

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { isoTime } from '../format/iso-dates.js';
+import { isoTime } from '../format/index.js';
 import { readsBackAs, rereadDate, rereadJson } from './reread.js';
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|([+-])(\d{2}):(\d{2}))$/i;

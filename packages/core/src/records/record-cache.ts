@@ -1,4 +1,4 @@
-import { positive } from '../keys/cached-keys.js';
+import { positive } from '../keys/index.js';
 
 /** Options of a vault's record cache (`createVault({ recordCache })`). */
 export interface RecordCacheOptions {

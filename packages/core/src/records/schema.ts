@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { VaultError, type VaultIssue } from '../errors/vault-error.js';
+import { VaultError, type VaultIssue } from '../errors/index.js';
 
 /** The valibot object schemas a credential schema can be built on. */
 export type CredentialObjectSchema =

@@ -1,6 +1,5 @@
-import { VaultError } from '../errors/vault-error.js';
-import { canonicalJson } from '../format/canonical-json.js';
-import { parseObject } from '../format/record-text.js';
+import { VaultError } from '../errors/index.js';
+import { canonicalJson, parseObject } from '../format/index.js';
 import type { AnyCredentialSchema } from './schema.js';
 
 /** Compiles a `where` filter into a test on the readable JSON text of a stored record. */

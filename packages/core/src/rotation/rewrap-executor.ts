@@ -1,9 +1,7 @@
-import { toBase64url } from '../crypto/base64url.js';
-import { randomBytes } from '../crypto/bytes.js';
-import { isVaultError, VaultError, type VaultErrorCode } from '../errors/vault-error.js';
-import { openRecord, rewrapRecord, sealRecord } from '../format/envelope.js';
-import { envelopeHead, withHead } from '../format/envelope-text.js';
-import type { KeyEncryptionKeys } from '../keys/keyring.js';
+import { randomBytes, toBase64url } from '../crypto/index.js';
+import { isVaultError, VaultError, type VaultErrorCode } from '../errors/index.js';
+import { envelopeHead, openRecord, rewrapRecord, sealRecord, withHead } from '../format/index.js';
+import type { KeyEncryptionKeys } from '../keys/index.js';
 
 /**
  * One record's rewrap: the new envelope's head (`cv1.<kid>.<wrapped DEK>`, the part a rewrap

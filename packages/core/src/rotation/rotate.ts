@@ -1,14 +1,13 @@
-import { isVaultError, storeCall, VaultError, type VaultErrorCode } from '../errors/vault-error.js';
-import { type Reshape, rewrapRecord } from '../format/envelope.js';
-import { envelopeHead, envelopeKid, withHead } from '../format/envelope-text.js';
-import { resplitRecordText } from '../format/record-text.js';
-import type { KeyEncryptionKeys } from '../keys/keyring.js';
-import type { AnyCredentialSchema } from '../records/schema.js';
-import type { VaultStore } from '../store/contract.js';
-import { idOfKey, isVaultId, iterate, recordPrefix } from '../store/keys.js';
-import { isTenantKid } from '../tenants/tenant-keyring.js';
+import { isVaultError, storeCall, VaultError, type VaultErrorCode } from '../errors/index.js';
+import { envelopeHead, envelopeKid, type Reshape, resplitRecordText, rewrapRecord, withHead } from '../format/index.js';
+import type { KeyEncryptionKeys } from '../keys/index.js';
+import type { AnyCredentialSchema } from '../records/index.js';
+import type { VaultStore } from '../store/index.js';
+import { idOfKey, isVaultId, iterate, recordPrefix } from '../store/index.js';
+import type { RotateRoute } from '../tenants/index.js';
+import { isTenantKid } from '../tenants/index.js';
 import { checkExecutorKeys, checkResults, type RewrapResult } from './rewrap-executor.js';
-import type { RotateFailure, RotateHooks, RotateOptions, RotateProgress, RotateReport, RotateRoute } from './types.js';
+import type { RotateFailure, RotateHooks, RotateOptions, RotateProgress, RotateReport } from './types.js';
 
 type Candidate = { key: string; id: string; stored: string; keys: KeyEncryptionKeys };
 /** A candidate's new envelope, and its new head when that is all that changed (the rest is as stored). */

@@ -1,6 +1,5 @@
 /** The options, progress and report of a rotation, and how the vault routes and hears it. */
-import type { VaultErrorCode } from '../errors/vault-error.js';
-import type { KeyEncryptionKeys } from '../keys/keyring.js';
+import type { VaultErrorCode } from '../errors/index.js';
 import type { RewrapExecutor } from './rewrap-executor.js';
 
 /** Options of {@link Vault.rotate}. */
@@ -57,9 +56,6 @@ export interface RotateReport extends RotateProgress {
   readonly dryRun: boolean;
   readonly aborted: boolean;
 }
-
-/** Where a rotation sends a record: the keys to move it under, or `null` when it is not part of this rotation. */
-export type RotateRoute = (id: string, stored: string) => Promise<KeyEncryptionKeys | null>;
 
 /** What the vault hears from a rotation, for its events. */
 export interface RotateHooks {

@@ -1,4 +1,4 @@
-import { VaultError } from '../errors/vault-error.js';
+import { VaultError } from '../errors/index.js';
 
 /**
  * Checks, for a store author, that the keys of one `compareAndSetMany` or `replacePrefixMany`

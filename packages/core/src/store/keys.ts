@@ -1,4 +1,4 @@
-import { VaultError } from '../errors/vault-error.js';
+import { VaultError } from '../errors/index.js';
 import type { VaultStore } from './contract.js';
 
 /**

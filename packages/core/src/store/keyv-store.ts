@@ -1,5 +1,5 @@
 import { Keyv } from 'keyv';
-import { storeCall } from '../errors/vault-error.js';
+import { storeCall } from '../errors/index.js';
 import type { VaultStore } from './contract.js';
 
 /**

@@ -1,5 +1,4 @@
-import { toBase64url } from '../crypto/base64url.js';
-import { randomBytes } from '../crypto/bytes.js';
+import { randomBytes, toBase64url } from '../crypto/index.js';
 import type { Lease, VaultStore } from './contract.js';
 
 /** Takes a lease, or answers `undefined` while someone else holds it. */

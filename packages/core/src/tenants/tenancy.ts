@@ -1,12 +1,13 @@
-import { VaultError } from '../errors/vault-error.js';
-import { openRecord } from '../format/envelope.js';
-import { envelopeKid, parseEnvelope } from '../format/envelope-text.js';
-import { combineKeys } from '../keys/combined-keys.js';
-import type { KeyEncryptionKeys } from '../keys/keyring.js';
-import type { RotateRoute } from '../rotation/types.js';
-import { isVaultId, isWellFormed } from '../store/keys.js';
+import { VaultError } from '../errors/index.js';
+import { envelopeKid, openRecord, parseEnvelope } from '../format/index.js';
+import type { KeyEncryptionKeys } from '../keys/index.js';
+import { combineKeys } from '../keys/index.js';
+import { isVaultId, isWellFormed } from '../store/index.js';
 import { isTenantKid, TENANT_RECORD_PREFIX, type TenantCustody, TenantKeyring } from './tenant-keyring.js';
 import { Tenants } from './tenant-store.js';
+
+/** Where a rotation sends a record: the keys to move it under, or `null` when it is not part of this rotation. */
+export type RotateRoute = (id: string, stored: string) => Promise<KeyEncryptionKeys | null>;
 
 /** Names a record's tenant: a readable field's name, or a function of the readable fields. */
 export type TenantOf = string | ((readable: Readonly<Record<string, unknown>>) => unknown);

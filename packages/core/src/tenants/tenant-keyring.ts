@@ -1,9 +1,7 @@
-import { KEY_LENGTH, NONCE_LENGTH, sealFramed } from '../crypto/aead.js';
-import { fromBase64url, toBase64url } from '../crypto/base64url.js';
-import { randomBytes } from '../crypto/bytes.js';
-import { VaultError } from '../errors/vault-error.js';
-import { canonicalJson } from '../format/canonical-json.js';
-import { type KeyEncryptionKeys, unwrapLocal } from '../keys/keyring.js';
+import { fromBase64url, KEY_LENGTH, NONCE_LENGTH, randomBytes, sealFramed, toBase64url } from '../crypto/index.js';
+import { VaultError } from '../errors/index.js';
+import { canonicalJson } from '../format/index.js';
+import { type KeyEncryptionKeys, unwrapLocal } from '../keys/index.js';
 
 /** Id prefix, inside a namespace, of the records that hold tenant keys: `~tenant:<tenant>`. */
 export const TENANT_RECORD_PREFIX = '~tenant:';

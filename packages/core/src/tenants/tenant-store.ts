@@ -1,9 +1,8 @@
-import { isVaultError, storeCall, VaultError } from '../errors/vault-error.js';
-import { openRecord, sealRecord } from '../format/envelope.js';
-import { envelopeKid } from '../format/envelope-text.js';
-import type { KeyEncryptionKeys } from '../keys/keyring.js';
-import type { VaultStore } from '../store/contract.js';
-import { recordKey } from '../store/keys.js';
+import { isVaultError, storeCall, VaultError } from '../errors/index.js';
+import { envelopeKid, openRecord, sealRecord } from '../format/index.js';
+import type { KeyEncryptionKeys } from '../keys/index.js';
+import type { VaultStore } from '../store/index.js';
+import { recordKey } from '../store/index.js';
 import { TENANT_RECORD_PREFIX, type TenantCustody, TenantKeyring } from './tenant-keyring.js';
 
 /** Options of {@link Tenants}. */

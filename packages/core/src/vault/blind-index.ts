@@ -1,17 +1,13 @@
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { KEY_LENGTH } from '../crypto/aead.js';
-import { fromBase64url, toBase64url } from '../crypto/base64url.js';
-import { randomBytes, utf8 } from '../crypto/bytes.js';
-import { storeCall, VaultError } from '../errors/vault-error.js';
-import { canonicalJson } from '../format/canonical-json.js';
-import { openRecord, sealRecord } from '../format/envelope.js';
-import { parseObject } from '../format/record-text.js';
-import type { KeyEncryptionKeys } from '../keys/keyring.js';
-import type { VaultStore } from '../store/contract.js';
-import { INDEX_KEY_ID, indexEntryKey, recordKey } from '../store/keys.js';
+import { fromBase64url, KEY_LENGTH, randomBytes, toBase64url, utf8 } from '../crypto/index.js';
+import { storeCall, VaultError } from '../errors/index.js';
+import { canonicalJson, openRecord, parseObject, sealRecord } from '../format/index.js';
+import type { KeyEncryptionKeys } from '../keys/index.js';
+import type { VaultStore } from '../store/index.js';
+import { INDEX_KEY_ID, indexEntryKey, recordKey } from '../store/index.js';
 
-export { INDEX_KEY_ID } from '../store/keys.js';
+export { INDEX_KEY_ID } from '../store/index.js';
 
 /** The text of the `~index-key` record holding `key` (FORMAT.md, "The index-key record"). */
 export function indexKeyText(key: Uint8Array): { readable: string; secret: string } {

@@ -1,27 +1,22 @@
-import { forRecord, isVaultError, storeCall, VaultError } from '../errors/vault-error.js';
-import { openRecord, type RecordText, sealRecord } from '../format/envelope.js';
-import { envelopeKid, parseEnvelope } from '../format/envelope-text.js';
-import { decodeRecord, encodeRecord } from '../records/codec.js';
-import { copyRecord } from '../records/record-cache.js';
-import { rereaderOf } from '../records/reread.js';
-import type { AnyCredentialSchema, OutputOf } from '../records/schema.js';
-import { compileWhere } from '../records/where.js';
-import { rotateStore } from '../rotation/rotate.js';
-import type { RotateHooks } from '../rotation/types.js';
+import { forRecord, isVaultError, storeCall, VaultError } from '../errors/index.js';
+import { envelopeKid, openRecord, parseEnvelope, type RecordText, sealRecord } from '../format/index.js';
+import type { AnyCredentialSchema, OutputOf } from '../records/index.js';
+import { compileWhere, copyRecord, decodeRecord, encodeRecord, rereaderOf } from '../records/index.js';
+import type { RotateHooks } from '../rotation/index.js';
+import { rotateStore } from '../rotation/index.js';
 import {
   checkId,
   INDEX_KEY_ID,
   idOfKey,
   isVaultId,
   iterate,
+  leaseFor,
   leaseKey,
+  memoryStore,
   recordKey,
   recordPrefix,
-} from '../store/keys.js';
-import { leaseFor } from '../store/lease.js';
-import { memoryStore } from '../store/memory-store.js';
-import { Tenancy, type TenantOf } from '../tenants/tenancy.js';
-import { TENANT_RECORD_PREFIX } from '../tenants/tenant-keyring.js';
+} from '../store/index.js';
+import { TENANT_RECORD_PREFIX, Tenancy, type TenantOf } from '../tenants/index.js';
 import { BlindIndex, openIndexKey } from './blind-index.js';
 import { type VaultEvent, VaultEvents } from './events.js';
 import { keyStatus, verifyStore } from './maintenance.js';

@@ -1,8 +1,8 @@
-import { isVaultError, type VaultErrorCode } from '../errors/vault-error.js';
-import { envelopeKid } from '../format/envelope-text.js';
-import { kidBucket } from '../rotation/rotate.js';
-import type { VaultStore } from '../store/contract.js';
-import { idOfKey, iterate, recordPrefix } from '../store/keys.js';
+import { isVaultError, type VaultErrorCode } from '../errors/index.js';
+import { envelopeKid } from '../format/index.js';
+import { kidBucket } from '../rotation/index.js';
+import type { VaultStore } from '../store/index.js';
+import { idOfKey, iterate, recordPrefix } from '../store/index.js';
 
 /** Records per key id: when an old kid counts zero, it can leave the keyring. */
 export interface KeyStatus {

@@ -1,6 +1,6 @@
-import { VaultError } from '../errors/vault-error.js';
-import type { AnyCredentialSchema } from '../records/schema.js';
-import { checkNamespace } from '../store/keys.js';
+import { VaultError } from '../errors/index.js';
+import type { AnyCredentialSchema } from '../records/index.js';
+import { checkNamespace } from '../store/index.js';
 import type { VaultOptions } from './types.js';
 
 /** Compares two secret strings in time that depends only on their lengths. */

@@ -1,9 +1,8 @@
-import { VaultError } from '../errors/vault-error.js';
-import type { RecordText } from '../format/envelope.js';
-import { type CachedKeys, cachedKeys } from '../keys/cached-keys.js';
-import { type KeyEncryptionKeys, Keyring } from '../keys/keyring.js';
-import { RecordCache } from '../records/record-cache.js';
-import type { AnyCredentialSchema, OutputOf } from '../records/schema.js';
+import { VaultError } from '../errors/index.js';
+import type { RecordText } from '../format/index.js';
+import { type CachedKeys, cachedKeys, type KeyEncryptionKeys, Keyring } from '../keys/index.js';
+import type { AnyCredentialSchema, OutputOf } from '../records/index.js';
+import { RecordCache } from '../records/index.js';
 import type { VaultOptions } from './types.js';
 
 /**

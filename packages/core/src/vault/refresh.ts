@@ -1,9 +1,8 @@
-import { isVaultError, VaultError } from '../errors/vault-error.js';
-import { canonicalJson } from '../format/canonical-json.js';
-import { needsRefresh } from '../records/expiry.js';
-import type { AnyCredentialSchema, InputOf, OutputOf } from '../records/schema.js';
-import type { Lease } from '../store/contract.js';
-import type { AcquireLease } from '../store/lease.js';
+import { isVaultError, VaultError } from '../errors/index.js';
+import { canonicalJson } from '../format/index.js';
+import type { AnyCredentialSchema, InputOf, OutputOf } from '../records/index.js';
+import { needsRefresh } from '../records/index.js';
+import type { AcquireLease, Lease } from '../store/index.js';
 import type { Refresher, RefreshOptions } from './types.js';
 
 /** A stored record as the vault read it. */

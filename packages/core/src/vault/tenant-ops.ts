@@ -1,49 +1,18 @@
-import { storeCall } from '../errors/vault-error.js';
-import { envelopeKid } from '../format/envelope-text.js';
-import type { KeyEncryptionKeys } from '../keys/keyring.js';
-import type { AnyCredentialSchema } from '../records/schema.js';
-import { rotateStore } from '../rotation/rotate.js';
-import type { RotateHooks, RotateOptions, RotateReport } from '../rotation/types.js';
-import type { VaultStore } from '../store/contract.js';
-import { idOfKey, indexPrefix, isVaultId, iterate, recordPrefix } from '../store/keys.js';
-import type { Tenancy } from '../tenants/tenancy.js';
-import { TenantKeyring } from '../tenants/tenant-keyring.js';
+import { storeCall } from '../errors/index.js';
+import { envelopeKid } from '../format/index.js';
+import type { KeyEncryptionKeys } from '../keys/index.js';
+import type { AnyCredentialSchema } from '../records/index.js';
+import type { RotateHooks } from '../rotation/index.js';
+import { rotateStore } from '../rotation/index.js';
+import type { VaultStore } from '../store/index.js';
+import { idOfKey, indexPrefix, isVaultId, iterate, recordPrefix } from '../store/index.js';
+import type { Tenancy } from '../tenants/index.js';
+import { TenantKeyring } from '../tenants/index.js';
 import { MAX_TENANT_CACHE_TTL_MS } from './options.js';
-
-/** What {@link Vault.shred} did. */
-export interface ShredReport {
-  readonly tenant: string;
-  /** Whether the tenant had a key record, now destroyed. */
-  readonly keyDestroyed: boolean;
-  /** The tenant's records deleted after the key. */
-  readonly deleted: number;
-}
-
-/** Options of {@link Vault.rotateTenant}. */
-export interface TenantRotateOptions extends RotateOptions {
-  /**
-   * The longest `tenantCacheTtlMs` of every instance that writes this namespace: the old key
-   * is retired only once that long has passed since the new one was added. Default
-   * `MAX_TENANT_CACHE_TTL_MS` (10 minutes, the most `createVault` accepts) plus one minute for
-   * writes in flight and clock skew. Pass less only if you know every instance's setting.
-   */
-  readonly instancesCacheTtlMs?: number;
-}
+import type { ShredReport, TenantRotateOptions, TenantRotateReport } from './types.js';
 
 /** Added to the default retirement wait for writes in flight and clock skew between hosts. */
 export const RETIRE_GRACE_MS: number = 60_000;
-
-/** What {@link Vault.rotateTenant} did. */
-export interface TenantRotateReport extends RotateReport {
-  readonly tenant: string;
-  /** Whether the tenant's previous keys were dropped: no record uses them any more. */
-  readonly retired: boolean;
-  /**
-   * While `retired` is false: the earliest time the previous keys can go (every instance's
-   * cache of them has expired by then). Run `rotateTenant` again after it.
-   */
-  readonly retireAfter: Date | undefined;
-}
 
 /** What the tenant operations need of the vault. */
 export interface TenantOpsContext {

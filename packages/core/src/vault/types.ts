@@ -1,13 +1,17 @@
-import type { UnwrapCacheOptions } from '../keys/cached-keys.js';
-import type { KeyEncryptionKeys } from '../keys/keyring.js';
-import type { RecordCacheOptions } from '../records/record-cache.js';
-import type { AnyCredentialSchema, InputOf, OutputOf, ReadableOf, SecretOf } from '../records/schema.js';
-import type { RotateOptions, RotateReport } from '../rotation/types.js';
-import type { VaultStore } from '../store/contract.js';
-import type { TenantCustody } from '../tenants/tenant-keyring.js';
+import type { KeyEncryptionKeys, UnwrapCacheOptions } from '../keys/index.js';
+import type {
+  AnyCredentialSchema,
+  InputOf,
+  OutputOf,
+  ReadableOf,
+  RecordCacheOptions,
+  SecretOf,
+} from '../records/index.js';
+import type { RotateOptions, RotateReport } from '../rotation/index.js';
+import type { VaultStore } from '../store/index.js';
+import type { TenantCustody } from '../tenants/index.js';
 import type { VaultEventType, VaultListener } from './events.js';
 import type { KeyStatus, VerifyReport } from './maintenance.js';
-import type { ShredReport, TenantRotateOptions, TenantRotateReport } from './tenant-ops.js';
 
 /** Options of {@link createVault}. */
 export interface VaultOptions<S extends AnyCredentialSchema> {
@@ -225,4 +229,36 @@ export interface Vault<S extends AnyCredentialSchema> {
   on<E extends VaultEventType | '*'>(type: E, listener: VaultListener<E>): () => void;
   /** Closes the store. */
   close(): Promise<void>;
+}
+
+/** What {@link Vault.shred} did. */
+export interface ShredReport {
+  readonly tenant: string;
+  /** Whether the tenant had a key record, now destroyed. */
+  readonly keyDestroyed: boolean;
+  /** The tenant's records deleted after the key. */
+  readonly deleted: number;
+}
+
+/** Options of {@link Vault.rotateTenant}. */
+export interface TenantRotateOptions extends RotateOptions {
+  /**
+   * The longest `tenantCacheTtlMs` of every instance that writes this namespace: the old key
+   * is retired only once that long has passed since the new one was added. Default
+   * `MAX_TENANT_CACHE_TTL_MS` (10 minutes, the most `createVault` accepts) plus one minute for
+   * writes in flight and clock skew. Pass less only if you know every instance's setting.
+   */
+  readonly instancesCacheTtlMs?: number;
+}
+
+/** What {@link Vault.rotateTenant} did. */
+export interface TenantRotateReport extends RotateReport {
+  readonly tenant: string;
+  /** Whether the tenant's previous keys were dropped: no record uses them any more. */
+  readonly retired: boolean;
+  /**
+   * While `retired` is false: the earliest time the previous keys can go (every instance's
+   * cache of them has expired by then). Run `rotateTenant` again after it.
+   */
+  readonly retireAfter: Date | undefined;
 }

@@ -1,0 +1,9 @@
+export {
+  forRecord,
+  isVaultError,
+  storeCall,
+  VaultError,
+  VaultErrorCode,
+  type VaultErrorOptions,
+  type VaultIssue,
+} from './vault-error.js';

@@ -1,0 +1,13 @@
+export { canonicalJson } from './canonical-json.js';
+export { openRecord, type RecordText, type Reshape, rewrapRecord, sealRecord } from './envelope.js';
+export {
+  type EnvelopeParts,
+  envelopeHead,
+  envelopeKid,
+  FORMAT_VERSION,
+  formatEnvelope,
+  parseEnvelope,
+  withHead,
+} from './envelope-text.js';
+export { isoString, isoTime } from './iso-dates.js';
+export { parseObject, type RecordMeta, readRecordText, resplitRecordText, STORED_AT } from './record-text.js';

@@ -1,0 +1,26 @@
+export {
+  type CachedKeys,
+  cachedKeys,
+  positive,
+  type UnwrapCacheEvent,
+  type UnwrapCacheOptions,
+  type UnwrapCacheStats,
+} from './cached-keys.js';
+export { type CombineKeysOptions, combineKeys } from './combined-keys.js';
+export { type KeySpec, type OpenKeyListOptions, openKeyList, parseKeySpecs } from './key-list.js';
+export {
+  type Awaitable,
+  createKeyring,
+  type EnvVariables,
+  formatKeyEntry,
+  generateKey,
+  KEY_LENGTH,
+  type KeyEncryptionKeys,
+  type KeyEntry,
+  Keyring,
+  keyringFromEnv,
+  parseKeyList,
+  unwrapLocal,
+} from './keyring.js';
+export { keyUnavailable, type RemoteKey, type RemoteKeyEntry, remoteKeys } from './remote-key.js';
+export { masterKeyContext, unwrapKeyring, type WrappedKeyEntry, wrapKeyEntry } from './wrapped-keyring.js';
