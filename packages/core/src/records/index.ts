@@ -30,7 +30,7 @@ export {
 } from './fields.js';
 export { copyRecord, RecordCache, type RecordCacheOptions } from './record-cache.js';
 export { REDACTED, type Redacted, redact } from './redact.js';
-export { rereaderOf } from './reread.js';
+export { type Rereader, rereaderOf } from './reread.js';
 export {
   type AnyCredentialSchema,
   type CredentialObjectSchema,

@@ -1,10 +1,10 @@
 export { createVault } from './create-vault.js';
 export type { VaultEvent, VaultEventBase, VaultEventType, VaultListener } from './events.js';
-export type { KeyStatus, VerifyFailure, VerifyReport } from './maintenance.js';
 export { MAX_TENANT_CACHE_TTL_MS } from './options.js';
 export { RETIRE_GRACE_MS } from './tenant-ops.js';
 export type {
   EntriesOptions,
+  KeyStatus,
   Refresher,
   RefreshOptions,
   ShredReport,
@@ -15,5 +15,7 @@ export type {
   Vault,
   VaultEntry,
   VaultOptions,
+  VerifyFailure,
+  VerifyReport,
   Where,
 } from './types.js';

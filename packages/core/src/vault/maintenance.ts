@@ -1,33 +1,14 @@
-import { isVaultError, type VaultErrorCode } from '../errors/index.js';
-import { envelopeKid } from '../format/index.js';
-import { kidBucket } from '../rotation/index.js';
+import { isVaultError } from '../errors/index.js';
+import { envelopeKid, openRecord } from '../format/index.js';
+import type { AnyCredentialSchema } from '../records/index.js';
+import { kidBucket, type RotateOptions, type RotateReport, rotateStore } from '../rotation/index.js';
 import type { VaultStore } from '../store/index.js';
-import { idOfKey, iterate, recordPrefix } from '../store/index.js';
-
-/** Records per key id: when an old kid counts zero, it can leave the keyring. */
-export interface KeyStatus {
-  readonly primaryKid: string;
-  readonly total: number;
-  /** Records per kid (`?`: not a cv1 envelope; `~tenant`: under tenant keys, which the master rotation leaves alone). */
-  readonly kids: Readonly<Record<string, number>>;
-  /** Records on any master kid but the primary. */
-  readonly notOnPrimary: number;
-}
-
-/** A record that does not open or validate. */
-export interface VerifyFailure {
-  readonly id: string;
-  readonly code: VaultErrorCode;
-  /** Field path, for `VALIDATION_FAILED`. */
-  readonly path?: string;
-}
-
-/** What `verify` found. */
-export interface VerifyReport {
-  readonly scanned: number;
-  readonly ok: number;
-  readonly failed: readonly VerifyFailure[];
-}
+import { INDEX_KEY_ID, idOfKey, isVaultId, iterate, recordPrefix } from '../store/index.js';
+import { TENANT_RECORD_PREFIX } from '../tenants/index.js';
+import { openIndexKey } from './blind-index.js';
+import type { VaultContext } from './context.js';
+import { open } from './read.js';
+import type { KeyStatus, VerifyFailure, VerifyReport } from './types.js';
 
 /** Counts records per kid without decrypting anything. */
 export async function keyStatus(store: VaultStore, primaryKid: string, namespace: string): Promise<KeyStatus> {
@@ -68,4 +49,28 @@ export async function verifyStore(
     if (scanned % 1000 === 0) onProgress?.({ scanned, ok: scanned - failed.length, failed });
   }
   return { scanned, ok: scanned - failed.length, failed };
+}
+
+/** {@link Vault.rotate}: the records under the master keys (a tenant's are its own rotation's). */
+export function rotate<S extends AnyCredentialSchema>(
+  ctx: VaultContext<S>,
+  options?: RotateOptions,
+): Promise<RotateReport> {
+  const { store, keyring, namespace, schema, rotateHooks, tenancy } = ctx;
+  const route = tenancy?.masterRoute(options?.dryRun === true);
+  return rotateStore(store, keyring, namespace, options, schema, rotateHooks, route);
+}
+
+/** {@link Vault.verify}: every record opened and validated around the caches; the vault's own records by their own rules. */
+export function verify<S extends AnyCredentialSchema>(
+  ctx: VaultContext<S>,
+  onProgress?: (report: VerifyReport) => void,
+): Promise<VerifyReport> {
+  const { store, namespace, keyring, tenancy } = ctx;
+  const check = (id: string, stored: string): Promise<unknown> => {
+    if (id === INDEX_KEY_ID) return openIndexKey(keyring, namespace, stored).then((key) => key.fill(0));
+    if (tenancy !== undefined && id.startsWith(TENANT_RECORD_PREFIX)) return tenancy.verifyKeyRecord(id, stored);
+    return isVaultId(id) ? openRecord(keyring, namespace, id, stored) : open(ctx, id, stored, false, 'none');
+  };
+  return verifyStore(store, namespace, check, onProgress);
 }

@@ -2,16 +2,11 @@ import { isVaultError, VaultError } from '../errors/index.js';
 import { canonicalJson } from '../format/index.js';
 import type { AnyCredentialSchema, InputOf, OutputOf } from '../records/index.js';
 import { needsRefresh } from '../records/index.js';
-import type { AcquireLease, Lease } from '../store/index.js';
+import { type AcquireLease, checkId, type Lease, leaseFor, leaseKey } from '../store/index.js';
+import type { StoredRecord, VaultContext } from './context.js';
+import { read } from './read.js';
 import type { Refresher, RefreshOptions } from './types.js';
-
-/** A stored record as the vault read it. */
-export interface StoredRecord<S extends AnyCredentialSchema> {
-  readonly stored: string;
-  readonly record: OutputOf<S>;
-  readonly storedAt: Date | undefined;
-  readonly kid: string | undefined;
-}
+import { putIfUnchanged, seal } from './write.js';
 
 /** What refresh needs from the vault. */
 export interface RefreshContext<S extends AnyCredentialSchema> {
@@ -60,7 +55,7 @@ async function acquire<S extends AnyCredentialSchema>(
   }
 }
 
-/** One refresh, for the single-flight wrapper in the vault. */
+/** One refresh, for the single-flight wrapper {@link refresh}. */
 export async function refreshOnce<S extends AnyCredentialSchema>(
   ctx: RefreshContext<S>,
   id: string,
@@ -102,4 +97,35 @@ export async function refreshOnce<S extends AnyCredentialSchema>(
   } finally {
     if (held !== undefined) await (held as Lease).release().catch(() => false);
   }
+}
+
+/** {@link Vault.refresh}: one refresh of a record at a time in this process; later callers share it. */
+export function refresh<S extends AnyCredentialSchema>(
+  vault: VaultContext<S>,
+  id: string,
+  refresher: Refresher<S>,
+  options: RefreshOptions = {},
+): Promise<OutputOf<S>> {
+  checkId(id);
+  const { flights } = vault;
+  const inFlight = flights.get(id);
+  if (inFlight !== undefined) return inFlight;
+  const flight = refreshOnce(refreshContext(vault), id, refresher, options).finally(() => flights.delete(id));
+  flights.set(id, flight);
+  return flight;
+}
+
+/** What refresh needs, from a vault's own read, seal and compare-and-set. */
+function refreshContext<S extends AnyCredentialSchema>(vault: VaultContext<S>): RefreshContext<S> {
+  const { store, namespace, keyring } = vault;
+  return {
+    read: (id) => read(vault, id),
+    async replace(id, before, next) {
+      const sealed = await seal(vault, id, next);
+      return (await putIfUnchanged(vault, id, before, sealed)) ? sealed.record : undefined;
+    },
+    lease: leaseFor(store),
+    leaseName: (id) => leaseKey(namespace, 'refresh', id),
+    emit: (type, id, code) => vault.emit(type, id, keyring.primaryKid, code === undefined ? {} : { code }),
+  };
 }

@@ -1,4 +1,4 @@
-import { storeCall } from '../errors/index.js';
+import { storeCall, VaultError } from '../errors/index.js';
 import { envelopeKid } from '../format/index.js';
 import type { KeyEncryptionKeys } from '../keys/index.js';
 import type { AnyCredentialSchema } from '../records/index.js';
@@ -8,6 +8,7 @@ import type { VaultStore } from '../store/index.js';
 import { idOfKey, indexPrefix, isVaultId, iterate, recordPrefix } from '../store/index.js';
 import type { Tenancy } from '../tenants/index.js';
 import { TenantKeyring } from '../tenants/index.js';
+import type { VaultContext } from './context.js';
 import { MAX_TENANT_CACHE_TTL_MS } from './options.js';
 import type { ShredReport, TenantRotateOptions, TenantRotateReport } from './types.js';
 
@@ -22,6 +23,17 @@ export interface TenantOpsContext {
   readonly master: KeyEncryptionKeys;
   readonly schema: AnyCredentialSchema;
   readonly hooks: RotateHooks;
+}
+
+/**
+ * The tenant operations' view of a vault.
+ * @throws VaultError `UNSUPPORTED` for a vault without tenant keys.
+ */
+export function tenantOps<S extends AnyCredentialSchema>(vault: VaultContext<S>): TenantOpsContext {
+  const { store, namespace, tenancy, keyring, schema, rotateHooks } = vault;
+  if (tenancy === undefined)
+    throw new VaultError('UNSUPPORTED', 'this vault has no tenant keys: createVault({ tenant })');
+  return { store, namespace, tenancy, master: keyring, schema, hooks: rotateHooks };
 }
 
 /** The store keys of `tenant`'s records (a record whose tenant cannot be read is not the tenant's). */

@@ -1,3 +1,4 @@
+import type { VaultErrorCode } from '../errors/index.js';
 import type { KeyEncryptionKeys, UnwrapCacheOptions } from '../keys/index.js';
 import type {
   AnyCredentialSchema,
@@ -11,7 +12,6 @@ import type { RotateOptions, RotateReport } from '../rotation/index.js';
 import type { VaultStore } from '../store/index.js';
 import type { TenantCustody } from '../tenants/index.js';
 import type { VaultEventType, VaultListener } from './events.js';
-import type { KeyStatus, VerifyReport } from './maintenance.js';
 
 /** Options of {@link createVault}. */
 export interface VaultOptions<S extends AnyCredentialSchema> {
@@ -261,4 +261,29 @@ export interface TenantRotateReport extends RotateReport {
    * cache of them has expired by then). Run `rotateTenant` again after it.
    */
   readonly retireAfter: Date | undefined;
+}
+
+/** Records per key id: when an old kid counts zero, it can leave the keyring. */
+export interface KeyStatus {
+  readonly primaryKid: string;
+  readonly total: number;
+  /** Records per kid (`?`: not a cv1 envelope; `~tenant`: under tenant keys, which the master rotation leaves alone). */
+  readonly kids: Readonly<Record<string, number>>;
+  /** Records on any master kid but the primary. */
+  readonly notOnPrimary: number;
+}
+
+/** A record that does not open or validate. */
+export interface VerifyFailure {
+  readonly id: string;
+  readonly code: VaultErrorCode;
+  /** Field path, for `VALIDATION_FAILED`. */
+  readonly path?: string;
+}
+
+/** What `verify` found. */
+export interface VerifyReport {
+  readonly scanned: number;
+  readonly ok: number;
+  readonly failed: readonly VerifyFailure[];
 }

@@ -1,0 +1,152 @@
+import { storeCall, VaultError } from '../errors/index.js';
+import { envelopeKid, type RecordText, sealRecord } from '../format/index.js';
+import { type AnyCredentialSchema, encodeRecord, type OutputOf } from '../records/index.js';
+import { checkId } from '../store/index.js';
+import type { StoredRecord, VaultContext } from './context.js';
+import { previous, read } from './read.js';
+import type { UpdateOptions, Updater, Vault } from './types.js';
+
+/** A record validated and sealed, not yet stored. */
+export interface Sealed<S extends AnyCredentialSchema> {
+  readonly record: OutputOf<S>;
+  readonly text: RecordText;
+  readonly envelope: string;
+  readonly storedAt: Date;
+}
+
+/** Validates `input` and seals it for record `id`, under its tenant's keys where the vault has tenants. */
+export async function seal<S extends AnyCredentialSchema>(
+  ctx: VaultContext<S>,
+  id: string,
+  input: unknown,
+): Promise<Sealed<S>> {
+  const { schema, tenancy, keyring, namespace } = ctx;
+  const storedAt = new Date();
+  const { record, text } = encodeRecord(schema, input, id, { storedAt });
+  // The tenant is read from the readable fields only: the same view a reader has.
+  const keys =
+    tenancy === undefined
+      ? keyring
+      : await tenancy.forWrite(tenancy.tenantOf(JSON.parse(text.readable) as Record<string, unknown>, id));
+  return { record, text, storedAt, envelope: await sealRecord(keys, namespace, id, text) };
+}
+
+/** {@link Vault.set}. */
+export async function set<S extends AnyCredentialSchema>(
+  ctx: VaultContext<S>,
+  id: string,
+  input: unknown,
+): Promise<void> {
+  checkId(id);
+  await put(ctx, id, await seal(ctx, id, input));
+}
+
+/** {@link Vault.setMany}: every record sealed first, then one batch write where the store has one and no index needs upkeep. */
+export async function setMany<S extends AnyCredentialSchema>(
+  ctx: VaultContext<S>,
+  entries: Iterable<readonly [string, unknown]>,
+): Promise<void> {
+  const batch: [string, Sealed<S>][] = [];
+  for (const [id, input] of entries) {
+    checkId(id);
+    batch.push([id, await seal(ctx, id, input)]);
+  }
+  const { store } = ctx;
+  const { setMany } = store;
+  if (ctx.index !== undefined || setMany === undefined) {
+    for (const [id, sealed] of batch) await put(ctx, id, sealed);
+    return;
+  }
+  const rows = batch.map(([id, { envelope }]) => [ctx.key(id), envelope] as const);
+  await storeCall('setMany', () => setMany.call(store, rows));
+  for (const [id, sealed] of batch) landed(ctx, id, sealed);
+}
+
+/** {@link Vault.update}: read, apply, compare-and-set, again on a lost race. */
+export async function update<S extends AnyCredentialSchema>(
+  ctx: VaultContext<S>,
+  id: string,
+  updater: Updater<S>,
+  options: UpdateOptions = {},
+): Promise<OutputOf<S> | undefined> {
+  checkId(id);
+  const attempts = options.maxAttempts ?? 100;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const current = await read(ctx, id);
+    const next = await updater(current?.record);
+    if (next === undefined) return current?.record;
+    const sealed = await seal(ctx, id, next);
+    if (await putIfUnchanged(ctx, id, current, sealed)) return sealed.record;
+  }
+  throw new VaultError('CONFLICT', `gave up after ${attempts} compare-and-set attempts`, { id });
+}
+
+/** {@link Vault.delete}. */
+export async function remove<S extends AnyCredentialSchema>(ctx: VaultContext<S>, id: string): Promise<boolean> {
+  checkId(id);
+  const before = await previous(ctx, id);
+  let existed = false;
+  await indexed(ctx, id, before, undefined, async () => {
+    existed = await storeCall('delete', () => ctx.store.delete(ctx.key(id)), id);
+    return true;
+  });
+  ctx.records?.forget(id);
+  if (existed) ctx.emit('delete', id, undefined);
+  return existed;
+}
+
+/**
+ * Compare-and-set where the store has it, a plain set otherwise, keeping the blind index right
+ * (`before`: the record read); whether it was written.
+ */
+export async function putIfUnchanged<S extends AnyCredentialSchema>(
+  ctx: VaultContext<S>,
+  id: string,
+  before: StoredRecord<S> | undefined,
+  sealed: Sealed<S>,
+): Promise<boolean> {
+  const { store } = ctx;
+  const cas = store.compareAndSet;
+  const ok = await indexed(ctx, id, before?.record, sealed.record, () =>
+    cas === undefined
+      ? storeCall('set', () => store.set(ctx.key(id), sealed.envelope), id).then(() => true)
+      : storeCall('compareAndSet', () => cas.call(store, ctx.key(id), before?.stored, sealed.envelope), id),
+  );
+  if (ok) landed(ctx, id, sealed);
+  return ok;
+}
+
+/** A blind write (replace whatever is there), keeping the blind index right. */
+async function put<S extends AnyCredentialSchema>(ctx: VaultContext<S>, id: string, sealed: Sealed<S>): Promise<void> {
+  await indexed(ctx, id, await previous(ctx, id), sealed.record, () =>
+    storeCall('set', () => ctx.store.set(ctx.key(id), sealed.envelope), id).then(() => true),
+  );
+  landed(ctx, id, sealed);
+}
+
+/** Runs `write`, keeping the blind index (if any) right. */
+function indexed<S extends AnyCredentialSchema>(
+  ctx: VaultContext<S>,
+  id: string,
+  before: object | undefined,
+  after: object | undefined,
+  write: () => Promise<boolean>,
+): Promise<boolean> {
+  return ctx.index === undefined ? write() : ctx.index.write(id, before, after, write);
+}
+
+/**
+ * A sealed record is in the store: the record cache learns what its text reads back as (or
+ * the text, to decode on the first read), listeners hear `set`.
+ */
+function landed<S extends AnyCredentialSchema>(
+  ctx: VaultContext<S>,
+  id: string,
+  { envelope, text, record, storedAt }: Sealed<S>,
+): void {
+  const { records, drafts, reread } = ctx;
+  if (!drafts) records?.forget(id);
+  else if (reread === undefined) records?.wrote(id, envelope, text);
+  else records?.opened(id, envelope, { record: reread(record) as OutputOf<S>, storedAt });
+  ctx.emit('set', id, envelopeKid(envelope));
+}
