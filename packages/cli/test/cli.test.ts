@@ -240,7 +240,7 @@ describe('credvault errors', () => {
       1,
       'cannot reach Redis at redis://127.0.0.1:1',
     ],
-    [['rotate'], { CREDVAULT_KEYS: K1 }, 2, "required option '-s, --store <spec>' not specified"],
+    [['rotate'], { CREDVAULT_KEYS: K1, CREDVAULT_STORE: undefined }, 2, 'no store: pass --store <spec>'],
     [
       ['rotate', '-s', 'sqlite:/tmp/x.db', '--batch-size', '0'],
       { CREDVAULT_KEYS: K1 },
