@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectionSchema, createVault, formatKeyEntry, generateKey, parseKeyList } from '@credvault/core';
@@ -210,10 +210,11 @@ describe('credvault rotate, status and verify on SQLite', () => {
     });
   });
 
-  it('reads keys from --keys-file, comments allowed', async () => {
+  it('reads keys from a --keys-file only its owner can read (0600), comments allowed', async () => {
     const path = await seeded(5);
     const file = join(dir, 'keys.txt');
     await writeFile(file, `# rotation 2026-11\n${K2}\n${K1}\n`);
+    await chmod(file, 0o600);
     const { code, stdout } = await cli(
       ['rotate', '-s', `sqlite:${path}`, '-n', 'conns', '--keys-file', file, '--json'],
       { CREDVAULT_KEYS: undefined },
@@ -221,6 +222,31 @@ describe('credvault rotate, status and verify on SQLite', () => {
     expect(code).toBe(0);
     expect(JSON.parse(stdout).rewrapped).toBe(5);
   });
+
+  it.skipIf(process.platform === 'win32').each(['0644', '0640', '0604', '0620'])(
+    'refuses a --keys-file of mode %s (exit 2), as ssh refuses an unprotected private key, touching nothing',
+    async (octal) => {
+      const mode = Number.parseInt(octal, 8);
+      const path = await seeded(5);
+      const before = await rawValues(path);
+      const file = join(dir, `keys-${octal}.txt`);
+      await writeFile(file, `${K2}\n${K1}\n`);
+      await chmod(file, mode);
+      for (const command of [['rotate'], ['rotate', '--workers', '1'], ['status']]) {
+        const { code, stdout, stderr } = await cli(
+          [...command, '-s', `sqlite:${path}`, '-n', 'conns', '--keys-file', file],
+          { CREDVAULT_KEYS: undefined },
+        );
+        expect(code).toBe(2);
+        expect(stdout).toBe('');
+        expect(stderr).toContain(
+          `the keys file ${file} is open to group or others (mode ${octal}): it holds master keys, chmod 600 ${file}`,
+        );
+        expect(stderr).not.toContain(K1.split(':')[1] as string);
+      }
+      expect(await rawValues(path)).toEqual(before);
+    },
+  );
 });
 
 describe('credvault errors', () => {
