@@ -43,7 +43,12 @@ export async function rotateTenant(io: Io, tenant: string, options: TenantComman
   }
 }
 
-/** `credvault tenant shred <tenant> --yes`: destroys the tenant's key, then deletes its records. */
+/**
+ * `credvault tenant shred <tenant> --yes`: destroys the tenant's key, then deletes its records.
+ * Exit 1, said on stderr, when the tenant had neither a key nor a record (a typo, or the wrong
+ * namespace or `--tenant-field`): nothing was shredded, which must not look like success. Exit 1
+ * as `credvault tenant rotate` of a tenant without a key (`TENANT_KEY_GONE`).
+ */
 export async function shredTenant(io: Io, tenant: string, options: TenantCommandOptions): Promise<number> {
   if (options.yes !== true) {
     throw new VaultError('INVALID_ARGUMENT', `shredding "${tenant}" cannot be undone: pass --yes`, { path: 'yes' });
@@ -51,6 +56,14 @@ export async function shredTenant(io: Io, tenant: string, options: TenantCommand
   const { vault } = await openVault(options, false);
   try {
     const report = await vault.shred(tenant);
+    if (!report.keyDestroyed && report.deleted === 0) {
+      if (options.json === true) printJson(io, report);
+      io.stderr.write(
+        `credvault: tenant "${tenant}" has no key and no records in namespace "${vault.namespace}" ` +
+          `(tenants named by --tenant-field ${options.tenantField}): nothing was shredded; check the name\n`,
+      );
+      return 1;
+    }
     if (options.json === true) printJson(io, report);
     else {
       io.stdout.write(
