@@ -101,6 +101,7 @@ retire the old key once it counts zero records. The README of @credvault/cli wal
     .argument('<tenant>', 'the tenant (the value of --tenant-field)')
     .option('--dry-run', "open and rewrap the tenant's records but write nothing")
     .option('--batch-size <n>', 'records per batch', positiveInt, 256)
+    .option('--reencrypt', "also seal the tenant's secrets again under fresh data keys (suspected data-key leak)")
     .option(
       '--instances-cache-ttl <ms>',
       'the longest tenantCacheTtlMs of any instance (default: wait 11 minutes before retiring the old key)',

@@ -210,6 +210,47 @@ describe('credvault rotate, status and verify on SQLite', () => {
     });
   });
 
+  it('with --reencrypt, lists the records that failed, says they were not re-sealed, and exits 1', async () => {
+    const path = await seeded(30);
+    const store = sqliteStore({ path });
+    const tampered = new Map<string, string>();
+    for (const id of ['c3', 'c7', 'c11']) {
+      const value = ((await store.get(`conns:${id}`)) as string).replace('"idProject":"project-1"', '"idProject":"x"');
+      await store.set(`conns:${id}`, value);
+      tampered.set(`conns:${id}`, value);
+    }
+    await store.close();
+    for (const keys of [`${K2},${K1}`, `${K1},${K2}`]) {
+      // to a new primary, and again on the same one (every record is re-sealed, current or not)
+      const { code, stdout } = await cli(['rotate', '-s', `sqlite:${path}`, '-n', 'conns', '--reencrypt'], {
+        CREDVAULT_KEYS: keys,
+      });
+      expect(code).toBe(1);
+      expect(stdout).toMatch(/failed +3\n/);
+      for (const id of ['c3', 'c7', 'c11']) expect(stdout).toContain(`! ${id}: DECRYPT_FAILED (left as it was)`);
+      expect(stdout).toContain(
+        '  (27 re-sealed under fresh data keys, each field in the part the schema puts it in now; not the 3 failed below)',
+      );
+      expect(stdout).not.toContain('  (re-sealed');
+    }
+    const after = await rawValues(path);
+    for (const [key, value] of tampered) expect(after.get(key)).toBe(value);
+    const dry = await cli(['rotate', '-s', `sqlite:${path}`, '-n', 'conns', '--reencrypt', '--dry-run', '--json'], {
+      CREDVAULT_KEYS: `${K1},${K2}`,
+    });
+    expect(dry.code).toBe(1);
+    expect(JSON.parse(dry.stdout).failed).toHaveLength(3);
+  });
+
+  it('lists the first 20 failed records and counts the rest', async () => {
+    const path = await seeded(25);
+    const { code, stdout } = await cli(['rotate', '-s', `sqlite:${path}`, '-n', 'conns'], { CREDVAULT_KEYS: K2 });
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/failed +25\n/);
+    expect(stdout.match(/ {2}! c\d+: UNKNOWN_KEY \(left as it was\)\n/g)).toHaveLength(20);
+    expect(stdout).toContain('  ! ... and 5 more (see --json)');
+  });
+
   it('reads keys from a --keys-file only its owner can read (0600), comments allowed', async () => {
     const path = await seeded(5);
     const file = join(dir, 'keys.txt');

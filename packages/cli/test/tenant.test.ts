@@ -80,6 +80,34 @@ describe('credvault with tenant keys', () => {
     expect((await cli(['verify', ...common(path)], env)).code).toBe(0);
   });
 
+  it('re-seals one tenant under fresh data keys with tenant rotate --reencrypt', async () => {
+    const path = await seeded('reencrypt');
+    const env = { CREDVAULT_KEYS: K1 };
+    const raw = async () => {
+      const store = sqliteStore({ path });
+      const out = new Map<string, string>();
+      for await (const [k, v] of store.entries('conns:c')) out.set(k, v);
+      await store.close();
+      return out;
+    };
+    expect((await cli(['tenant', 'rotate', 'p1', ...common(path)], env)).code).toBe(0);
+    const plain = await cli(['tenant', 'rotate', 'p1', ...common(path), '--json'], env);
+    expect(JSON.parse(plain.stdout)).toMatchObject({ rewrapped: 0, alreadyCurrent: PER_TENANT });
+    const before = await raw();
+
+    const run = await cli(['tenant', 'rotate', 'p1', ...common(path), '--reencrypt'], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`rewrapped +${PER_TENANT}\\n`));
+    expect(run.stdout).toContain(`  (${PER_TENANT} re-sealed under fresh data keys`);
+    const after = await raw();
+    for (const [key, value] of before) {
+      if (key.startsWith('conns:c1-')) expect(after.get(key)).not.toBe(value);
+      else expect(after.get(key)).toBe(value); // other tenants untouched
+    }
+    expect((await vault(path, K1).get('c1-4'))?.accessToken).toBe('AT-1-4');
+    expect((await cli(['tenant', 'rotate', '--help'], env)).stdout).toContain('--reencrypt');
+  });
+
   it('says so on stderr and exits 1 when shredding a tenant that has no key and no records (a typo)', async () => {
     const path = await seeded('typo');
     const env = { CREDVAULT_KEYS: K1 };
