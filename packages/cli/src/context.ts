@@ -7,11 +7,14 @@ import {
   VaultError,
 } from '@credvault/core';
 import { type CliKeys, loadKeyring } from './keys.js';
+import { resolveStoreSpec } from './store-source.js';
 import { openStore } from './store-spec.js';
 
 /** Options every store command takes. */
 export interface StoreCommandOptions {
-  readonly store: string;
+  /** `--store`; see {@link resolveStoreSpec} for `--store-file` and `CREDVAULT_STORE`. */
+  readonly store?: string;
+  readonly storeFile?: string;
   readonly namespace: string;
   readonly keysFile?: string;
   readonly json?: boolean;
@@ -32,7 +35,10 @@ const SCHEMAS: Record<string, AnyCredentialSchema> = {
   'connection-auth': connectionAuthSchema,
 };
 
-/** Opens the vault a command works on: keys first, so that a missing key fails before any connection. */
+/**
+ * Opens the vault a command works on: the store spec and keys first, so that a missing one fails
+ * before any connection.
+ */
 export async function openVault(
   options: StoreCommandOptions,
   readOnly: boolean,
@@ -43,10 +49,11 @@ export async function openVault(
       path: 'schema',
     });
   }
+  const spec = await resolveStoreSpec(options);
   const keyring = await loadKeyring(options.keysFile);
   let store: Awaited<ReturnType<typeof openStore>>;
   try {
-    store = await openStore(options.store, {
+    store = await openStore(spec, {
       readOnly,
       ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
     });

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import {
   type KeyEncryptionKeys,
   type KeyEntry,
@@ -38,13 +38,42 @@ export async function readKeySpecs(keysFile: string | undefined, env: Env = proc
     }
     text = env.CREDVAULT_KEYS;
   } else {
-    try {
-      text = await readFile(keysFile, 'utf8');
-    } catch (cause) {
-      throw new VaultError('INVALID_KEYRING', `cannot read the keys file ${keysFile}`, { cause });
-    }
+    text = await readKeysFile(keysFile);
   }
   return parseKeySpecs(text);
+}
+
+/**
+ * Reads the keys file, refusing one that group or others may access (any of the mode bits
+ * 0o077), as ssh refuses an unprotected private key: it holds master keys, and a warning would
+ * scroll by unread in a cron job or a CI log while the keys stay exposed. The mode is checked on
+ * the opened file, so the file read is the file checked. Not on Windows, which has no POSIX modes.
+ * @throws VaultError `INVALID_KEYRING` when the file cannot be read or is open to group or others.
+ */
+async function readKeysFile(keysFile: string): Promise<string> {
+  let file: Awaited<ReturnType<typeof open>>;
+  try {
+    file = await open(keysFile, 'r');
+  } catch (cause) {
+    throw new VaultError('INVALID_KEYRING', `cannot read the keys file ${keysFile}`, { cause });
+  }
+  try {
+    const { mode } = await file.stat();
+    if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
+      const octal = (mode & 0o777).toString(8).padStart(4, '0');
+      throw new VaultError(
+        'INVALID_KEYRING',
+        `the keys file ${keysFile} is open to group or others (mode ${octal}): it holds master keys, chmod 600 ${keysFile}`,
+        { path: 'keysFile' },
+      );
+    }
+    return await file.readFile('utf8');
+  } catch (cause) {
+    if (cause instanceof VaultError) throw cause;
+    throw new VaultError('INVALID_KEYRING', `cannot read the keys file ${keysFile}`, { cause });
+  } finally {
+    await file.close();
+  }
 }
 
 /**

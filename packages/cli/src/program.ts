@@ -23,13 +23,14 @@ function storeCommand(program: Command, name: string, description: string): Comm
   return program
     .command(name)
     .description(description)
-    .requiredOption(
+    .option(
       '-s, --store <spec>',
-      'where the records are: sqlite:<path>, redis://host:port, redis+cluster://host:port,host:port or postgres://user@host/db',
+      'where the records are: sqlite:<path>, redis://host:port, redis+cluster://host:port,host:port or postgres://user@host/db (visible to ps: a URL with a password goes in --store-file or CREDVAULT_STORE)',
     )
+    .option('--store-file <path>', 'read the store URL from this file (one line) instead of --store')
     .option('-n, --namespace <name>', 'the vault namespace', 'default')
     .option('-k, --keys-file <path>', 'read the keyring from this file instead of CREDVAULT_KEYS')
-    .option('--timeout <ms>', 'Redis operation timeout', positiveInt, 5000)
+    .option('--timeout <ms>', 'Redis and PostgreSQL operation timeout', positiveInt, 5000)
     .option('--tenant-field <field>', "the readable field naming each record's tenant, for vaults with tenant keys")
     .option('--json', 'print a JSON report instead of text');
 }
@@ -45,7 +46,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addHelpText(
       'after',
       `
-Keys come from CREDVAULT_KEYS="kid2:<base64url>,kid1:<base64url>" (the first is the primary) or --keys-file.
+The store comes from --store, else --store-file <path> (the URL on one line), else CREDVAULT_STORE;
+--store and --store-file together are an error. A URL with a password belongs in the file or the
+variable: the command line is visible to every user of the machine (ps).
+Keys come from CREDVAULT_KEYS="kid2:<base64url>,kid1:<base64url>" (the first is the primary) or
+--keys-file <path> (refused when group or others can access the file: chmod 600 it).
 An entry may also be kid:wrapped:<provider>:<keyRef>:<base64url> (a key encrypted by a KMS/HSM, opened once)
 or kid:remote:<provider>:<keyRef> (the KMS/HSM wraps every data key); providers pkcs11 and aws-kms are
 configured by CREDVAULT_PKCS11_MODULE/_TOKEN/_PIN and the AWS environment (their READMEs tell more).
@@ -96,6 +101,7 @@ retire the old key once it counts zero records. The README of @credvault/cli wal
     .argument('<tenant>', 'the tenant (the value of --tenant-field)')
     .option('--dry-run', "open and rewrap the tenant's records but write nothing")
     .option('--batch-size <n>', 'records per batch', positiveInt, 256)
+    .option('--reencrypt', "also seal the tenant's secrets again under fresh data keys (suspected data-key leak)")
     .option(
       '--instances-cache-ttl <ms>',
       'the longest tenantCacheTtlMs of any instance (default: wait 11 minutes before retiring the old key)',

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectionSchema, createVault, formatKeyEntry, generateKey, parseKeyList } from '@credvault/core';
@@ -210,10 +210,52 @@ describe('credvault rotate, status and verify on SQLite', () => {
     });
   });
 
-  it('reads keys from --keys-file, comments allowed', async () => {
+  it('with --reencrypt, lists the records that failed, says they were not re-sealed, and exits 1', async () => {
+    const path = await seeded(30);
+    const store = sqliteStore({ path });
+    const tampered = new Map<string, string>();
+    for (const id of ['c3', 'c7', 'c11']) {
+      const value = ((await store.get(`conns:${id}`)) as string).replace('"idProject":"project-1"', '"idProject":"x"');
+      await store.set(`conns:${id}`, value);
+      tampered.set(`conns:${id}`, value);
+    }
+    await store.close();
+    for (const keys of [`${K2},${K1}`, `${K1},${K2}`]) {
+      // to a new primary, and again on the same one (every record is re-sealed, current or not)
+      const { code, stdout } = await cli(['rotate', '-s', `sqlite:${path}`, '-n', 'conns', '--reencrypt'], {
+        CREDVAULT_KEYS: keys,
+      });
+      expect(code).toBe(1);
+      expect(stdout).toMatch(/failed +3\n/);
+      for (const id of ['c3', 'c7', 'c11']) expect(stdout).toContain(`! ${id}: DECRYPT_FAILED (left as it was)`);
+      expect(stdout).toContain(
+        '  (27 re-sealed under fresh data keys, each field in the part the schema puts it in now; not the 3 failed below)',
+      );
+      expect(stdout).not.toContain('  (re-sealed');
+    }
+    const after = await rawValues(path);
+    for (const [key, value] of tampered) expect(after.get(key)).toBe(value);
+    const dry = await cli(['rotate', '-s', `sqlite:${path}`, '-n', 'conns', '--reencrypt', '--dry-run', '--json'], {
+      CREDVAULT_KEYS: `${K1},${K2}`,
+    });
+    expect(dry.code).toBe(1);
+    expect(JSON.parse(dry.stdout).failed).toHaveLength(3);
+  });
+
+  it('lists the first 20 failed records and counts the rest', async () => {
+    const path = await seeded(25);
+    const { code, stdout } = await cli(['rotate', '-s', `sqlite:${path}`, '-n', 'conns'], { CREDVAULT_KEYS: K2 });
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/failed +25\n/);
+    expect(stdout.match(/ {2}! c\d+: UNKNOWN_KEY \(left as it was\)\n/g)).toHaveLength(20);
+    expect(stdout).toContain('  ! ... and 5 more (see --json)');
+  });
+
+  it('reads keys from a --keys-file only its owner can read (0600), comments allowed', async () => {
     const path = await seeded(5);
     const file = join(dir, 'keys.txt');
     await writeFile(file, `# rotation 2026-11\n${K2}\n${K1}\n`);
+    await chmod(file, 0o600);
     const { code, stdout } = await cli(
       ['rotate', '-s', `sqlite:${path}`, '-n', 'conns', '--keys-file', file, '--json'],
       { CREDVAULT_KEYS: undefined },
@@ -221,6 +263,31 @@ describe('credvault rotate, status and verify on SQLite', () => {
     expect(code).toBe(0);
     expect(JSON.parse(stdout).rewrapped).toBe(5);
   });
+
+  it.skipIf(process.platform === 'win32').each(['0644', '0640', '0604', '0620'])(
+    'refuses a --keys-file of mode %s (exit 2), as ssh refuses an unprotected private key, touching nothing',
+    async (octal) => {
+      const mode = Number.parseInt(octal, 8);
+      const path = await seeded(5);
+      const before = await rawValues(path);
+      const file = join(dir, `keys-${octal}.txt`);
+      await writeFile(file, `${K2}\n${K1}\n`);
+      await chmod(file, mode);
+      for (const command of [['rotate'], ['rotate', '--workers', '1'], ['status']]) {
+        const { code, stdout, stderr } = await cli(
+          [...command, '-s', `sqlite:${path}`, '-n', 'conns', '--keys-file', file],
+          { CREDVAULT_KEYS: undefined },
+        );
+        expect(code).toBe(2);
+        expect(stdout).toBe('');
+        expect(stderr).toContain(
+          `the keys file ${file} is open to group or others (mode ${octal}): it holds master keys, chmod 600 ${file}`,
+        );
+        expect(stderr).not.toContain(K1.split(':')[1] as string);
+      }
+      expect(await rawValues(path)).toEqual(before);
+    },
+  );
 });
 
 describe('credvault errors', () => {
@@ -240,7 +307,7 @@ describe('credvault errors', () => {
       1,
       'cannot reach Redis at redis://127.0.0.1:1',
     ],
-    [['rotate'], { CREDVAULT_KEYS: K1 }, 2, "required option '-s, --store <spec>' not specified"],
+    [['rotate'], { CREDVAULT_KEYS: K1, CREDVAULT_STORE: undefined }, 2, 'no store: pass --store <spec>'],
     [
       ['rotate', '-s', 'sqlite:/tmp/x.db', '--batch-size', '0'],
       { CREDVAULT_KEYS: K1 },

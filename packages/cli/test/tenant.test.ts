@@ -80,6 +80,58 @@ describe('credvault with tenant keys', () => {
     expect((await cli(['verify', ...common(path)], env)).code).toBe(0);
   });
 
+  it('re-seals one tenant under fresh data keys with tenant rotate --reencrypt', async () => {
+    const path = await seeded('reencrypt');
+    const env = { CREDVAULT_KEYS: K1 };
+    const raw = async () => {
+      const store = sqliteStore({ path });
+      const out = new Map<string, string>();
+      for await (const [k, v] of store.entries('conns:c')) out.set(k, v);
+      await store.close();
+      return out;
+    };
+    expect((await cli(['tenant', 'rotate', 'p1', ...common(path)], env)).code).toBe(0);
+    const plain = await cli(['tenant', 'rotate', 'p1', ...common(path), '--json'], env);
+    expect(JSON.parse(plain.stdout)).toMatchObject({ rewrapped: 0, alreadyCurrent: PER_TENANT });
+    const before = await raw();
+
+    const run = await cli(['tenant', 'rotate', 'p1', ...common(path), '--reencrypt'], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`rewrapped +${PER_TENANT}\\n`));
+    expect(run.stdout).toContain(`  (${PER_TENANT} re-sealed under fresh data keys`);
+    const after = await raw();
+    for (const [key, value] of before) {
+      if (key.startsWith('conns:c1-')) expect(after.get(key)).not.toBe(value);
+      else expect(after.get(key)).toBe(value); // other tenants untouched
+    }
+    expect((await vault(path, K1).get('c1-4'))?.accessToken).toBe('AT-1-4');
+    expect((await cli(['tenant', 'rotate', '--help'], env)).stdout).toContain('--reencrypt');
+  });
+
+  it('says so on stderr and exits 1 when shredding a tenant that has no key and no records (a typo)', async () => {
+    const path = await seeded('typo');
+    const env = { CREDVAULT_KEYS: K1 };
+    const typo = await cli(['tenant', 'shred', 'p11', ...common(path), '--yes'], env);
+    expect(typo.code).toBe(1);
+    expect(typo.stdout).toBe('');
+    expect(typo.stderr).toBe(
+      'credvault: tenant "p11" has no key and no records in namespace "conns" (tenants named by --tenant-field idProject): nothing was shredded; check the name\n',
+    );
+    const json = await cli(['tenant', 'shred', 'p11', ...common(path), '--yes', '--json'], env);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toEqual({ tenant: 'p11', keyDestroyed: false, deleted: 0 });
+    expect(json.stderr).toContain('nothing was shredded');
+    // every tenant is still there; a real shred still exits 0, a second one of it exits 1
+    expect(JSON.parse((await cli(['verify', ...common(path), '--json'], env)).stdout)).toMatchObject({
+      scanned: TENANTS * PER_TENANT + TENANTS, // and one key record per tenant
+      failed: [],
+    });
+    expect((await cli(['tenant', 'shred', 'p1', ...common(path), '--yes'], env)).code).toBe(0);
+    const again = await cli(['tenant', 'shred', 'p1', ...common(path), '--yes'], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('tenant "p1" has no key and no records');
+  });
+
   it('needs --tenant-field for tenant commands, naming a readable field', async () => {
     const path = await seeded('args');
     const missing = await cli(['tenant', 'rotate', 'p1', '--store', `sqlite:${path}`], { CREDVAULT_KEYS: K1 });

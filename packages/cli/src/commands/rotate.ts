@@ -4,6 +4,7 @@ import { type Io, openVault, printJson, type StoreCommandOptions } from '../cont
 import { localKeyEntries, readKeySpecs } from '../keys.js';
 import { loadPackage } from '../load-package.js';
 import { progressView } from '../progress.js';
+import { failureLines, resealedLine } from '../report-lines.js';
 
 /** Options of `credvault rotate`. */
 export interface RotateCommandOptions extends StoreCommandOptions {
@@ -60,9 +61,8 @@ function summary(report: RotateReport, namespace: string, reencrypt: boolean): s
     `  failed             ${report.failed.length}`,
     `  kids found         ${kids}`,
   ];
-  if (reencrypt) lines.push('  (re-sealed under fresh data keys, each field in the part the schema puts it in now)');
-  for (const failure of report.failed.slice(0, 20)) lines.push(`  ! ${failure.id}: ${failure.code} (left as it was)`);
-  if (report.failed.length > 20) lines.push(`  ! ... and ${report.failed.length - 20} more (see --json)`);
+  if (reencrypt) lines.push(resealedLine(report));
+  lines.push(...failureLines(report.failed));
   return `${lines.join('\n')}\n`;
 }
 
