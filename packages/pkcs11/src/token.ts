@@ -33,13 +33,37 @@ export interface Pkcs11Token {
   key(ref: KeyRef): Promise<RemoteKey>;
   /**
    * Creates a non-extractable, sensitive AES-256 key labelled `label` in the token, with
-   * `CKA_ID` `id` when given.
+   * `CKA_ID` `id` when given, that can only encrypt and decrypt: every usage attribute is set
+   * explicitly (WRAP, UNWRAP, SIGN, VERIFY, DERIVE false), and it is neither modifiable nor copyable.
    * @throws VaultError `INVALID_ARGUMENT` when a key with that label exists, `KEY_UNAVAILABLE`.
    */
   generateKey(label: string, id?: Uint8Array): Promise<void>;
   /** Logs out and unloads the module once nothing else in the process uses it. Idempotent. */
   close(): Promise<void>;
 }
+
+/**
+ * Every attribute that says what the generated key may do, set explicitly rather than left to
+ * the token's defaults (SoftHSM2 defaults WRAP, UNWRAP, SIGN and VERIFY to true): a persistent,
+ * private, sensitive, non-extractable key that can only encrypt and decrypt, whose attributes
+ * cannot be changed afterwards (CKA_MODIFIABLE false) and that cannot be copied (CKA_COPYABLE
+ * false, PKCS#11 2.40). It stays destroyable, so an operator can delete it.
+ */
+const KEY_POLICY = [
+  { type: P.CKA_TOKEN, value: true },
+  { type: P.CKA_PRIVATE, value: true },
+  { type: P.CKA_SENSITIVE, value: true },
+  { type: P.CKA_EXTRACTABLE, value: false },
+  { type: P.CKA_ENCRYPT, value: true },
+  { type: P.CKA_DECRYPT, value: true },
+  { type: P.CKA_WRAP, value: false },
+  { type: P.CKA_UNWRAP, value: false },
+  { type: P.CKA_SIGN, value: false },
+  { type: P.CKA_VERIFY, value: false },
+  { type: P.CKA_DERIVE, value: false },
+  { type: P.CKA_MODIFIABLE, value: false },
+  { type: P.CKA_COPYABLE, value: false },
+] as const;
 
 /** A CK_ULONG attribute value (4 or 8 bytes, little-endian on the platforms pkcs11js builds for). */
 function ulong(value: Buffer | undefined): number {
@@ -159,12 +183,7 @@ export async function openPkcs11(options: Pkcs11Options): Promise<Pkcs11Token> {
             { type: P.CKA_CLASS, value: P.CKO_SECRET_KEY },
             { type: P.CKA_KEY_TYPE, value: P.CKK_AES },
             { type: P.CKA_VALUE_LEN, value: 32 },
-            { type: P.CKA_TOKEN, value: true },
-            { type: P.CKA_PRIVATE, value: true },
-            { type: P.CKA_SENSITIVE, value: true },
-            { type: P.CKA_EXTRACTABLE, value: false },
-            { type: P.CKA_ENCRYPT, value: true },
-            { type: P.CKA_DECRYPT, value: true },
+            ...KEY_POLICY,
             { type: P.CKA_LABEL, value: label },
             ...(id === undefined ? [] : [{ type: P.CKA_ID, value: Buffer.from(id) }]),
           ]);
