@@ -1,6 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { keyUnavailable, type RemoteKey, VaultError } from '@credvault/core';
 import { aesGcmKey } from './aes-gcm-key.js';
+import {
+  type GcmInvocationOptions,
+  InvocationCounter,
+  invocationLimit,
+  processReserve,
+  tokenReserve,
+} from './invocation-limit.js';
 import { acquireModule, type LoadedModule, P, reasonOf, releaseModule } from './module.js';
 import { SessionPool } from './session-pool.js';
 
@@ -14,6 +21,12 @@ export interface Pkcs11Options {
   readonly pin: string;
   /** Most sessions open at once per key (concurrent operations). Default 4. */
   readonly maxSessions?: number;
+  /**
+   * How many AES-GCM encryptions each key may make, and where they are counted (default: at
+   * most 2^32 per key, the NIST SP 800-38D bound for random IVs, counted on the token, warning
+   * from half). See the README.
+   */
+  readonly gcmInvocations?: GcmInvocationOptions;
 }
 
 /** A token key by `CKA_LABEL` (a string) or by `CKA_ID`. */
@@ -118,7 +131,8 @@ function findKey(module: LoadedModule, session: Buffer, ref: KeyRef): Buffer[] {
 /**
  * Opens a PKCS#11 token and logs in (once per process and token).
  * @throws VaultError `KEY_UNAVAILABLE` when the module cannot be loaded, the token is missing
- * or the PIN is wrong (the message says which, never the PIN).
+ * or the PIN is wrong (the message says which, never the PIN); `INVALID_ARGUMENT` for bad
+ * `gcmInvocations` options.
  * @example
  * ```ts
  * const hsm = await openPkcs11({ module: '/usr/lib/softhsm/libsofthsm2.so', token: 'credvault', pin })
@@ -126,6 +140,7 @@ function findKey(module: LoadedModule, session: Buffer, ref: KeyRef): Buffer[] {
  * ```
  */
 export async function openPkcs11(options: Pkcs11Options): Promise<Pkcs11Token> {
+  const limit = invocationLimit(options.gcmInvocations);
   const module = acquireModule(options.module);
   const name = `pkcs11:${options.token ?? 'first token'}`;
   let slot: Buffer;
@@ -151,27 +166,35 @@ export async function openPkcs11(options: Pkcs11Options): Promise<Pkcs11Token> {
     name,
     async key(ref) {
       const keyName = `${name}/${typeof ref === 'string' ? ref : `id=${Buffer.from(ref.id).toString('hex')}`}`;
-      const handle = session((s) => {
+      const { handle, counterLabel } = session((s) => {
         const found = findKey(module, s, ref);
         if (found.length !== 1) {
           throw keyUnavailable(keyName, found.length === 0 ? 'no such secret key' : 'several keys match');
         }
         const handle = found[0] as Buffer;
-        const [type, length, extractable] = module.api.C_GetAttributeValue(s, handle, [
+        const [type, length, extractable, label, id] = module.api.C_GetAttributeValue(s, handle, [
           { type: P.CKA_KEY_TYPE },
           { type: P.CKA_VALUE_LEN },
           { type: P.CKA_EXTRACTABLE },
+          { type: P.CKA_LABEL },
+          { type: P.CKA_ID },
         ]);
         if (ulong(type?.value) !== P.CKK_AES || ulong(length?.value) !== 32) {
           throw keyUnavailable(keyName, 'not an AES-256 key');
         }
         if (extractable?.value[0] !== 0)
           throw keyUnavailable(keyName, 'the key is extractable; use a non-extractable key');
-        return handle;
+        // the key's own label and id, however it was found: by label or by id, one count
+        const counterLabel = `credvault:aes-gcm-invocations:label=${label?.value.toString('utf8') ?? ''}:id=${id?.value.toString('hex') ?? ''}`;
+        return { handle, counterLabel };
       });
+      const reserve =
+        limit.store === 'token'
+          ? tokenReserve(module, session, counterLabel, keyName)
+          : processReserve(`${module.path}|${slot.toString('hex')}|${counterLabel}`);
       const pool = new SessionPool(module, slot, options.maxSessions ?? 4, keyName);
       pools.push(pool);
-      return aesGcmKey(keyName, module, pool, handle);
+      return aesGcmKey(keyName, module, pool, handle, new InvocationCounter(keyName, limit, reserve));
     },
     async generateKey(label, id) {
       session((s) => {
