@@ -34,21 +34,47 @@ export interface KmsApi {
 export interface AwsKmsKeyOptions {
   /** A configured client (region, credentials, endpoint): this package never builds one itself. */
   readonly client: KmsApi;
-  /** The symmetric KMS key: key id, key ARN, alias name (`alias/credvault`) or alias ARN. */
+  /**
+   * The symmetric KMS key: key id, key ARN, alias name (`alias/credvault`) or alias ARN. `Decrypt`
+   * is pinned to it, so prefer the key ARN: an alias re-pointed to another key (manual rotation)
+   * no longer opens what the old key wrapped (`KEY_UNAVAILABLE`; see the README).
+   */
   readonly keyId: string;
 }
 
-/** KMS answers that mean "this ciphertext does not open here" rather than "KMS cannot be used". */
-const NOT_AUTHENTIC = new Set(['InvalidCiphertextException', 'IncorrectKeyException']);
+/** An alias name (`alias/x`) or alias ARN (`arn:aws:kms:region:account:alias/x`): it can be re-pointed. */
+const ALIAS = /^(?:arn:[^:]+:kms:[^:]*:[^:]*:)?alias\//;
+
+/**
+ * `IncorrectKeyException`: the ciphertext was made by another key than the one `keyId` names.
+ * Under a key id or key ARN (one key for ever) the ciphertext is foreign: `DECRYPT_FAILED`. Under
+ * an alias the likely cause is the alias having been re-pointed (manual rotation): the data is
+ * intact but this key id cannot open it any more, so `KEY_UNAVAILABLE`, saying so.
+ */
+function incorrectKey(name: string, keyId: string, error: unknown): VaultError {
+  if (!ALIAS.test(keyId)) {
+    return new VaultError(
+      'DECRYPT_FAILED',
+      `${name}: the wrapped key was made by another KMS key (IncorrectKeyException)`,
+    );
+  }
+  return keyUnavailable(
+    name,
+    `IncorrectKeyException: the key id "${keyId}" no longer names the KMS key that wrapped this data key ` +
+      '(alias re-pointed to another key?); give this kid the key ARN that wrapped it, or keep an alias on that key',
+    error,
+  );
+}
 
 function encryptionContext(context: Uint8Array): Record<string, string> {
   return { [CONTEXT_KEY]: Buffer.from(context).toString('base64url') };
 }
 
-function failure(name: string, error: unknown, decrypting: boolean): VaultError {
+function failure(name: string, error: unknown, decrypting: boolean, keyId: string): VaultError {
   const type = error instanceof Error ? error.name : 'Error';
   const message = error instanceof Error ? error.message : String(error);
-  if (decrypting && NOT_AUTHENTIC.has(type)) {
+  if (decrypting && type === 'IncorrectKeyException') return incorrectKey(name, keyId, error);
+  if (decrypting && type === 'InvalidCiphertextException') {
     return new VaultError('DECRYPT_FAILED', `${name}: the wrapped key does not authenticate (${type})`);
   }
   return keyUnavailable(name, message === '' || message === type ? type : `${type}: ${message}`, error);
@@ -57,8 +83,9 @@ function failure(name: string, error: unknown, decrypting: boolean): VaultError 
 /**
  * One AWS KMS key as a {@link RemoteKey}: `Encrypt`/`Decrypt` with credvault's context as the
  * encryption context (`{"credvault:context": base64url(context)}`), which KMS authenticates;
- * `Decrypt` names the key, so a ciphertext of another key is refused. The ciphertext is the
- * KMS `CiphertextBlob`, as it is.
+ * `Decrypt` names the key, so a ciphertext of another key is refused (`DECRYPT_FAILED` under a
+ * key id or ARN; `KEY_UNAVAILABLE` under an alias, which may have been re-pointed). The
+ * ciphertext is the KMS `CiphertextBlob`, as it is.
  * @example
  * ```ts
  * const remote = awsKmsKey({ client: new KMS({ region: 'eu-west-1' }), keyId: 'alias/credvault' })
@@ -80,7 +107,7 @@ export function awsKmsKey(options: AwsKmsKeyOptions): RemoteKey {
         if (out.CiphertextBlob === undefined) throw new Error('Encrypt returned no CiphertextBlob');
         return out.CiphertextBlob;
       } catch (error) {
-        throw failure(name, error, false);
+        throw failure(name, error, false, keyId);
       }
     },
     async decrypt(ciphertext, context) {
@@ -94,7 +121,7 @@ export function awsKmsKey(options: AwsKmsKeyOptions): RemoteKey {
         });
         plaintext = out.Plaintext;
       } catch (error) {
-        throw failure(name, error, true);
+        throw failure(name, error, true, keyId);
       }
       if (plaintext === undefined) throw keyUnavailable(name, 'Decrypt returned no Plaintext');
       return plaintext;
@@ -119,7 +146,7 @@ export async function generateWrappedKey(options: AwsKmsKeyOptions, kid: string)
       EncryptionContext: encryptionContext(masterKeyContext(kid)),
     });
   } catch (error) {
-    throw failure(remote.name, error, false);
+    throw failure(remote.name, error, false, options.keyId);
   }
   const { Plaintext: key, CiphertextBlob: wrapped } = out;
   if (key === undefined || wrapped === undefined) throw keyUnavailable(remote.name, 'GenerateDataKey returned no key');

@@ -1,2 +1,2 @@
 export { type AwsKmsKeyOptions, awsKmsKey, CONTEXT_KEY, generateWrappedKey, type KmsApi } from './aws-kms-key.js';
-export { awsKmsClient } from './client.js';
+export { awsKmsClient, KMS_CLIENT_TIMEOUTS } from './client.js';

@@ -1,6 +1,20 @@
 import { KMS } from '@aws-sdk/client-kms';
-import { generateKey, isVaultError, unwrapKeyring } from '@credvault/core';
-import { type KmsServer, providerComplianceSuite, startKmsServer, useKmsServer } from '@credvault/test-suite';
+import {
+  connectionSchema,
+  createVault,
+  generateKey,
+  isVaultError,
+  memoryStore,
+  remoteKeys,
+  unwrapKeyring,
+} from '@credvault/core';
+import {
+  type KmsServer,
+  providerComplianceSuite,
+  startKmsServer,
+  suiteConnection,
+  useKmsServer,
+} from '@credvault/test-suite';
 import * as vitest from 'vitest';
 import { awsKmsKey, generateWrappedKey } from '../src/index.js';
 
@@ -25,12 +39,10 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 
 let keyA: string | undefined;
 let keyB: string | undefined;
+/** Key A by its ARN, key B by its key id: ids that name one key for ever (an alias can be re-pointed). */
 function keys(): { a: string; b: string } {
   keyA ??= kms.server().createKey('credvault-a').arn;
-  if (keyB === undefined) {
-    kms.server().createKey('credvault-b');
-    keyB = 'alias/credvault-b';
-  }
+  keyB ??= kms.server().createKey('credvault-b').keyId;
   return { a: keyA, b: keyB };
 }
 
@@ -76,6 +88,54 @@ describe('@credvault/aws-kms against the local KMS server', () => {
           .catch((e: unknown) => e),
       ),
     ).toContain('NotFoundException');
+  });
+
+  it('an alias re-pointed to another key (manual rotation) is KEY_UNAVAILABLE, not DECRYPT_FAILED', async () => {
+    const server = kms.server();
+    const keyA = server.createKey('rotated'); // alias/rotated names key A
+    const store = memoryStore();
+    const open = () =>
+      createVault({
+        store,
+        keyring: remoteKeys([
+          { kid: 'kms-alias', remote: awsKmsKey({ client: client(server), keyId: 'alias/rotated' }) },
+        ]),
+        schema: connectionSchema,
+        namespace: 'alias',
+      });
+    await open().set('r1', suiteConnection('r1'));
+    expect((await open().get('r1'))?.accessToken).toBeDefined();
+    server.createKey('rotated'); // alias/rotated now names key B (UpdateAlias)
+    const error = await open()
+      .get('r1')
+      .catch((e: unknown) => e);
+    expect(isVaultError(error, 'KEY_UNAVAILABLE')).toBe(true);
+    expect(String(error)).toContain('IncorrectKeyException');
+    expect(String(error)).toMatch(/no longer names the KMS key that wrapped this data key.*alias re-pointed/);
+    // the data is intact: the key ARN that wrapped it opens it
+    const byArn = createVault({
+      store,
+      keyring: remoteKeys([{ kid: 'kms-alias', remote: awsKmsKey({ client: client(server), keyId: keyA.arn }) }]),
+      schema: connectionSchema,
+      namespace: 'alias',
+    });
+    expect((await byArn.get('r1'))?.accessToken).toBeDefined();
+  });
+
+  it('a ciphertext of another key under a key ARN or key id (which cannot be re-pointed) is DECRYPT_FAILED', async () => {
+    const server = kms.server();
+    const other = server.createKey();
+    const wrapped = await awsKmsKey({ client: client(server), keyId: keys().a }).encrypt(
+      generateKey(),
+      new Uint8Array([5]),
+    );
+    for (const keyId of [other.keyId, other.arn]) {
+      const error = await awsKmsKey({ client: client(server), keyId })
+        .decrypt(wrapped, new Uint8Array([5]))
+        .catch((e: unknown) => e);
+      expect(error, keyId).toMatchObject({ code: 'DECRYPT_FAILED' });
+      expect(String(error)).toContain('IncorrectKeyException');
+    }
   });
 
   it('reports an unreachable KMS as KEY_UNAVAILABLE', async () => {

@@ -1,4 +1,5 @@
 import { keyUnavailable, type RemoteKey, VaultError } from '@credvault/core';
+import type { InvocationCounter } from './invocation-limit.js';
 import { type LoadedModule, P, reasonOf } from './module.js';
 import type { SessionPool } from './session-pool.js';
 
@@ -26,12 +27,20 @@ function mechanism(iv: Buffer, context: Uint8Array) {
 /**
  * A {@link RemoteKey} over one AES-256 key in the token: CKM_AES_GCM with a fresh random
  * 96-bit IV per call and the context as associated data, each call on a session of its own.
+ * Every encryption is first taken from `invocations`, which refuses once the key's limit is reached.
  */
-export function aesGcmKey(name: string, module: LoadedModule, pool: SessionPool, handle: Buffer): RemoteKey {
+export function aesGcmKey(
+  name: string,
+  module: LoadedModule,
+  pool: SessionPool,
+  handle: Buffer,
+  invocations: InvocationCounter,
+): RemoteKey {
   const { api } = module;
   return {
     name,
     async encrypt(plaintext, context) {
+      invocations.take(); // KEY_UNAVAILABLE past the limit, before the token sees the data key
       const iv = Buffer.from(crypto.getRandomValues(new Uint8Array(IV_LENGTH)));
       try {
         const sealed = await pool.with(async (session) => {

@@ -43,7 +43,7 @@ describe.skipIf(!hsm.available)('@credvault/pkcs11 on SoftHSM2', () => {
     decryptCalls: () => decrypts,
   });
 
-  it('keeps the key in the token: sensitive, not extractable', async () => {
+  it('generates an encrypt/decrypt-only key, every usage set explicitly, sensitive, not extractable or modifiable', async () => {
     const pkcs11 = (await import('pkcs11js')).default;
     const api = new pkcs11.PKCS11();
     api.load(hsm.module);
@@ -54,12 +54,35 @@ describe.skipIf(!hsm.available)('@credvault/pkcs11 on SoftHSM2', () => {
     api.C_FindObjectsInit(session, [{ type: pkcs11.CKA_LABEL, value: 'kek-a' }]);
     const [handle] = api.C_FindObjects(session, 2);
     api.C_FindObjectsFinal(session);
-    const [extractable, sensitive] = api.C_GetAttributeValue(session, handle as Buffer, [
-      { type: pkcs11.CKA_EXTRACTABLE },
-      { type: pkcs11.CKA_SENSITIVE },
-    ]);
-    expect(extractable?.value[0]).toBe(0);
-    expect(sensitive?.value[0]).toBe(1);
+    const expected: Record<string, boolean> = {
+      CKA_ENCRYPT: true,
+      CKA_DECRYPT: true,
+      CKA_WRAP: false,
+      CKA_UNWRAP: false,
+      CKA_SIGN: false,
+      CKA_VERIFY: false,
+      CKA_DERIVE: false,
+      CKA_EXTRACTABLE: false,
+      CKA_SENSITIVE: true,
+      CKA_ALWAYS_SENSITIVE: true,
+      CKA_NEVER_EXTRACTABLE: true,
+      CKA_MODIFIABLE: false,
+      CKA_COPYABLE: false,
+      CKA_TOKEN: true,
+      CKA_PRIVATE: true,
+    };
+    const names = Object.keys(expected);
+    const values = api.C_GetAttributeValue(
+      session,
+      handle as Buffer,
+      names.map((name) => ({ type: pkcs11[name as keyof typeof pkcs11] as number })),
+    );
+    const read = Object.fromEntries(names.map((name, i) => [name, values[i]?.value[0] === 1]));
+    expect(read).toEqual(expected);
+    // not modifiable: the token refuses to turn a usage on afterwards
+    expect(() => api.C_SetAttributeValue(session, handle as Buffer, [{ type: pkcs11.CKA_WRAP, value: true }])).toThrow(
+      /CKR_/,
+    );
     expect(() => api.C_GetAttributeValue(session, handle as Buffer, [{ type: pkcs11.CKA_VALUE }])).toThrow(
       /CKR_ATTRIBUTE_SENSITIVE/,
     );
