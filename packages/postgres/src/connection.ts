@@ -98,48 +98,89 @@ export function timed(text: string, values: unknown[] | undefined, ms: number): 
 }
 
 /**
- * Checks a client out of `pool` within `ms`. A client that arrives after the caller gave up is
- * released at once, so a statement is never sent after its caller was told it failed.
+ * Whether `error` leaves the connection it came from unusable: no SQLSTATE (a dropped socket, a
+ * client-side timeout, "Connection terminated unexpectedly"), or a server error that ends the
+ * session (severity FATAL or PANIC, e.g. 57P01 when the server shuts down). A plain SQL error
+ * (constraint, statement timeout, read-only, ...) leaves it usable.
  */
-export function acquire(pool: pg.Pool, ms: number): Promise<pg.PoolClient> {
+export function breaksConnection(error: unknown): boolean {
+  if (!(error instanceof Error)) return true;
+  const { code, severity } = error as { code?: unknown; severity?: unknown };
+  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return true;
+  return severity === 'FATAL' || severity === 'PANIC';
+}
+
+/** A client checked out of a pool, with an `'error'` listener for as long as it is out. */
+export interface CheckedOut {
+  readonly client: pg.PoolClient;
+  /**
+   * Gives the client back and removes the listener. The pool discards it (`release(err)`) when
+   * `broken` is given or its connection reported an error while it was out.
+   */
+  release(broken?: Error): void;
+}
+
+/**
+ * Checks a client out of `pool` within `ms` and listens for its errors until it is released: `pg`
+ * emits `'error'` on a client whose connection drops (server stopped, restarted, network cut), and
+ * on a checked-out client without a listener that is an uncaught exception, which ends the process.
+ * The pool's own listener covers idle clients only. A client that arrives after the caller gave up
+ * is released at once, so a statement is never sent after its caller was told it failed.
+ */
+export function acquire(pool: pg.Pool, ms: number): Promise<CheckedOut> {
   return new Promise((resolve, reject) => {
     let settled = false;
     const timer = setTimeout(() => {
       settled = true;
       reject(new Error(`no connection within ${ms} ms`));
     }, ms);
-    pool.connect().then(
-      (client) => {
-        if (settled) return client.release();
-        settled = true;
-        clearTimeout(timer);
-        resolve(client);
-      },
-      (error: unknown) => {
+    // The callback form runs as the pool hands the client out, so the listener is attached before
+    // any socket event can reach it (the pool removes its idle listener at that moment).
+    pool.connect((error, client) => {
+      if (error !== undefined && error !== null) {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         reject(error);
-      },
-    );
+        return;
+      }
+      const checked = client as pg.PoolClient;
+      if (settled) return checked.release();
+      settled = true;
+      clearTimeout(timer);
+      let failed: Error | undefined;
+      const onError = (cause: Error) => {
+        failed ??= cause; // the query in flight rejects with it too; the client is not reused
+      };
+      checked.on('error', onError);
+      let released = false;
+      resolve({
+        client: checked,
+        release(broken) {
+          if (released) return;
+          released = true;
+          checked.release(broken ?? failed); // the pool's idle listener is back before ours goes
+          checked.removeListener('error', onError);
+        },
+      });
+    });
   });
 }
 
-/** Runs `work` on a client of `pool`; a client whose connection failed is destroyed, not reused. */
+/** Runs `work` on a client of `pool`; a client whose connection failed is discarded, not reused. */
 export async function withClient<T>(
   pool: pg.Pool,
   ms: number,
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
-  const client = await acquire(pool, ms);
+  const checked = await acquire(pool, ms);
   let broken: Error | undefined;
   try {
-    return await work(client);
+    return await work(checked.client);
   } catch (error) {
-    // A server error (SQLSTATE) leaves the connection usable; a timeout or a dropped socket does not.
-    if (error instanceof Error && !/^[0-9A-Z]{5}$/.test(String((error as { code?: unknown }).code))) broken = error;
+    if (breaksConnection(error)) broken = error instanceof Error ? error : new Error(String(error));
     throw error;
   } finally {
-    client.release(broken);
+    checked.release(broken);
   }
 }

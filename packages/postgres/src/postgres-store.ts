@@ -58,6 +58,11 @@ const MAX_ROWS_PER_STATEMENT = 10_000;
  * Tables are created on first use if missing (safe when many instances start at once). Pass
  * `{ pool }` to share your application's `pg.Pool`: the store never ends a pool it did not create.
  *
+ * A server that stops, crashes or restarts never takes the process down: every client the store
+ * has checked out listens for `'error'` and is discarded once its connection fails, and the pool
+ * it creates from `url` listens for its idle clients' errors (attach that listener to your own
+ * pool yourself). Calls fail with `STORE_FAILED` meanwhile and succeed again once it is back.
+ *
  * @example
  * ```ts
  * const vault = createVault({ store: postgresStore({ url: 'postgres://app:secret@db:5432/app' }), keyring, schema })

@@ -16,7 +16,9 @@ vitest.describe.skipIf(!available)('postgresStore', () => {
   storeComplianceSuite(
     vitest,
     () => {
-      shared ??= new pg.Pool({ connectionString: server.url(), max: 4 });
+      // An application's pool needs its own 'error' listener (see the README): pool.end() resolves
+      // before its sockets close, and the server's shutdown after this file may reach one first.
+      shared ??= new pg.Pool({ connectionString: server.url(), max: 4 }).on('error', () => {});
       return postgresStore({ pool: shared }, { table: 'byo_pool' });
     },
     { name: 'postgres (your pg.Pool, kept open across stores)' },
