@@ -1,12 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { checkDistinctKeys, VaultError, withDeadline } from '@credvault/core';
+import { checkDistinctKeys } from '@credvault/core';
 import KeyvRedis, { type RedisClusterOptions } from '@keyv/redis';
 import calculateSlot from 'cluster-key-slot';
 import { type ClusterLink, clusterConnection } from './cluster-connection.js';
 import { type Cluster, clusterCount, clusterEntries, type ScanAccess } from './cluster-scan.js';
 import { replicaWaiter } from './durability.js';
-import type { RedisStore, RedisStoreOptions } from './redis-store.js';
-import { COMPARE_AND_SET, EXTEND_LEASE, RELEASE_LEASE, REPLACE_PREFIX_MANY, type Script } from './scripts.js';
+import { takeLease } from './lease.js';
+import type { RedisStore, RedisStoreOptions } from './options.js';
+import { COMPARE_AND_SET, casArguments, REPLACE_PREFIX_MANY, type Script } from './scripts.js';
+import { withinDeadline } from './store-failure.js';
 
 const CHUNK = 1000;
 
@@ -47,15 +48,18 @@ export function clusterStore(
       connecting = false;
       return work(cluster);
     };
-    return withDeadline(timeout, start, (error) => {
-      if (error instanceof VaultError) return error; // e.g. replicas did not confirm: the link is fine
-      if (used !== undefined) connection.failed(used); // rebuild from the root nodes next time
-      const reason = error instanceof Error ? error.message : String(error);
-      const message = connecting
-        ? `cannot reach the Redis cluster at ${where} (${reason})`
-        : `redis ${operation} on the cluster at ${where} failed: ${reason}`;
-      return new VaultError('STORE_FAILED', message, { cause: error });
-    });
+    return withinDeadline(
+      timeout,
+      start,
+      (reason) =>
+        connecting
+          ? `cannot reach the Redis cluster at ${where} (${reason})`
+          : `redis ${operation} on the cluster at ${where} failed: ${reason}`,
+      () => {
+        // not for a VaultError (e.g. replicas did not confirm: the link is fine)
+        if (used !== undefined) connection.failed(used); // rebuild from the root nodes next time
+      },
+    );
   }
 
   const waiter = replicaWaiter(options, where);
@@ -79,8 +83,7 @@ export function clusterStore(
     });
   const access: ScanAccess = { run, getMany, scanCount };
   const compareAndSet = async (cluster: Cluster, key: string, expected?: string, next?: string) => {
-    const args = [expected === undefined ? '0' : '1', expected ?? '', next === undefined ? '0' : '1', next ?? ''];
-    return (await evalScript(cluster, COMPARE_AND_SET, key, args)) === 1;
+    return (await evalScript(cluster, COMPARE_AND_SET, key, casArguments(expected, next))) === 1;
   };
 
   /** Runs `one` on every entry (distinct keys) at once, then waits for the replicas of those it wrote. */
@@ -154,19 +157,17 @@ export function clusterStore(
       }),
     entries: (prefix) => clusterEntries(access, prefix),
     lease: (name, ttlMs) =>
-      run('lease', async (cluster) => {
-        const token = randomBytes(16).toString('base64url');
-        const taken = await cluster.set(name, token, { condition: 'NX', expiration: { type: 'PX', value: ttlMs } });
-        if (taken !== 'OK') return undefined;
-        await replicated(cluster, [name]);
-        return {
-          name,
-          token,
-          release: () => run('lease release', async (c) => (await evalScript(c, RELEASE_LEASE, name, [token])) === 1),
-          extend: (ms: number) =>
-            run('lease extend', async (c) => (await evalScript(c, EXTEND_LEASE, name, [token, String(ms)])) === 1),
-        };
-      }),
+      takeLease<Cluster>(
+        {
+          run,
+          setIfAbsent: async (cluster, name, token, ms) =>
+            (await cluster.set(name, token, { condition: 'NX', expiration: { type: 'PX', value: ms } })) === 'OK',
+          evalScript,
+          replicated: (cluster, name) => replicated(cluster, [name]),
+        },
+        name,
+        ttlMs,
+      ),
     async close() {
       if (closed) return;
       closed = true;
