@@ -30,11 +30,14 @@ export function casArguments(expected: string | undefined, next: string | undefi
   return [expected === undefined ? '0' : '1', expected ?? '', next === undefined ? '0' : '1', next ?? ''];
 }
 
-/** Deletes KEYS[1] only if it holds ARGV[1] (the owner token). */
-export const RELEASE_LEASE: Script = script(`
+/** Deletes KEYS[1] only if it holds ARGV[1]; 1 when it did. */
+export const DELETE_IF_HOLDS: Script = script(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 `);
+
+/** Releases a lease: deletes KEYS[1] only if it holds ARGV[1] (the owner token). */
+export const RELEASE_LEASE: Script = DELETE_IF_HOLDS;
 
 /** Sets the expiry of KEYS[1] to ARGV[2] ms only if it holds ARGV[1] (the owner token). */
 export const EXTEND_LEASE: Script = script(`
