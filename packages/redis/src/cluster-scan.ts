@@ -1,5 +1,5 @@
 import type { RedisClusterType } from '@keyv/redis';
-import { globEscape } from './scripts.js';
+import { clusterScan, logicalKey } from './hash-tags.js';
 import { SeenKeys } from './seen-keys.js';
 
 /** The node-redis cluster client the cluster store runs on. */
@@ -8,6 +8,7 @@ export type Cluster = RedisClusterType;
 /** What {@link clusterEntries} needs from the cluster store. */
 export interface ScanAccess {
   run<T>(operation: string, work: (cluster: Cluster) => Promise<T>): Promise<T>;
+  /** The values of keys as the store's callers name them (not as Redis keys). */
   getMany(keys: readonly string[]): Promise<(string | undefined)[]>;
   readonly scanCount: number;
 }
@@ -47,7 +48,8 @@ async function topology(cluster: Cluster): Promise<Topology> {
 }
 
 /**
- * Every `[key, value]` under `prefix` on a cluster, each key once: SCANs every master that owns
+ * Every `[key, value]` under `prefix` on a cluster, each key once (Redis keys read back as the
+ * keys the store's callers wrote, see `logicalKey`): SCANs every master that owns
  * slots, one after the other, and repeats the pass (yielding only keys not seen yet) until a
  * whole pass ran with no slot migrating and the same slot owners before and after it. A key
  * that moved from a master not yet scanned to one already scanned is found by the next pass,
@@ -55,7 +57,7 @@ async function topology(cluster: Cluster): Promise<Topology> {
  */
 export async function* clusterEntries(access: ScanAccess, prefix: string): AsyncGenerator<readonly [string, string]> {
   const seen = new SeenKeys(prefix);
-  const match = `${globEscape(prefix)}*`;
+  const { match, check } = clusterScan(prefix);
   let before = await access.run('iterate', topology);
   for (;;) {
     for (const address of before.masters) {
@@ -67,7 +69,9 @@ export async function* clusterEntries(access: ScanAccess, prefix: string): Async
       for (;;) {
         const next = await access.run('iterate', () => scan.next());
         if (next.done === true) break;
-        const keys = (next.value as string[]).filter((key) => seen.add(key)); // adds as it filters
+        const keys = (next.value as string[])
+          .map(logicalKey)
+          .filter((key) => (!check || key.startsWith(prefix)) && seen.add(key)); // adds as it filters
         if (keys.length === 0) continue;
         const values = await access.getMany(keys);
         for (const [i, key] of keys.entries()) {
@@ -87,10 +91,11 @@ export async function* clusterEntries(access: ScanAccess, prefix: string): Async
 export async function clusterCount(access: ScanAccess, prefix: string): Promise<number> {
   return access.run('count', async (cluster) => {
     let n = 0;
+    const { match, check } = clusterScan(prefix);
     for (const node of cluster.masters) {
       const client = await cluster.nodeClient(node);
-      for await (const keys of client.scanIterator({ MATCH: `${globEscape(prefix)}*`, COUNT: access.scanCount }))
-        n += keys.length;
+      for await (const keys of client.scanIterator({ MATCH: match, COUNT: access.scanCount }))
+        n += check ? keys.filter((key) => logicalKey(key).startsWith(prefix)).length : keys.length;
     }
     return n;
   });

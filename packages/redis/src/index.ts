@@ -1,3 +1,4 @@
 export { clusterOptionsFromUrl, isClusterUrl } from './cluster-url.js';
 export type { DurabilityOptions } from './durability.js';
-export { type RedisStore, type RedisStoreOptions, redisStore } from './redis-store.js';
+export type { RedisStore, RedisStoreOptions } from './options.js';
+export { redisStore } from './redis-store.js';

@@ -25,11 +25,19 @@ if ARGV[3] == '1' then redis.call('SET', KEYS[1], ARGV[4]) else redis.call('DEL'
 return 1
 `);
 
-/** Deletes KEYS[1] only if it holds ARGV[1] (the owner token). */
-export const RELEASE_LEASE: Script = script(`
+/** The ARGV of {@link COMPARE_AND_SET}: `expected` (absent: undefined), then `next` (undefined: delete). */
+export function casArguments(expected: string | undefined, next: string | undefined): string[] {
+  return [expected === undefined ? '0' : '1', expected ?? '', next === undefined ? '0' : '1', next ?? ''];
+}
+
+/** Deletes KEYS[1] only if it holds ARGV[1]; 1 when it did. */
+export const DELETE_IF_HOLDS: Script = script(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 `);
+
+/** Releases a lease: deletes KEYS[1] only if it holds ARGV[1] (the owner token). */
+export const RELEASE_LEASE: Script = DELETE_IF_HOLDS;
 
 /** Sets the expiry of KEYS[1] to ARGV[2] ms only if it holds ARGV[1] (the owner token). */
 export const EXTEND_LEASE: Script = script(`

@@ -1,19 +1,19 @@
-import { randomBytes } from 'node:crypto';
-import { checkDistinctKeys, VaultError, withDeadline } from '@credvault/core';
+import { checkDistinctKeys } from '@credvault/core';
 import KeyvRedis, { createClient, type RedisClientOptions } from '@keyv/redis';
 import { safeWhere } from './cluster-url.js';
 import { replicaWaiter } from './durability.js';
-import type { RedisStore, RedisStoreOptions } from './redis-store.js';
+import { takeLease } from './lease.js';
+import type { RedisStore, RedisStoreOptions } from './options.js';
 import {
   COMPARE_AND_SET,
   COMPARE_AND_SET_MANY,
-  EXTEND_LEASE,
+  casArguments,
   globEscape,
-  RELEASE_LEASE,
   REPLACE_PREFIX_MANY,
   type Script,
 } from './scripts.js';
 import { SeenKeys } from './seen-keys.js';
+import { withinDeadline } from './store-failure.js';
 
 type Client = ReturnType<typeof createClient>;
 const CHUNK = 1000;
@@ -59,28 +59,21 @@ export function singleStore(options: RedisStoreOptions): RedisStore {
     return client;
   }
 
-  /** What a failed operation rejects with: a `VaultError` as it is, anything else as `STORE_FAILED`. */
-  const failure = (operation: string, error: unknown, unready: boolean): VaultError => {
-    if (error instanceof VaultError) return error;
-    const reason = error instanceof Error ? error.message : String(error);
-    const message = unready
-      ? `cannot reach Redis at ${where} (${reason})`
-      : `redis ${operation} on ${where} failed: ${reason}`;
-    return new VaultError('STORE_FAILED', message, { cause: error });
-  };
-
   /** Runs `work` on the connected client within `timeout`; on a ready connection it starts at once. */
   function run<T>(operation: string, work: (redis: Client) => Promise<T>): Promise<T> {
-    if (closed) return Promise.reject(failure(operation, new Error('the store is closed'), true));
-    let unready = !client.isReady;
-    const start = () =>
-      unready
+    let unready = closed || !client.isReady;
+    const start = () => {
+      if (closed) return Promise.reject(new Error('the store is closed'));
+      return unready
         ? connected().then((redis) => {
             unready = false;
             return work(redis);
           })
         : work(client);
-    return withDeadline(timeout, start, (error) => failure(operation, error, unready));
+    };
+    return withinDeadline(timeout, start, (reason) =>
+      unready ? `cannot reach Redis at ${where} (${reason})` : `redis ${operation} on ${where} failed: ${reason}`,
+    );
   }
 
   async function evalScript(redis: Client, s: Script, keys: string[], args: string[]): Promise<unknown> {
@@ -144,8 +137,7 @@ export function singleStore(options: RedisStoreOptions): RedisStore {
     has: (key) => run('has', async (redis) => (await redis.exists(key)) > 0),
     compareAndSet: (key, expected, next) =>
       run('compareAndSet', async (redis) => {
-        const args = [expected === undefined ? '0' : '1', expected ?? '', next === undefined ? '0' : '1', next ?? ''];
-        const written = (await evalScript(redis, COMPARE_AND_SET, [key], args)) === 1;
+        const written = (await evalScript(redis, COMPARE_AND_SET, [key], casArguments(expected, next))) === 1;
         if (written) await replicated(redis);
         return written;
       }),
@@ -200,19 +192,17 @@ export function singleStore(options: RedisStoreOptions): RedisStore {
       }
     },
     lease: (name, ttlMs) =>
-      run('lease', async (redis) => {
-        const token = randomBytes(16).toString('base64url');
-        const taken = await redis.set(name, token, { condition: 'NX', expiration: { type: 'PX', value: ttlMs } });
-        if (taken !== 'OK') return undefined;
-        await replicated(redis);
-        return {
-          name,
-          token,
-          release: () => run('lease release', async (r) => (await evalScript(r, RELEASE_LEASE, [name], [token])) === 1),
-          extend: (ms: number) =>
-            run('lease extend', async (r) => (await evalScript(r, EXTEND_LEASE, [name], [token, String(ms)])) === 1),
-        };
-      }),
+      takeLease<Client>(
+        {
+          run,
+          setIfAbsent: async (redis, name, token, ms) =>
+            (await redis.set(name, token, { condition: 'NX', expiration: { type: 'PX', value: ms } })) === 'OK',
+          evalScript: (redis, s, key, args) => evalScript(redis, s, [key], args),
+          replicated: (redis) => replicated(redis),
+        },
+        name,
+        ttlMs,
+      ),
     async close() {
       if (closed) return;
       closed = true;
