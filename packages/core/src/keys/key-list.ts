@@ -3,7 +3,8 @@ import { checkArray, checkFunction, invalidArgument, isRecordLike, VaultError } 
 import { checkUnwrapCacheOptions } from './cache-options.js';
 import { cachedKeys, type UnwrapCacheOptions } from './cached-keys.js';
 import { combineKeys } from './combined-keys.js';
-import { checkEntry, type KeyEncryptionKeys, type KeyEntry } from './keyring.js';
+import { keyListEntries } from './key-list-text.js';
+import { checkEntry, type KeyEncryptionKeys, type KeyEntry, KID } from './keyring.js';
 import { type RemoteKey, type RemoteKeyEntry, remoteKeys } from './remote-key.js';
 import { unwrapKeyring, type WrappedKeyEntry } from './wrapped-keyring.js';
 
@@ -31,10 +32,13 @@ export type KeySpec =
   | { readonly type: 'remote'; readonly kid: string; readonly provider: string; readonly keyRef: string };
 
 const PROVIDER = /^[a-z0-9][a-z0-9-]{0,31}$/;
+/** A keyRef: no control character or `,`, no white space at either end, not empty. */
+const KEY_REF = /^(?!\s)[^\p{Cc},]+(?<!\s)$/u;
 const SHAPES = '"kid:base64url", "kid:wrapped:<provider>:<keyRef>:<base64url>" or "kid:remote:<provider>:<keyRef>"';
 
 function base64url(text: string, kid: string): Uint8Array {
   try {
+    if (text === '') throw new Error('empty');
     return fromBase64url(text);
   } catch {
     throw new VaultError('INVALID_KEYRING', `key "${kid}": not unpadded base64url`);
@@ -45,14 +49,21 @@ function parseEntry(entry: string, index: number): KeySpec {
   const parts = entry.split(':');
   const kid = parts[0] ?? '';
   if (parts.length < 2) throw new VaultError('INVALID_KEYRING', `key #${index + 1}: expected "kid:base64url-key"`);
+  if (!KID.test(kid)) throw new VaultError('INVALID_KEYRING', `key #${index + 1}: kid must match ${KID.source}`);
   if (parts.length === 2) return { type: 'local', kid, key: base64url(parts[1] as string, kid) };
   const [, type, provider = ''] = parts;
   const minimum = type === 'wrapped' ? 5 : 4;
   if ((type !== 'wrapped' && type !== 'remote') || parts.length < minimum || !PROVIDER.test(provider)) {
     throw new VaultError('INVALID_KEYRING', `key "${kid}": expected ${SHAPES}`);
   }
-  if (type === 'remote') return { type, kid, provider, keyRef: parts.slice(3).join(':') };
-  const keyRef = parts.slice(3, -1).join(':');
+  const keyRef = (type === 'remote' ? parts.slice(3) : parts.slice(3, -1)).join(':');
+  if (!KEY_REF.test(keyRef)) {
+    throw new VaultError(
+      'INVALID_KEYRING',
+      `key "${kid}": keyRef must be non-empty, without "," or control characters, and not start or end with white space`,
+    );
+  }
+  if (type === 'remote') return { type, kid, provider, keyRef };
   return { type, kid, provider, keyRef, wrapped: base64url(parts.at(-1) as string, kid) };
 }
 
@@ -65,12 +76,7 @@ function parseEntry(entry: string, index: number): KeySpec {
  */
 export function parseKeySpecs(text: string): KeySpec[] {
   if (typeof text !== 'string') throw invalidArgument('text', 'a string');
-  return text
-    .replace(/^\s*#.*$/gm, '')
-    .split(/[,\n]/)
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '')
-    .map(parseEntry);
+  return keyListEntries(text, true).map(parseEntry);
 }
 
 /** Options of {@link openKeyList}. */

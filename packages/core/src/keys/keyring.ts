@@ -9,6 +9,7 @@ import {
   toBase64url,
 } from '../crypto/index.js';
 import { checkArray, invalidArgument, isRecordLike, VaultError } from '../errors/index.js';
+import { keyListEntries } from './key-list-text.js';
 
 /** A value or a promise of it: local keyrings answer at once, a KMS asynchronously. */
 export type Awaitable<T> = T | Promise<T>;
@@ -193,27 +194,24 @@ export function createKeyring(entries: readonly KeyEntry[]): Keyring {
 }
 
 /**
- * Parses a key list `kid:<base64url 32 bytes>,kid:<...>` (primary first; spaces and
- * newlines around entries are ignored).
+ * Parses a key list of local entries `kid:<base64url 32 bytes>,kid:<...>`, primary first, by
+ * FORMAT.md's grammar: entries separated by `,`, LF or CR LF, SP and HTAB around them ignored.
+ * `wrapped:` and `remote:` entries and `#` comments are {@link parseKeySpecs}'s.
  * @throws VaultError `INVALID_ARGUMENT` (path `text`) when `text` is not a string;
  * `INVALID_KEYRING` naming the entry at fault, never its key.
  */
 export function parseKeyList(text: string): Keyring {
   if (typeof text !== 'string') throw invalidArgument('text', 'a string');
-  const entries = text
-    .split(/[,\n]/)
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '')
-    .map((entry, index): KeyEntry => {
-      const colon = entry.indexOf(':');
-      const kid = colon === -1 ? '' : entry.slice(0, colon);
-      if (colon === -1) throw new VaultError('INVALID_KEYRING', `key #${index + 1}: expected "kid:base64url-key"`);
-      try {
-        return { kid, key: fromBase64url(entry.slice(colon + 1)) };
-      } catch {
-        throw new VaultError('INVALID_KEYRING', `key "${kid}": not unpadded base64url`);
-      }
-    });
+  const entries = keyListEntries(text, false).map((entry, index): KeyEntry => {
+    const colon = entry.indexOf(':');
+    const kid = colon === -1 ? '' : entry.slice(0, colon);
+    if (colon === -1) throw new VaultError('INVALID_KEYRING', `key #${index + 1}: expected "kid:base64url-key"`);
+    try {
+      return { kid, key: fromBase64url(entry.slice(colon + 1)) };
+    } catch {
+      throw new VaultError('INVALID_KEYRING', `key "${kid}": not unpadded base64url`);
+    }
+  });
   return new Keyring(entries);
 }
 
