@@ -1,4 +1,13 @@
 export {
+  checkArray,
+  checkBoolean,
+  checkFunction,
+  checkWholeNumber,
+  invalidArgument,
+  isRecordLike,
+  optionsArgument,
+} from './arguments.js';
+export {
   forRecord,
   isVaultError,
   storeCall,

@@ -1,5 +1,5 @@
-import { VaultError } from '../errors/index.js';
-import type { KeyEncryptionKeys } from './keyring.js';
+import { checkArray, invalidArgument, optionsArgument, VaultError } from '../errors/index.js';
+import { checkKeyEncryptionKeys, type KeyEncryptionKeys } from './keyring.js';
 
 /** Options of {@link combineKeys}. */
 export interface CombineKeysOptions {
@@ -13,7 +13,9 @@ export interface CombineKeysOptions {
  * of them, in either direction, by choosing the primary kid.
  *
  * @param keyrings - the keyrings; no kid may appear in two of them
- * @throws VaultError `INVALID_KEYRING` for no keyring, a kid held twice, or a `primaryKid` none holds.
+ * @throws VaultError `INVALID_KEYRING` for no keyring, a kid held twice, or a `primaryKid` none holds;
+ * `INVALID_ARGUMENT` for `keyrings` that is not an array of keyrings (path `keyrings.<n>`), or
+ * `options` that are not an object or a `primaryKid` that is not a string.
  * @example
  * ```ts
  * const keys = combineKeys([keyringFromEnv(), cachedKeys(remoteKeys([{ kid: 'hsm1', remote }]))], { primaryKid: 'hsm1' })
@@ -23,6 +25,10 @@ export function combineKeys(
   keyrings: readonly KeyEncryptionKeys[],
   options: CombineKeysOptions = {},
 ): KeyEncryptionKeys & { close(): Promise<void> } {
+  checkArray(keyrings, 'keyrings');
+  for (const [index, keyring] of keyrings.entries()) checkKeyEncryptionKeys(keyring, `keyrings.${index}`);
+  const { primaryKid: chosen } = optionsArgument(options);
+  if (chosen !== undefined && typeof chosen !== 'string') throw invalidArgument('primaryKid', 'a kid (or left out)');
   if (keyrings.length === 0) throw new VaultError('INVALID_KEYRING', 'the keyring holds no key');
   const owner = new Map<string, KeyEncryptionKeys>();
   for (const keyring of keyrings) {
@@ -31,7 +37,7 @@ export function combineKeys(
       owner.set(kid, keyring);
     }
   }
-  const primaryKid = options.primaryKid ?? (keyrings[0] as KeyEncryptionKeys).primaryKid;
+  const primaryKid = chosen ?? (keyrings[0] as KeyEncryptionKeys).primaryKid;
   if (!owner.has(primaryKid))
     throw new VaultError('INVALID_KEYRING', `no keyring holds the primary kid "${primaryKid}"`);
   const kids = Object.freeze([primaryKid, ...[...owner.keys()].filter((kid) => kid !== primaryKid)]);

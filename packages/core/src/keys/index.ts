@@ -1,3 +1,4 @@
+export { checkUnwrapCacheOptions } from './cache-options.js';
 export {
   type CachedKeys,
   cachedKeys,
@@ -10,6 +11,7 @@ export { type CombineKeysOptions, combineKeys } from './combined-keys.js';
 export { type KeySpec, type OpenKeyListOptions, openKeyList, parseKeySpecs } from './key-list.js';
 export {
   type Awaitable,
+  checkKeyEncryptionKeys,
   createKeyring,
   type EnvVariables,
   formatKeyEntry,

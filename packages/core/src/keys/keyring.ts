@@ -8,7 +8,8 @@ import {
   TAG_LENGTH,
   toBase64url,
 } from '../crypto/index.js';
-import { VaultError } from '../errors/index.js';
+import { checkArray, invalidArgument, isRecordLike, VaultError } from '../errors/index.js';
+import { keyListEntries } from './key-list-text.js';
 
 /** A value or a promise of it: local keyrings answer at once, a KMS asynchronously. */
 export type Awaitable<T> = T | Promise<T>;
@@ -53,20 +54,25 @@ export interface KeyEntry {
 
 export { KEY_LENGTH, NONCE_LENGTH } from '../crypto/index.js';
 
-const KID = /^[A-Za-z0-9_-]{1,64}$/;
+/** A kid: `[A-Za-z0-9_-]{1,64}`. */
+export const KID: RegExp = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * The entries of a key list by kid, each kid checked (`[A-Za-z0-9_-]{1,64}`, no duplicate) and
  * `check` run on each entry. Internal: the local keyring and `remoteKeys` share it.
- * @throws VaultError `INVALID_KEYRING` for no entry, a bad or duplicate kid, or what `check` throws.
+ * @throws VaultError `INVALID_ARGUMENT` (path `entries`) when `entries` is not an array;
+ * `INVALID_KEYRING` for no entry, an entry that is not an object, a bad or duplicate kid, or
+ * what `check` throws.
  */
 export function entriesByKid<E extends { readonly kid: string }, V>(
   entries: readonly E[],
   value: (entry: E) => V,
 ): Map<string, V> {
+  checkArray(entries, 'entries');
   if (entries.length === 0) throw new VaultError('INVALID_KEYRING', 'the keyring holds no key');
   const byKid = new Map<string, V>();
   entries.forEach((entry, index) => {
+    checkEntry(entry, index, 'entries');
     const { kid } = entry;
     if (typeof kid !== 'string' || !KID.test(kid)) {
       throw new VaultError('INVALID_KEYRING', `key #${index + 1}: kid must match ${KID.source}`);
@@ -75,6 +81,34 @@ export function entriesByKid<E extends { readonly kid: string }, V>(
     byKid.set(kid, value(entry));
   });
   return byKid;
+}
+
+/**
+ * Checks that entry `index` of a key list is an object (its members are checked by the caller).
+ * Internal: the keyrings share it.
+ * @throws VaultError `INVALID_KEYRING` with path `<path>.<index>` otherwise.
+ */
+export function checkEntry(entry: unknown, index: number, path: string): void {
+  if (!isRecordLike(entry)) throw invalidArgument(`${path}.${index}`, 'an object with a kid', 'INVALID_KEYRING');
+}
+
+/**
+ * Checks that `value` has the members of a {@link KeyEncryptionKeys} (not that they work).
+ * @throws VaultError `INVALID_ARGUMENT` naming `path` otherwise.
+ */
+export function checkKeyEncryptionKeys(value: unknown, path: string): asserts value is KeyEncryptionKeys {
+  const keys = value as Partial<Record<keyof KeyEncryptionKeys, unknown>> | null;
+  if (
+    !isRecordLike(keys) ||
+    typeof keys.primaryKid !== 'string' ||
+    !Array.isArray(keys.kids) ||
+    typeof keys.has !== 'function' ||
+    typeof keys.wrap !== 'function' ||
+    typeof keys.unwrap !== 'function' ||
+    (keys.close !== undefined && typeof keys.close !== 'function')
+  ) {
+    throw invalidArgument(path, 'a keyring (primaryKid, kids, has, wrap, unwrap)');
+  }
 }
 
 /**
@@ -105,7 +139,8 @@ export class Keyring implements KeyEncryptionKeys {
 
   /**
    * @param entries - the keys, primary first; the others can only unwrap
-   * @throws VaultError `INVALID_KEYRING` for an empty list, a bad or duplicate kid, or a key that is not 32 bytes.
+   * @throws VaultError `INVALID_KEYRING` for an empty list, an entry that is not an object, a bad
+   * or duplicate kid, or a key that is not 32 bytes; `INVALID_ARGUMENT` when `entries` is not an array.
    */
   constructor(entries: readonly KeyEntry[]) {
     const keys = entriesByKid(entries, ({ kid, key }) => {
@@ -152,32 +187,31 @@ Object.defineProperty(Keyring.prototype, Symbol.for('nodejs.util.inspect.custom'
 
 /**
  * Creates a local keyring from explicit keys, primary first.
- * @throws VaultError `INVALID_KEYRING` (see {@link Keyring}).
+ * @throws VaultError `INVALID_KEYRING`, `INVALID_ARGUMENT` (see {@link Keyring}).
  */
 export function createKeyring(entries: readonly KeyEntry[]): Keyring {
   return new Keyring(entries);
 }
 
 /**
- * Parses a key list `kid:<base64url 32 bytes>,kid:<...>` (primary first; spaces and
- * newlines around entries are ignored).
- * @throws VaultError `INVALID_KEYRING` naming the entry at fault, never its key.
+ * Parses a key list of local entries `kid:<base64url 32 bytes>,kid:<...>`, primary first, by
+ * FORMAT.md's grammar: entries separated by `,`, LF or CR LF, SP and HTAB around them ignored.
+ * `wrapped:` and `remote:` entries and `#` comments are {@link parseKeySpecs}'s.
+ * @throws VaultError `INVALID_ARGUMENT` (path `text`) when `text` is not a string;
+ * `INVALID_KEYRING` naming the entry at fault, never its key.
  */
 export function parseKeyList(text: string): Keyring {
-  const entries = text
-    .split(/[,\n]/)
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '')
-    .map((entry, index): KeyEntry => {
-      const colon = entry.indexOf(':');
-      const kid = colon === -1 ? '' : entry.slice(0, colon);
-      if (colon === -1) throw new VaultError('INVALID_KEYRING', `key #${index + 1}: expected "kid:base64url-key"`);
-      try {
-        return { kid, key: fromBase64url(entry.slice(colon + 1)) };
-      } catch {
-        throw new VaultError('INVALID_KEYRING', `key "${kid}": not unpadded base64url`);
-      }
-    });
+  if (typeof text !== 'string') throw invalidArgument('text', 'a string');
+  const entries = keyListEntries(text, false).map((entry, index): KeyEntry => {
+    const colon = entry.indexOf(':');
+    const kid = colon === -1 ? '' : entry.slice(0, colon);
+    if (colon === -1) throw new VaultError('INVALID_KEYRING', `key #${index + 1}: expected "kid:base64url-key"`);
+    try {
+      return { kid, key: fromBase64url(entry.slice(colon + 1)) };
+    } catch {
+      throw new VaultError('INVALID_KEYRING', `key "${kid}": not unpadded base64url`);
+    }
+  });
   return new Keyring(entries);
 }
 
@@ -194,10 +228,15 @@ function defaultEnv(): EnvVariables {
  * Reads the keyring from an environment variable (default `CREDVAULT_KEYS`).
  * @param variable - the variable's name
  * @param env - where to read it; default `globalThis.process.env` (pass your own in browsers and workers)
- * @throws VaultError `INVALID_KEYRING` when the variable is unset, empty or malformed.
+ * @throws VaultError `INVALID_KEYRING` when the variable is unset, empty or malformed;
+ * `INVALID_ARGUMENT` for a `variable` that is not a string, an `env` that is not an object, or
+ * a value that is not a string.
  */
 export function keyringFromEnv(variable = 'CREDVAULT_KEYS', env: EnvVariables = defaultEnv()): Keyring {
-  const value = env[variable];
+  if (typeof variable !== 'string') throw invalidArgument('variable', 'the name of an environment variable');
+  if (typeof env !== 'object' || env === null) throw invalidArgument('env', 'an object of environment variables');
+  const value: unknown = env[variable];
+  if (value !== undefined && typeof value !== 'string') throw invalidArgument(`env.${variable}`, 'a string');
   if (value === undefined || value.trim() === '') {
     throw new VaultError('INVALID_KEYRING', `environment variable ${variable} is not set`);
   }

@@ -1,6 +1,6 @@
 import { frame } from '../crypto/index.js';
-import { VaultError } from '../errors/index.js';
-import { KEY_LENGTH, type KeyEntry, Keyring } from './keyring.js';
+import { checkArray, invalidArgument, isRecordLike, VaultError } from '../errors/index.js';
+import { checkEntry, KEY_LENGTH, type KeyEntry, Keyring } from './keyring.js';
 import { keyUnavailable, type RemoteKey } from './remote-key.js';
 
 /** A master key stored encrypted by a KMS/HSM: its kid, the ciphertext, and the key that can decrypt it. */
@@ -15,24 +15,54 @@ export interface WrappedKeyEntry {
 /**
  * The associated data a wrapped master key is bound to: `"credvault/master-key" ‖ 0x00 ‖ lp(kid)`,
  * so a wrapped entry given another kid does not decrypt.
+ * @throws VaultError `INVALID_ARGUMENT` (path `kid`) when `kid` is not a string.
  */
 export function masterKeyContext(kid: string): Uint8Array {
+  if (typeof kid !== 'string') throw invalidArgument('kid', 'a string');
   return frame('credvault/master-key', [kid]);
 }
 
 /**
  * Encrypts a master key under a KMS/HSM key, for a key list of wrapped local keys (what
  * `credvault keygen --wrap` prints). The result is not secret: only the KMS/HSM can open it.
- * @throws VaultError `INVALID_KEYRING` for a bad kid or a key that is not 32 bytes, `KEY_UNAVAILABLE`.
+ * @throws VaultError `INVALID_KEYRING` for a bad kid or a key that is not 32 bytes, `KEY_UNAVAILABLE`,
+ * `INVALID_ARGUMENT` (path `remote`) when `remote` is not a {@link RemoteKey}.
  */
 export async function wrapKeyEntry(kid: string, key: Uint8Array, remote: RemoteKey): Promise<WrappedKeyEntry> {
   new Keyring([{ kid, key }]); // validates kid and length
+  checkRemoteKey(remote, 'remote');
   try {
     return { kid, wrapped: await remote.encrypt(key, masterKeyContext(kid)), by: remote };
   } catch (error) {
     if (error instanceof VaultError) throw error;
     throw keyUnavailable(remote.name, error instanceof Error ? error.message : String(error), error);
   }
+}
+
+/**
+ * Checks that `value` has the members of a {@link RemoteKey} (not that they work).
+ * @throws VaultError `INVALID_ARGUMENT` naming `path` otherwise.
+ */
+function checkRemoteKey(value: unknown, path: string): asserts value is RemoteKey {
+  if (!isRecordLike(value) || typeof value.encrypt !== 'function' || typeof value.decrypt !== 'function') {
+    throw invalidArgument(path, 'a RemoteKey (name, encrypt, decrypt)');
+  }
+}
+
+/**
+ * Checks the entries of {@link unwrapKeyring}: objects, each wrapped one with its bytes and,
+ * if it names one, a {@link RemoteKey}.
+ * @throws VaultError `INVALID_ARGUMENT` for `entries` that is not an array, `INVALID_KEYRING` for a bad entry.
+ */
+function checkEntries(entries: unknown): asserts entries is readonly (KeyEntry | WrappedKeyEntry)[] {
+  checkArray(entries, 'entries');
+  entries.forEach((entry, index) => {
+    checkEntry(entry, index, 'entries');
+    if (!('wrapped' in (entry as object))) return;
+    const { wrapped, by } = entry as { wrapped: unknown; by?: unknown };
+    if (!(wrapped instanceof Uint8Array)) throw invalidArgument(`entries.${index}.wrapped`, 'bytes', 'INVALID_KEYRING');
+    if (by !== undefined) checkRemoteKey(by, `entries.${index}.by`);
+  });
 }
 
 function isWrapped(entry: KeyEntry | WrappedKeyEntry): entry is WrappedKeyEntry {
@@ -71,6 +101,7 @@ async function unwrapEntry(entry: WrappedKeyEntry, remote: RemoteKey | undefined
  * @param remote - the KMS/HSM key for entries without their own `by`
  * @throws VaultError `KEY_UNAVAILABLE` when the KMS/HSM cannot be used (no other key is tried),
  * `INVALID_KEYRING` for a wrapped key that does not decrypt (wrong kid, altered) or a bad list.
+ * `INVALID_ARGUMENT` for `entries` that is not an array or a `remote` that is not a {@link RemoteKey}.
  * @example
  * ```ts
  * const keyring = await unwrapKeyring([{ kid: 'k2', wrapped }], await hsm.key('credvault-kek'))
@@ -80,6 +111,8 @@ export async function unwrapKeyring(
   entries: readonly (KeyEntry | WrappedKeyEntry)[],
   remote?: RemoteKey,
 ): Promise<Keyring> {
+  checkEntries(entries);
+  if (remote !== undefined) checkRemoteKey(remote, 'remote');
   const settled = await Promise.allSettled(
     entries.map((entry) => (isWrapped(entry) ? unwrapEntry(entry, remote) : Promise.resolve(entry))),
   );

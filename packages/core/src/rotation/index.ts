@@ -1,3 +1,3 @@
 export { type RewrapExecutor, type RewrapResult, rewrapBatch } from './rewrap-executor.js';
-export { kidBucket, rotateStore } from './rotate.js';
+export { checkRotateOptions, kidBucket, rotateStore } from './rotate.js';
 export type { RotateFailure, RotateHooks, RotateOptions, RotateProgress, RotateReport } from './types.js';

@@ -1,4 +1,13 @@
-import { storeCall, VaultError } from '../errors/index.js';
+import {
+  checkBoolean,
+  checkFunction,
+  checkWholeNumber,
+  invalidArgument,
+  isRecordLike,
+  optionsArgument,
+  storeCall,
+  VaultError,
+} from '../errors/index.js';
 import { envelopeKid } from '../format/index.js';
 import type { KeyEncryptionKeys } from '../keys/index.js';
 import type { AnyCredentialSchema } from '../records/index.js';
@@ -19,16 +28,14 @@ export async function rotateStore(
   store: VaultStore,
   keyring: KeyEncryptionKeys,
   namespace: string,
-  options: RotateOptions = {},
+  options?: RotateOptions,
   schema?: AnyCredentialSchema,
   hooks?: RotateHooks,
   route?: RotateRoute,
 ): Promise<RotateReport> {
-  const { batchSize = 256, onProgress, signal, dryRun = false, reencrypt = false } = options;
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new VaultError('INVALID_ARGUMENT', 'batchSize must be a positive integer', { path: 'batchSize' });
-  }
-  const executor = await executorFor(options, keyring, namespace, reencrypt || route !== undefined);
+  checkRotateOptions(options);
+  const { batchSize = 256, onProgress, signal, dryRun = false, reencrypt = false } = options ?? {};
+  const executor = await executorFor(options ?? {}, keyring, namespace, reencrypt || route !== undefined);
   const prefix = recordPrefix(namespace);
   const { count } = store;
   const total = count === undefined ? undefined : await storeCall('count', () => count.call(store, prefix));
@@ -52,6 +59,25 @@ export async function rotateStore(
   await pipeline.drain(); // the batch in hand too, also after an abort
   onProgress?.(run.progress());
   return { ...run.progress(), primaryKid: keyring.primaryKid, kids: run.kids, dryRun, aborted };
+}
+
+/**
+ * Checks the {@link RotateOptions} of a rotation: an object (or left out) whose `batchSize` is
+ * a positive whole number, `onProgress` a function, `signal` an `AbortSignal`, `dryRun` and
+ * `reencrypt` booleans and `executor` an object, each member optional.
+ * @throws VaultError `INVALID_ARGUMENT` naming the option at fault (`options` for the whole).
+ */
+export function checkRotateOptions(options: unknown): asserts options is RotateOptions | undefined {
+  const { batchSize, onProgress, signal, dryRun, reencrypt, executor } = optionsArgument(options as RotateOptions);
+  checkWholeNumber(batchSize, 'batchSize', 1);
+  checkFunction(onProgress, 'onProgress', true);
+  if (signal !== undefined && !(isRecordLike(signal) && typeof signal.aborted === 'boolean')) {
+    throw invalidArgument('signal', 'an AbortSignal (or left out)');
+  }
+  checkBoolean(dryRun, 'dryRun');
+  checkBoolean(reencrypt, 'reencrypt');
+  if (executor !== undefined && !isRecordLike(executor))
+    throw invalidArgument('executor', 'a RewrapExecutor (or left out)');
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Keyv } from 'keyv';
-import { storeCall } from '../errors/index.js';
+import { invalidArgument, isRecordLike, storeCall } from '../errors/index.js';
 import type { VaultStore } from './contract.js';
 
 /**
@@ -14,8 +14,10 @@ import type { VaultStore } from './contract.js';
  * Keyv can iterate (in-memory, SQLite, Redis, Postgres, ...).
  *
  * @param keyv - the Keyv instance to use; a new in-memory one when omitted
+ * @throws VaultError `INVALID_ARGUMENT` (path `keyv`) for anything but a Keyv instance.
  */
 export function keyvStore(keyv: Keyv = new Keyv()): VaultStore {
+  if (!isRecordLike(keyv) || typeof keyv.get !== 'function') throw invalidArgument('keyv', 'a Keyv instance');
   keyv.throwOnErrors = true;
   const store: VaultStore = {
     name: 'keyv',

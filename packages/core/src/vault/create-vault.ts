@@ -1,6 +1,18 @@
-import { storeCall } from '../errors/index.js';
+import { invalidArgument, isRecordLike, storeCall } from '../errors/index.js';
 import type { AnyCredentialSchema } from '../records/index.js';
-import { checkId } from '../store/index.js';
+import { checkRotateOptions } from '../rotation/index.js';
+import {
+  batchArgument,
+  entriesArguments,
+  findByArguments,
+  idArgument,
+  onArguments,
+  refreshArguments,
+  tenantArgument,
+  tenantRotateArguments,
+  updateArguments,
+  verifyArguments,
+} from './arguments.js';
 import { vaultContext } from './context.js';
 import { entries, findBy } from './find.js';
 import { keyStatus, rotate, verify } from './maintenance.js';
@@ -19,42 +31,77 @@ import { remove, set, setMany, update } from './write.js';
  * const vault = createVault({ keyring: keyringFromEnv(), schema: connectionSchema, namespace: 'connections' })
  * await vault.set(connection.idConnection, connection)
  * ```
- * @throws VaultError `INVALID_ARGUMENT` for a namespace outside `[A-Za-z0-9_-]{1,64}`, a missing
- * keyring or schema, or an `index` field that is not a secret field.
+ * Every method checks its arguments first: one of the wrong kind (a `null` options object, an
+ * updater that is not a function, ...) is `INVALID_ARGUMENT` naming it in `path`, and nothing
+ * is stored.
+ * @throws VaultError `INVALID_ARGUMENT` naming the option at fault (`path`): options that are
+ * not an object, a namespace outside `[A-Za-z0-9_-]{1,64}`, a missing keyring or schema, a store
+ * or keyring without the members of its contract, an `index` field that is not a secret field,
+ * any option of the wrong kind; `UNSUPPORTED` for tenant keys over a store without compare-and-set.
  */
 export function createVault<S extends AnyCredentialSchema>(options: VaultOptions<S>): Vault<S> {
+  if (!isRecordLike(options)) throw invalidArgument('options', 'an object of options ({ keyring, schema, ... })');
   const ctx = vaultContext(options);
   const { store, schema, namespace, keyring } = ctx;
   return {
     namespace,
     store,
     schema,
-    set: (id, input) => set(ctx, id, input),
-    setMany: (batch) => setMany(ctx, batch),
+    async set(id, input) {
+      idArgument(id);
+      return set(ctx, id, input);
+    },
+    setMany: async (batch) => setMany(ctx, batchArgument(batch)),
     async get(id) {
-      checkId(id);
+      idArgument(id);
       return (await read(ctx, id))?.record;
     },
     async getEntry(id) {
-      checkId(id);
+      idArgument(id);
       const entry = await read(ctx, id);
       return entry === undefined ? undefined : { id, record: entry.record, storedAt: entry.storedAt, kid: entry.kid };
     },
-    update: (id, updater, updateOptions) => update(ctx, id, updater, updateOptions),
-    refresh: (id, refresher, refreshOptions) => refresh(ctx, id, refresher, refreshOptions),
-    findBy: (field, value) => findBy(ctx, field, value),
+    async update(id, updater, updateOptions) {
+      idArgument(id);
+      return update(ctx, id, updater, updateArguments(updater, updateOptions));
+    },
+    async refresh(id, refresher, refreshOptions) {
+      idArgument(id);
+      return refresh(ctx, id, refresher, refreshArguments(refresher, refreshOptions));
+    },
+    async findBy(field, value) {
+      findByArguments(field, value);
+      return findBy(ctx, field, value);
+    },
     async has(id) {
-      checkId(id);
+      idArgument(id);
       return storeCall('has', () => store.has(ctx.key(id)), id);
     },
-    delete: (id) => remove(ctx, id),
-    entries: (entriesOptions) => entries(ctx, entriesOptions),
-    rotate: (rotateOptions) => rotate(ctx, rotateOptions),
-    rotateTenant: async (tenant, rotateOptions) => rotateTenantKeys(tenantOps(ctx), tenant, rotateOptions),
-    shred: async (tenant) => shredTenant(tenantOps(ctx), tenant),
+    async delete(id) {
+      idArgument(id);
+      return remove(ctx, id);
+    },
+    async *entries(entriesOptions) {
+      yield* entries(ctx, entriesArguments<S>(entriesOptions));
+    },
+    async rotate(rotateOptions) {
+      checkRotateOptions(rotateOptions);
+      return rotate(ctx, rotateOptions);
+    },
+    async rotateTenant(tenant, rotateOptions) {
+      tenantArgument(tenant);
+      return rotateTenantKeys(tenantOps(ctx), tenant, tenantRotateArguments(rotateOptions));
+    },
+    async shred(tenant) {
+      tenantArgument(tenant);
+      return shredTenant(tenantOps(ctx), tenant);
+    },
     status: () => keyStatus(store, keyring.primaryKid, namespace),
-    verify: (verifyOptions = {}) => verify(ctx, verifyOptions.onProgress),
-    on: (type, listener) => ctx.events.on(type, listener),
+    verify: async (verifyOptions) => verify(ctx, verifyArguments(verifyOptions).onProgress),
+    on(type, listener) {
+      onArguments(type, listener);
+      return ctx.events.on(type, listener);
+    },
     async close() {
       ctx.tenancy?.tenants.clear();
       ctx.records?.close();

@@ -1,6 +1,7 @@
-import { VaultError } from '../errors/index.js';
+import { checkFunction, invalidArgument, isRecordLike, VaultError } from '../errors/index.js';
+import { checkKeyEncryptionKeys, checkUnwrapCacheOptions } from '../keys/index.js';
 import type { AnyCredentialSchema } from '../records/index.js';
-import { checkNamespace } from '../store/index.js';
+import { checkNamespace, type VaultStore } from '../store/index.js';
 import type { VaultOptions } from './types.js';
 
 /** Compares two secret strings in time that depends only on their lengths. */
@@ -10,32 +11,75 @@ export function sameSecret(a: string, b: string): boolean {
   return diff === 0;
 }
 
-/** Checks the options of `createVault` (ids are checked by `checkId` in store-keys.ts).
- * @throws VaultError `INVALID_ARGUMENT` naming the option at fault. */
+/**
+ * Checks the options of `createVault` (ids are checked by `checkId` in store-keys.ts): each is
+ * left out or of its documented kind.
+ * @throws VaultError `INVALID_ARGUMENT` naming the option at fault (`unwrapCache.now`), `UNSUPPORTED`
+ * for tenant keys over a store without compare-and-set.
+ */
 export function checkOptions<S extends AnyCredentialSchema>(options: VaultOptions<S>, namespace: string): void {
   checkNamespace(namespace);
-  if (options.keyring === undefined || typeof options.keyring.wrap !== 'function') {
-    throw new VaultError('INVALID_ARGUMENT', 'a keyring is required', { path: 'keyring' });
-  }
-  if (options.schema === undefined || !(options.schema.secret instanceof Set)) {
+  checkStore(options.store);
+  if (options.keyring === undefined) throw invalidArgument('keyring', 'given: a keyring is required');
+  checkKeyEncryptionKeys(options.keyring, 'keyring');
+  if (!isRecordLike(options.schema) || !(options.schema.secret instanceof Set)) {
     throw new VaultError('INVALID_ARGUMENT', 'schema must come from defineCredentialSchema()', { path: 'schema' });
   }
+  const index: unknown = options.index;
+  if (index !== undefined && !Array.isArray(index)) throw invalidArgument('index', 'an array of secret field names');
   for (const field of options.index ?? []) {
     if (!options.schema.secret.has(field)) {
-      throw new VaultError('INVALID_ARGUMENT', `index field "${field}" is not a secret field of the schema`, {
+      throw new VaultError('INVALID_ARGUMENT', `index field "${String(field)}" is not a secret field of the schema`, {
         path: 'index',
       });
     }
   }
+  checkCacheOptions(options);
   checkTenantOptions(options);
+}
+
+/** The members a store must have, and those it may have (each a function). */
+const STORE_REQUIRED = ['get', 'set', 'delete', 'has'] as const;
+const STORE_OPTIONAL = [
+  'entries',
+  'getMany',
+  'setMany',
+  'compareAndSet',
+  'compareAndSetMany',
+  'replacePrefixMany',
+  'count',
+  'lease',
+  'close',
+] as const;
+
+/** @throws VaultError `INVALID_ARGUMENT` (path `store`) for a store without the members of the `VaultStore` contract. */
+function checkStore(store: unknown): asserts store is VaultStore {
+  const ok =
+    isRecordLike(store) &&
+    STORE_REQUIRED.every((name) => typeof store[name] === 'function') &&
+    STORE_OPTIONAL.every((name) => store[name] === undefined || typeof store[name] === 'function');
+  if (!ok) throw invalidArgument('store', 'a VaultStore (get, set, delete, has; optional members functions)');
+}
+
+/** @throws VaultError `INVALID_ARGUMENT` naming the `unwrapCache` or `recordCache` option at fault. */
+function checkCacheOptions<S extends AnyCredentialSchema>(options: VaultOptions<S>): void {
+  const { unwrapCache, recordCache } = options;
+  if (unwrapCache !== undefined && unwrapCache !== false) checkUnwrapCacheOptions(unwrapCache, 'unwrapCache');
+  if (recordCache === undefined || recordCache === false) return;
+  if (!isRecordLike(recordCache)) throw invalidArgument('recordCache', 'false or an object of cache options');
+  checkFunction(recordCache.now, 'recordCache.now', true);
 }
 
 /** The longest `tenantCacheTtlMs` a vault accepts: what `rotateTenant` waits for by default before it retires a key. */
 export const MAX_TENANT_CACHE_TTL_MS: number = 10 * 60_000;
 
 function checkTenantOptions<S extends AnyCredentialSchema>(options: VaultOptions<S>): void {
-  const { tenant, tenantCacheTtlMs, store } = options;
+  const { tenant, tenantCacheTtlMs, tenantCustody, store } = options;
+  if (tenant === undefined && tenantCustody !== undefined) {
+    throw invalidArgument('tenantCustody', 'left out without tenant: it chooses where tenant keys are sealed');
+  }
   if (tenant === undefined) return;
+  checkFunction(tenantCustody, 'tenantCustody', true);
   if (typeof tenant === 'string' && (!options.schema.fields.includes(tenant) || options.schema.secret.has(tenant))) {
     throw new VaultError('INVALID_ARGUMENT', `tenant "${tenant}" must name a readable field of the schema`, {
       path: 'tenant',
@@ -44,7 +88,7 @@ function checkTenantOptions<S extends AnyCredentialSchema>(options: VaultOptions
   if (typeof tenant !== 'string' && typeof tenant !== 'function') {
     throw new VaultError('INVALID_ARGUMENT', 'tenant must be a readable field name or a function', { path: 'tenant' });
   }
-  const ttl = tenantCacheTtlMs ?? 0;
+  const ttl = tenantCacheTtlMs === undefined ? 0 : tenantCacheTtlMs;
   if (!Number.isSafeInteger(ttl) || ttl < 0 || ttl > MAX_TENANT_CACHE_TTL_MS) {
     throw new VaultError(
       'INVALID_ARGUMENT',
