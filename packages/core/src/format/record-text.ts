@@ -59,6 +59,7 @@ function protoPath(value: unknown): string | undefined {
  * text holds `"__proto__":` wherever the value has such a member; only then is it looked for.)
  */
 function parseCanonical(text: string, what: string, id: string, known: boolean): Record<string, unknown> {
+  if (text.charCodeAt(0) === 0xfeff) throw malformed(`${what} fields are not canonical JSON (a byte order mark)`, id);
   const value = parseObject(text, what, id);
   const proto = text.includes('"__proto__":') ? protoPath(value) : undefined;
   if (proto !== undefined) throw malformed(`the ${what} part has a "__proto__" member at "${proto}"`, id, proto);
