@@ -101,7 +101,8 @@ export const recordCases: RecordCase[] = [
       meta: {
         '\uffff': 'last of the BMP',
         '😀': 'astral: sorts before U+FFFF in UTF-16 code units',
-        é: [-0, 0.1, 5e-324, 1e-7, 1.7976931348623157e308, 123456789012345680000],
+        // Given as -0 when published (stored as 0, as this record holds it); the writer now refuses -0.
+        é: [0, 0.1, 5e-324, 1e-7, 1.7976931348623157e308, 123456789012345680000],
         Z: null,
         a: { lone: '\ud800', pair: '\ud83d\ude00', nested: { b: true, a: false } },
         '': 'empty key',
@@ -162,7 +163,7 @@ export const canonicalCases: { description: string; input: string }[] = [
   { description: 'literals', input: '{"t":true,"f":false,"n":null,"e":"","o":{},"l":[]}' },
 ];
 
-/** Texts that are JSON but not canonical: a reader refuses them as the readable or secret part. */
+/** Texts that are not canonical JSON (JSON or not): a reader refuses them as the readable or secret part. */
 export const notCanonical: { description: string; text: string }[] = [
   { description: 'duplicate key', text: '{"a":1,"a":1}' },
   { description: 'unsorted keys', text: '{"b":1,"a":2}' },
@@ -173,4 +174,5 @@ export const notCanonical: { description: string; text: string }[] = [
   { description: 'escape of a character written raw', text: '{"a":"\\u0061"}' },
   { description: 'upper-case hex in a lone surrogate escape', text: '{"a":"\\uD800"}' },
   { description: 'escaped slash', text: '{"a":"\\/"}' },
+  { description: 'a UTF-8 byte order mark (U+FEFF) before the object', text: '\ufeff{}' },
 ];

@@ -1,7 +1,8 @@
 /** Byte helpers: UTF-8, length-prefixed framing, scratch buffers and random bytes, on web globals only. Internal. */
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading U+FEFF stays in the text (and makes it not JSON), as FORMAT.md's strict reader requires.
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** UTF-8 bytes of `text`. */
 export function utf8(text: string): Uint8Array {

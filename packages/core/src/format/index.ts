@@ -1,4 +1,4 @@
-export { canonicalJson } from './canonical-json.js';
+export { canonicalJson, MAX_RECORD_DEPTH, recordJson } from './canonical-json.js';
 export { openRecord, type RecordText, type Reshape, rewrapRecord, sealRecord } from './envelope.js';
 export {
   type EnvelopeParts,
@@ -9,5 +9,5 @@ export {
   parseEnvelope,
   withHead,
 } from './envelope-text.js';
-export { isoString, isoTime } from './iso-dates.js';
+export { daysInMonth, isoString, isoTime } from './iso-dates.js';
 export { parseObject, type RecordMeta, readRecordText, resplitRecordText, STORED_AT } from './record-text.js';

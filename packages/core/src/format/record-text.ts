@@ -41,14 +41,28 @@ export function parseObject(text: string, what: string, id: string): Record<stri
   throw malformed(`${what} fields are not a JSON object`, id);
 }
 
+/** The dot path of the first own `__proto__` member at any depth of a parsed JSON value, if any. */
+function protoPath(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const key of Object.keys(value)) {
+    if (key === '__proto__') return key;
+    const inner = protoPath((value as Record<string, unknown>)[key]);
+    if (inner !== undefined) return `${key}.${inner}`;
+  }
+  return undefined;
+}
+
 /**
  * Parses one part: canonical JSON (re-serializing gives back the same text) unless it is known
- * to be, and without a `__proto__` member, which would become the prototype of any object it is
- * assigned or `Object.assign`-ed into, handing fields in without being one.
+ * to be, and without a `__proto__` member at any depth, which would become the prototype of any
+ * object it is assigned or `Object.assign`-ed into, handing fields in without being one. (The
+ * text holds `"__proto__":` wherever the value has such a member; only then is it looked for.)
  */
 function parseCanonical(text: string, what: string, id: string, known: boolean): Record<string, unknown> {
+  if (text.charCodeAt(0) === 0xfeff) throw malformed(`${what} fields are not canonical JSON (a byte order mark)`, id);
   const value = parseObject(text, what, id);
-  if (Object.hasOwn(value, '__proto__')) throw malformed(`the ${what} part has a "__proto__" member`, id, '__proto__');
+  const proto = text.includes('"__proto__":') ? protoPath(value) : undefined;
+  if (proto !== undefined) throw malformed(`the ${what} part has a "__proto__" member at "${proto}"`, id, proto);
   if (!known && !isCanonicalJson(value, text)) {
     throw malformed(
       `${what} fields are not canonical JSON (white space, key order, duplicate keys or number form)`,

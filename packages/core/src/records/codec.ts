@@ -1,6 +1,6 @@
 import { VaultError } from '../errors/index.js';
 import type { RecordText } from '../format/index.js';
-import { canonicalJson, isoString, type RecordMeta, readRecordText, STORED_AT } from '../format/index.js';
+import { isoString, type RecordMeta, readRecordText, recordJson, STORED_AT } from '../format/index.js';
 import { type AnyCredentialSchema, type OutputOf, splitRecord, validate } from './schema.js';
 
 /** A validated record and its encoding. */
@@ -10,9 +10,22 @@ export interface EncodedRecord<T> {
 }
 
 /**
+ * Whether `input` is a plain object (prototype `Object.prototype` or `null`) without symbol
+ * keys: the only kind of value a record can be. An array, a Date, a Map or a class instance
+ * carrying a record's fields as properties is not one.
+ */
+function isPlainRecord(input: unknown): input is object {
+  if (input === null || typeof input !== 'object') return false;
+  const proto: unknown = Object.getPrototypeOf(input);
+  return (proto === Object.prototype || proto === null) && Object.getOwnPropertySymbols(input).length === 0;
+}
+
+/**
  * Validates a record and encodes it as the canonical JSON of its readable fields (plus vault
- * metadata, such as `~storedAt`) and of its secret fields.
- * @throws VaultError `VALIDATION_FAILED`.
+ * metadata, such as `~storedAt`) and of its secret fields. Nothing is changed on the way: a
+ * record that is not a plain object, and a validated value that canonical JSON would not give
+ * back unchanged (`-0`, NaN, a cycle, an object that is not plain, ...), are refused.
+ * @throws VaultError `VALIDATION_FAILED` naming the path (empty for the record itself).
  */
 export function encodeRecord<S extends AnyCredentialSchema>(
   schema: S,
@@ -20,10 +33,14 @@ export function encodeRecord<S extends AnyCredentialSchema>(
   id: string,
   meta: RecordMeta = {},
 ): EncodedRecord<OutputOf<S>> {
+  if (!isPlainRecord(input)) {
+    const issues = [{ path: '', expected: 'a plain object' }];
+    throw new VaultError('VALIDATION_FAILED', 'invalid the record: expected a plain object', { path: '', issues, id });
+  }
   const record = validate(schema.schema, input, id) as OutputOf<S>;
   const { readable, secret } = splitRecord(record as object, schema.secret);
   if (meta.storedAt !== undefined) readable[STORED_AT] = meta.storedAt;
-  return { record, text: { readable: canonicalJson(readable), secret: canonicalJson(secret) } };
+  return { record, text: { readable: recordJson(readable, id), secret: recordJson(secret, id) } };
 }
 
 /**

@@ -1,14 +1,11 @@
 import * as v from 'valibot';
-import { isoTime } from '../format/index.js';
+import { daysInMonth, isoTime } from '../format/index.js';
+import { jsonObjectSchema } from './json-field.js';
 import { readsBackAs, rereadDate, rereadJson } from './reread.js';
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|([+-])(\d{2}):(\d{2}))$/i;
 const MAX_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 const MIN_TIME = -62_167_219_200_000; // 0000-01-01T00:00:00.000Z (Date.UTC would read year 0 as 1900)
-
-function daysIn(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
 
 function isIsoTimestamp(text: string): boolean {
   const m = ISO.exec(text);
@@ -18,7 +15,7 @@ function isIsoTimestamp(text: string): boolean {
     (month as number) >= 1 &&
     (month as number) <= 12 &&
     (day as number) >= 1 &&
-    (day as number) <= daysIn(year as number, month as number) &&
+    (day as number) <= daysInMonth(year as number, month as number) &&
     (hour as number) <= 23 &&
     (minute as number) <= 59 &&
     (Number.isNaN(second) || (second as number) <= 59) &&
@@ -74,25 +71,23 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 /** A JSON object, as held by free-form fields such as `meta`. */
 export type JsonObject = { [key: string]: JsonValue };
 
-const jsonValue: v.GenericSchema<JsonValue> = v.lazy(() =>
-  v.union([
-    v.null(),
-    v.boolean(),
-    v.pipe(v.number(), v.finite()),
-    v.string(),
-    v.array(jsonValue),
-    v.record(v.string(), jsonValue),
-  ]),
-);
-
 /** The valibot schema type of {@link jsonObjectField}. */
 export type JsonObjectSchema = v.GenericSchema<JsonObject>;
 
 /**
- * A free-form JSON object field (such as ConnectionAuth `meta`): nested objects, arrays,
- * strings, finite numbers, booleans and null. Anything that JSON would change (undefined,
- * NaN, Infinity, Dates, class instances) is refused.
+ * A free-form JSON object field (such as ConnectionAuth `meta`), readable or secret: a plain
+ * object (prototype `Object.prototype` or `null`) whose values are, at any depth, null,
+ * booleans, strings, finite numbers other than `-0`, dense plain arrays without extra
+ * properties, and plain objects with enumerable string keys other than `__proto__`, at most
+ * 64 levels of objects and arrays deep (the field's own object the first). Anything JSON would
+ * change or drop (a Date, Map, Set, RegExp, class instance, boxed primitive, typed array,
+ * sparse or decorated array, Array subclass, symbol key, undefined in an array, NaN, `-0`, a
+ * cycle) is refused, and so is an array as the whole field. The keys `constructor` and
+ * `prototype` are kept as ordinary keys. `get` returns ordinary objects and arrays.
+ *
+ * Used in a schema, a value that breaks these rules makes `set`, `setMany` and `update` throw
+ * `VaultError` `VALIDATION_FAILED` naming the path inside the field (e.g. `meta.list.2`).
  */
 export function jsonObjectField(): JsonObjectSchema {
-  return readsBackAs(v.record(v.string(), jsonValue), rereadJson);
+  return readsBackAs(jsonObjectSchema<JsonObject>(), rereadJson);
 }
