@@ -21,10 +21,23 @@ export function isTenantKid(kid: string): boolean {
  */
 export type TenantCustody = (tenant: string) => KeyEncryptionKeys | 'master';
 
+/** Reads a keyring's private key map; set by the class below. */
+let liveKeysOf: (keyring: TenantKeyring) => Uint8Array[];
+
+/**
+ * The key arrays a keyring holds now (the live ones, not copies), for tests that check a wipe
+ * zeroed them. Internal: not exported from the package. Secret.
+ */
+export function keyBytes(keyring: TenantKeyring): Uint8Array[] {
+  return liveKeysOf(keyring);
+}
+
 /**
  * One tenant's data-key wrapping keys, as a {@link KeyEncryptionKeys}: the same
  * XChaCha20-Poly1305 wrap as the local keyring (`nonce(24) || ct(32) || tag(16)`), with the
  * tenant's kids. The keys live only in this object's private map; {@link wipe} zeroes them.
+ * It notes when it was last used (made, handed out, wrapped or unwrapped with), so that the
+ * tenant cache wipes a keyring it dropped only once no operation is using it.
  */
 export class TenantKeyring implements KeyEncryptionKeys {
   readonly tenant: string;
@@ -33,6 +46,11 @@ export class TenantKeyring implements KeyEncryptionKeys {
   /** When the current primary key was added, in ms since the epoch (while older keys are still held). */
   readonly since: number;
   readonly #keys: Map<string, Uint8Array>;
+  #usedAt = Date.now();
+
+  static {
+    liveKeysOf = (keyring) => [...keyring.#keys.values()];
+  }
 
   constructor(tenant: string, primaryKid: string, keys: Map<string, Uint8Array>, since = 0) {
     this.tenant = tenant;
@@ -52,6 +70,21 @@ export class TenantKeyring implements KeyEncryptionKeys {
 
   unwrap(kid: string, wrapped: Uint8Array, context: Uint8Array): Uint8Array {
     return unwrapLocal(this.#key(kid), kid, wrapped, context);
+  }
+
+  /** When the keyring was last made, handed out, or wrapped or unwrapped with, in ms since the epoch. */
+  get usedAt(): number {
+    return this.#usedAt;
+  }
+
+  /** Notes a use now (the tenant cache calls it when it hands the keyring to an operation). */
+  touch(): void {
+    this.#usedAt = Date.now();
+  }
+
+  /** Whether {@link wipe} has run: no key left. */
+  get wiped(): boolean {
+    return this.#keys.size === 0;
   }
 
   /** The stored form: canonical JSON `{"keys":{kid:base64url},"primary":kid,"since":ms}`. Secret. */
@@ -88,6 +121,7 @@ export class TenantKeyring implements KeyEncryptionKeys {
   #key(kid: string): Uint8Array {
     const key = this.#keys.get(kid);
     if (key === undefined) throw new VaultError('UNKNOWN_KEY', `tenant "${this.tenant}" holds no key "${kid}"`);
+    this.#usedAt = Date.now();
     return key;
   }
 
