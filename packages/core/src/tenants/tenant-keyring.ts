@@ -135,21 +135,57 @@ export class TenantKeyring implements KeyEncryptionKeys {
     return new TenantKeyring(tenant, '', new Map()).withNewPrimary();
   }
 
-  /** Parses {@link toSecretJson} output. @throws VaultError `DECRYPT_FAILED` when malformed. */
-  static parse(tenant: string, secret: string): TenantKeyring {
-    try {
-      const { keys, primary, since } = JSON.parse(secret) as {
-        keys: Record<string, string>;
-        primary: string;
-        since: number;
-      };
-      const map = new Map(Object.entries(keys).map(([kid, key]) => [kid, fromBase64url(key)] as const));
-      const valid = [...map].every(([kid, key]) => isTenantKid(kid) && key.length === KEY_LENGTH);
-      if (valid && map.has(primary) && Number.isSafeInteger(since))
-        return new TenantKeyring(tenant, primary, map, since);
-    } catch {}
+  /**
+   * Reads a tenant key record's opened text (FORMAT.md, "Tenant keys"): the readable part is
+   * exactly `{}`, and the secret part is exactly what {@link toSecretJson} writes for the keys
+   * it names: canonical JSON of `keys` (one or more, each a tenant kid `~` + 22 base64url
+   * characters to a canonical base64url 32-byte key), `primary` (one of them) and `since` (a whole
+   * number from 0 to 2^53 - 1), and no other member.
+   * @param readable - the record's readable text; default `{}` (for callers that checked it)
+   * @throws VaultError `DECRYPT_FAILED` when malformed (the message names no key).
+   */
+  static parse(tenant: string, secret: string, readable = '{}'): TenantKeyring {
+    const keyring = readSecret(tenant, secret);
+    if (keyring !== undefined && readable === '{}' && keyring.toSecretJson() === secret) return keyring;
+    keyring?.wipe();
     throw new VaultError('DECRYPT_FAILED', `the key record of tenant "${tenant}" is malformed`);
   }
+}
+
+const TENANT_KID = /^~[A-Za-z0-9_-]{22}$/;
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The keyring a key record's secret text names, if its members have the right types; not yet checked for canonical form. */
+function readSecret(tenant: string, secret: string): TenantKeyring | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(secret);
+  } catch {
+    return undefined;
+  }
+  if (!isObject(value) || !isObject(value.keys) || typeof value.primary !== 'string') return undefined;
+  const { keys, primary, since } = value;
+  if (typeof since !== 'number' || !Number.isSafeInteger(since) || since < 0) return undefined;
+  const map = new Map<string, Uint8Array>();
+  const wiped = () => {
+    for (const key of map.values()) key.fill(0);
+    return undefined;
+  };
+  for (const [kid, text] of Object.entries(keys)) {
+    if (!TENANT_KID.test(kid) || typeof text !== 'string') return wiped();
+    let key: Uint8Array;
+    try {
+      key = fromBase64url(text);
+    } catch {
+      return wiped();
+    }
+    map.set(kid, key);
+    if (key.length !== KEY_LENGTH) return wiped();
+  }
+  if (!map.has(primary)) return wiped();
+  return new TenantKeyring(tenant, primary, map, since);
 }
 
 Object.defineProperty(TenantKeyring.prototype, Symbol.for('nodejs.util.inspect.custom'), {

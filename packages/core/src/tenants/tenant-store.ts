@@ -315,8 +315,8 @@ export class Tenants {
       this.forget(tenant);
       throw gone(tenant, `its key record is sealed under master key "${kid}", which the keyring no longer holds`);
     }
-    const { secret } = await openRecord(custody, namespace, id, stored);
-    const keyring = TenantKeyring.parse(tenant, secret);
+    const { readable, secret } = await openRecord(custody, namespace, id, stored);
+    const keyring = TenantKeyring.parse(tenant, secret, readable);
     if (changed()) {
       keyring.wipe(); // written or destroyed while it was opened: read again
       return this.#load(tenant);
