@@ -36,6 +36,8 @@ export {
   openKeyList,
   parseKeyList,
   parseKeySpecs,
+  REMOTE_TIMEOUT_MS,
+  type RemoteCallOptions,
   type RemoteKey,
   type RemoteKeyEntry,
   remoteKeys,

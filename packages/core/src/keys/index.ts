@@ -24,5 +24,12 @@ export {
   parseKeyList,
   unwrapLocal,
 } from './keyring.js';
-export { keyUnavailable, type RemoteKey, type RemoteKeyEntry, remoteKeys } from './remote-key.js';
+export {
+  keyUnavailable,
+  REMOTE_TIMEOUT_MS,
+  type RemoteCallOptions,
+  type RemoteKey,
+  type RemoteKeyEntry,
+  remoteKeys,
+} from './remote-key.js';
 export { masterKeyContext, unwrapKeyring, type WrappedKeyEntry, wrapKeyEntry } from './wrapped-keyring.js';

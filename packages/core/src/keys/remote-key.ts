@@ -39,14 +39,74 @@ export function keyUnavailable(name: string, reason: string, cause?: unknown): V
   return new VaultError('KEY_UNAVAILABLE', `${name}: ${reason}`, cause === undefined ? {} : { cause });
 }
 
-/** Runs a provider call; anything but a VaultError becomes `KEY_UNAVAILABLE` naming the key. */
-async function remoteCall<T>(remote: RemoteKey, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (error instanceof VaultError) throw error;
-    throw keyUnavailable(remote.name, error instanceof Error ? error.message : String(error), error);
+/** How long a KMS/HSM call may take before it fails with `KEY_UNAVAILABLE`, in ms, unless `timeoutMs` says otherwise: 10 s. */
+export const REMOTE_TIMEOUT_MS = 10_000;
+
+/** The longest timer a platform keeps (2^31 - 1 ms, about 24.8 days). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/** Options of the functions that call a KMS/HSM: {@link remoteKeys}, `unwrapKeyring`, `wrapKeyEntry`. */
+export interface RemoteCallOptions {
+  /**
+   * How long one KMS/HSM call (an encrypt or decrypt) may take, in ms, before it fails with
+   * `KEY_UNAVAILABLE`; a whole number from 1 to 2^31 - 1. Default {@link REMOTE_TIMEOUT_MS} (10 s).
+   */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * `options.timeoutMs`, checked, or the default. Internal: the remote and wrapped keys share it.
+ * @throws VaultError `INVALID_ARGUMENT` (path `timeoutMs`) unless it is a whole number from 1 to 2^31 - 1.
+ */
+export function remoteTimeout(options: RemoteCallOptions | undefined): number {
+  const timeoutMs = options?.timeoutMs ?? REMOTE_TIMEOUT_MS;
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) {
+    throw new VaultError('INVALID_ARGUMENT', `timeoutMs must be a whole number from 1 to ${MAX_TIMEOUT_MS}`, {
+      path: 'timeoutMs',
+    });
   }
+  return timeoutMs;
+}
+
+/**
+ * Runs one provider call with a deadline. Internal: the remote and wrapped keys share it.
+ * Anything but a VaultError becomes `KEY_UNAVAILABLE` naming the key; a call that has not
+ * answered after `timeoutMs` fails with `KEY_UNAVAILABLE` then. The call itself is not stopped
+ * (a provider bounds its own sockets); bytes it returns after the deadline are wiped.
+ * @throws VaultError `KEY_UNAVAILABLE`, or the VaultError the provider threw.
+ */
+export function remoteCall<T extends Uint8Array>(
+  remote: RemoteKey,
+  timeoutMs: number,
+  call: () => Promise<T>,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      settled = true;
+      reject(keyUnavailable(remote.name, `no answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const fail = (error: unknown) => {
+      clearTimeout(timer);
+      if (settled) return;
+      settled = true;
+      if (error instanceof VaultError) reject(error);
+      else reject(keyUnavailable(remote.name, error instanceof Error ? error.message : String(error), error));
+    };
+    let started: Promise<T>;
+    try {
+      started = Promise.resolve(call());
+    } catch (error) {
+      started = Promise.reject(error);
+    }
+    started.then((bytes) => {
+      clearTimeout(timer);
+      if (!settled) {
+        settled = true;
+        resolve(bytes);
+      } else if (bytes instanceof Uint8Array) bytes.fill(0); // too late: nobody takes it
+    }, fail);
+  });
 }
 
 /** One remote-wrap key: a kid and the KMS/HSM key behind it. */
@@ -59,15 +119,24 @@ export interface RemoteKeyEntry {
  * Remote wrap: every data key is wrapped and unwrapped by the KMS/HSM itself, so the master
  * key never enters this process. Each `unwrap` is a remote call: put {@link cachedKeys} in
  * front of it. The wrap context (kid, namespace, record id) is the provider's associated data.
+ * Every call has a deadline (`options.timeoutMs`, default {@link REMOTE_TIMEOUT_MS}, 10 s): a
+ * KMS/HSM that does not answer in time fails the wrap or unwrap with `KEY_UNAVAILABLE`, and the
+ * unwrap cache forgets the failed call, so the next read calls the KMS/HSM again.
  *
  * @param entries - the keys, primary first
- * @throws VaultError `INVALID_KEYRING` for an empty list or a bad or duplicate kid.
+ * @param options - the deadline of each call
+ * @throws VaultError `INVALID_KEYRING` for an empty list or a bad or duplicate kid,
+ * `INVALID_ARGUMENT` for a bad `timeoutMs`; its wrap and unwrap throw `KEY_UNAVAILABLE`.
  * @example
  * ```ts
  * const keys = cachedKeys(remoteKeys([{ kid: 'hsm1', remote: await hsm.key('credvault-kek') }]))
  * ```
  */
-export function remoteKeys(entries: readonly RemoteKeyEntry[]): KeyEncryptionKeys & { close(): Promise<void> } {
+export function remoteKeys(
+  entries: readonly RemoteKeyEntry[],
+  options: RemoteCallOptions = {},
+): KeyEncryptionKeys & { close(): Promise<void> } {
+  const timeoutMs = remoteTimeout(options);
   const byKid = entriesByKid(entries, ({ remote }) => remote);
   const kids = Object.freeze([...byKid.keys()]);
   const remoteFor = (kid: string): RemoteKey => {
@@ -81,11 +150,11 @@ export function remoteKeys(entries: readonly RemoteKeyEntry[]): KeyEncryptionKey
     has: (kid) => byKid.has(kid),
     async wrap(kid, dek, context) {
       const remote = remoteFor(kid);
-      return remoteCall(remote, () => remote.encrypt(dek, context));
+      return remoteCall(remote, timeoutMs, () => remote.encrypt(dek, context));
     },
     async unwrap(kid, wrapped, context) {
       const remote = remoteFor(kid);
-      return remoteCall(remote, () => remote.decrypt(wrapped, context));
+      return remoteCall(remote, timeoutMs, () => remote.decrypt(wrapped, context));
     },
     async close() {
       await Promise.all([...new Set(byKid.values())].map((remote) => remote.close?.()));

@@ -1,7 +1,7 @@
 import { frame } from '../crypto/index.js';
 import { checkArray, invalidArgument, isRecordLike, VaultError } from '../errors/index.js';
 import { checkEntry, KEY_LENGTH, type KeyEntry, Keyring } from './keyring.js';
-import { keyUnavailable, type RemoteKey } from './remote-key.js';
+import { type RemoteCallOptions, type RemoteKey, remoteCall, remoteTimeout } from './remote-key.js';
 
 /** A master key stored encrypted by a KMS/HSM: its kid, the ciphertext, and the key that can decrypt it. */
 export interface WrappedKeyEntry {
@@ -25,18 +25,21 @@ export function masterKeyContext(kid: string): Uint8Array {
 /**
  * Encrypts a master key under a KMS/HSM key, for a key list of wrapped local keys (what
  * `credvault keygen --wrap` prints). The result is not secret: only the KMS/HSM can open it.
- * @throws VaultError `INVALID_KEYRING` for a bad kid or a key that is not 32 bytes, `KEY_UNAVAILABLE`,
- * `INVALID_ARGUMENT` (path `remote`) when `remote` is not a {@link RemoteKey}.
+ * The call has a deadline (`options.timeoutMs`, default 10 s).
+ * @throws VaultError `INVALID_KEYRING` for a bad kid or a key that is not 32 bytes,
+ * `INVALID_ARGUMENT` for a bad `timeoutMs` or (path `remote`) a `remote` that is not a
+ * {@link RemoteKey}, `KEY_UNAVAILABLE` (the deadline passed included).
  */
-export async function wrapKeyEntry(kid: string, key: Uint8Array, remote: RemoteKey): Promise<WrappedKeyEntry> {
+export async function wrapKeyEntry(
+  kid: string,
+  key: Uint8Array,
+  remote: RemoteKey,
+  options: RemoteCallOptions = {},
+): Promise<WrappedKeyEntry> {
   new Keyring([{ kid, key }]); // validates kid and length
   checkRemoteKey(remote, 'remote');
-  try {
-    return { kid, wrapped: await remote.encrypt(key, masterKeyContext(kid)), by: remote };
-  } catch (error) {
-    if (error instanceof VaultError) throw error;
-    throw keyUnavailable(remote.name, error instanceof Error ? error.message : String(error), error);
-  }
+  const wrapped = await remoteCall(remote, remoteTimeout(options), () => remote.encrypt(key, masterKeyContext(kid)));
+  return { kid, wrapped, by: remote };
 }
 
 /**
@@ -69,20 +72,23 @@ function isWrapped(entry: KeyEntry | WrappedKeyEntry): entry is WrappedKeyEntry 
   return 'wrapped' in entry;
 }
 
-async function unwrapEntry(entry: WrappedKeyEntry, remote: RemoteKey | undefined): Promise<KeyEntry> {
+async function unwrapEntry(
+  entry: WrappedKeyEntry,
+  remote: RemoteKey | undefined,
+  timeoutMs: number,
+): Promise<KeyEntry> {
   const by = entry.by ?? remote;
   if (by === undefined) throw new VaultError('INVALID_KEYRING', `key "${entry.kid}": no KMS/HSM key to unwrap it`);
   let key: Uint8Array;
   try {
-    key = await by.decrypt(entry.wrapped, masterKeyContext(entry.kid));
+    key = await remoteCall(by, timeoutMs, () => by.decrypt(entry.wrapped, masterKeyContext(entry.kid)));
   } catch (error) {
     if (error instanceof VaultError && error.code === 'DECRYPT_FAILED') {
       throw new VaultError('INVALID_KEYRING', `key "${entry.kid}": the wrapped key does not decrypt under ${by.name}`, {
         cause: error,
       });
     }
-    if (error instanceof VaultError) throw error;
-    throw keyUnavailable(by.name, error instanceof Error ? error.message : String(error), error);
+    throw error;
   }
   if (key.length !== KEY_LENGTH) {
     key.fill(0);
@@ -99,7 +105,9 @@ async function unwrapEntry(entry: WrappedKeyEntry, remote: RemoteKey | undefined
  *
  * @param entries - the keys, primary first
  * @param remote - the KMS/HSM key for entries without their own `by`
- * @throws VaultError `KEY_UNAVAILABLE` when the KMS/HSM cannot be used (no other key is tried),
+ * @param options - the deadline of each KMS/HSM call (`timeoutMs`, default 10 s)
+ * @throws VaultError `KEY_UNAVAILABLE` when the KMS/HSM cannot be used or does not answer in
+ * time (no other key is tried), `INVALID_ARGUMENT` for a bad `timeoutMs`,
  * `INVALID_KEYRING` for a wrapped key that does not decrypt (wrong kid, altered) or a bad list.
  * `INVALID_ARGUMENT` for `entries` that is not an array or a `remote` that is not a {@link RemoteKey}.
  * @example
@@ -110,11 +118,13 @@ async function unwrapEntry(entry: WrappedKeyEntry, remote: RemoteKey | undefined
 export async function unwrapKeyring(
   entries: readonly (KeyEntry | WrappedKeyEntry)[],
   remote?: RemoteKey,
+  options: RemoteCallOptions = {},
 ): Promise<Keyring> {
   checkEntries(entries);
   if (remote !== undefined) checkRemoteKey(remote, 'remote');
+  const timeoutMs = remoteTimeout(options);
   const settled = await Promise.allSettled(
-    entries.map((entry) => (isWrapped(entry) ? unwrapEntry(entry, remote) : Promise.resolve(entry))),
+    entries.map((entry) => (isWrapped(entry) ? unwrapEntry(entry, remote, timeoutMs) : Promise.resolve(entry))),
   );
   const plain: KeyEntry[] = [];
   const fresh: Uint8Array[] = [];
