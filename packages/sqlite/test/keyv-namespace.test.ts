@@ -81,7 +81,7 @@ describe.each(Object.entries(backends))('keyvStore over %s: the namespace rule',
     const iterate = keyv.iterator as NonNullable<Keyv['iterator']>;
     keyv.iterator = async function* stripped() {
       for await (const [key, value] of iterate.call(keyv, undefined)) yield [`x${key}`, value];
-    } as Keyv['iterator'];
+    } as NonNullable<Keyv['iterator']>;
     const guarded = keyvStore(keyv);
     const again = createVault({
       store: guarded,
