@@ -11,7 +11,7 @@ import type {
 import type { RotateOptions, RotateReport } from '../rotation/index.js';
 import type { VaultStore } from '../store/index.js';
 import type { TenantCustody } from '../tenants/index.js';
-import type { VaultEventType, VaultListener } from './events.js';
+import type { VaultEvent, VaultEventType, VaultListener } from './events.js';
 
 /** Options of {@link createVault}. */
 export interface VaultOptions<S extends AnyCredentialSchema> {
@@ -63,6 +63,14 @@ export interface VaultOptions<S extends AnyCredentialSchema> {
    * time of reading answers as of the first read.
    */
   readonly recordCache?: RecordCacheOptions | false;
+  /**
+   * Hears the error of a listener (`vault.on`) that threw, or of an async one that rejected,
+   * with the event it was given. A listener's failure never fails the operation and never
+   * becomes an uncaught exception. Default: one warning per listener (a listener that fails
+   * again is not reported again) through `process.emitWarning` where the runtime has it, else
+   * `console.warn`. An error this handler throws is dropped.
+   */
+  readonly onListenerError?: (error: unknown, event: VaultEvent) => void;
 }
 
 /** A filter on readable fields: every given field must equal the record's. */
