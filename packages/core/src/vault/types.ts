@@ -23,7 +23,11 @@ export interface VaultOptions<S extends AnyCredentialSchema> {
   readonly schema: S;
   /** Keeps vaults sharing a store apart, and is bound into every envelope. Default `default`. */
   readonly namespace?: string;
-  /** Secret string fields to keep a blind index of, for {@link Vault.findBy}. Default none. */
+  /**
+   * Secret string fields to keep a blind index of, for {@link Vault.findBy}. Default none. Needs
+   * a store with compare-and-set (`createVault` throws `UNSUPPORTED` otherwise): the index key
+   * is made by insert-if-absent.
+   */
   readonly index?: readonly SecretOf<S>[];
   /**
    * Turns on tenant keys (docs/tenant-keys.md): the readable field naming a record's tenant
@@ -176,7 +180,7 @@ export interface Vault<S extends AnyCredentialSchema> {
    * Finds the record whose indexed secret `field` equals `value`, through the blind index
    * (`index` option): the value itself is never stored, only its HMAC under a per-namespace
    * index key held in the vault under the keyring. `undefined` when none matches, and for the
-   * empty string, which is never indexed.
+   * empty string or a value with a lone surrogate, which are never indexed.
    * @throws VaultError `INVALID_ARGUMENT` when `field` is not indexed, and the errors of `get`.
    */
   findBy(field: SecretOf<S>, value: string): Promise<{ id: string; record: OutputOf<S> } | undefined>;
