@@ -28,7 +28,6 @@ export type VaultListener<E extends VaultEventType | '*'> = (
   event: E extends VaultEventType ? Extract<VaultEvent, { type: E }> : VaultEvent,
 ) => void;
 
-
 type AnyListener = (event: VaultEvent) => unknown;
 
 /**
