@@ -57,7 +57,7 @@ export function rotate<S extends AnyCredentialSchema>(
   options?: RotateOptions,
 ): Promise<RotateReport> {
   const { store, keyring, namespace, schema, rotateHooks, tenancy } = ctx;
-  const route = tenancy?.masterRoute(options?.dryRun === true);
+  const route = tenancy?.masterRoute(options?.dryRun === true, options?.reencrypt === true);
   return rotateStore(store, keyring, namespace, options, schema, rotateHooks, route);
 }
 
