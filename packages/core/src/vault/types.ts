@@ -229,7 +229,11 @@ export interface Vault<S extends AnyCredentialSchema> {
    * @throws VaultError `UNSUPPORTED` without `tenant` or when the store cannot iterate, `STORE_FAILED`.
    */
   shred(tenant: string): Promise<ShredReport>;
-  /** Records per kid, without decrypting: an old kid at zero can leave the keyring. */
+  /**
+   * Records per kid, without decrypting, and the vault's own records (`~index-key`,
+   * `~tenant:`) apart: an old kid at zero in both can leave the keyring.
+   * @throws VaultError `UNSUPPORTED` when the store cannot iterate, `STORE_FAILED`.
+   */
   status(): Promise<KeyStatus>;
   /** Opens and validates every record, reporting each that fails. */
   verify(options?: { onProgress?: (report: VerifyReport) => void }): Promise<VerifyReport>;
@@ -275,14 +279,32 @@ export interface TenantRotateReport extends RotateReport {
   readonly retireAfter: Date | undefined;
 }
 
-/** Records per key id: when an old kid counts zero, it can leave the keyring. */
+/**
+ * Records per key id: when an old kid counts zero in `kids` and in `vaultRecords.kids`, it can
+ * leave the keyring.
+ */
 export interface KeyStatus {
   readonly primaryKid: string;
+  /** The application's records (the vault's own records are counted apart, in `vaultRecords`). */
   readonly total: number;
   /** Records per kid (`?`: not a cv1 envelope; `~tenant`: under tenant keys, which the master rotation leaves alone). */
   readonly kids: Readonly<Record<string, number>>;
   /** Records on any master kid but the primary. */
   readonly notOnPrimary: number;
+  /**
+   * The vault's own records of the namespace, which are not the application's but are sealed
+   * under the keys too: a kid is retired only once these are off it as well (`rotate` moves them).
+   */
+  readonly vaultRecords: {
+    /** `~index-key` records: 1 where the namespace has a blind index, else 0. */
+    readonly indexKey: number;
+    /** `~tenant:<t>` tenant key records: one per tenant. */
+    readonly tenantKeys: number;
+    /** Those records per kid (a tenant key record under its own custody keys shows that kid). */
+    readonly kids: Readonly<Record<string, number>>;
+    /** Those records on any kid but the primary. */
+    readonly notOnPrimary: number;
+  };
 }
 
 /** A record that does not open or validate. */
