@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import {
   connectionSchema,
   createKeyring,
@@ -8,6 +11,8 @@ import {
 } from '@credvault/core';
 import { describe, expect, it } from 'vitest';
 import { connection, SECRET_STRINGS } from './support/fixtures.js';
+
+const run = promisify(execFile);
 
 describe('vault events', () => {
   it('fires set, get, delete, refresh, refreshFailed, rotate and decryptFailed with the documented fields and no secret', async () => {
@@ -77,22 +82,61 @@ describe('vault events', () => {
     expect(events.find((e) => e.type === 'decryptFailed')).toMatchObject({ code: 'DECRYPT_FAILED', kid: 'new' });
   });
 
-  it('does not fail the operation when a listener throws', async () => {
+  it('does not fail the operation when a listener throws or rejects: onListenerError hears it, nothing is uncaught', async () => {
+    const heard: [string, string][] = [];
     const vault = createVault({
       store: memoryStore(),
       keyring: createKeyring([{ kid: 'k', key: generateKey() }]),
       schema: connectionSchema,
+      onListenerError: (error, event) => {
+        heard.push([String(error), `${event.type}:${event.id}`]);
+        throw new Error('the handler fails too'); // dropped
+      },
     });
     const uncaught: unknown[] = [];
     const handler = (error: unknown) => uncaught.push(error);
     process.on('uncaughtException', handler);
+    process.on('unhandledRejection', handler);
     vault.on('set', () => {
       throw new Error('audit sink down');
     });
+    vault.on('*', () => Promise.reject(new Error('async sink down')));
     await expect(vault.set('c1', connection())).resolves.toBeUndefined();
+    await expect(vault.set('c2', connection())).resolves.toBeUndefined();
     await new Promise((r) => setTimeout(r, 10));
     process.off('uncaughtException', handler);
-    expect(String(uncaught[0])).toContain('audit sink down');
+    process.off('unhandledRejection', handler);
+    expect(uncaught).toEqual([]);
+    expect(heard.sort()).toEqual([
+      ['Error: async sink down', 'set:c1'],
+      ['Error: async sink down', 'set:c2'],
+      ['Error: audit sink down', 'set:c1'],
+      ['Error: audit sink down', 'set:c2'],
+    ]);
     expect(await vault.has('c1')).toBe(true);
   });
+
+  it('refuses an onListenerError that is not a function', () => {
+    const keyring = createKeyring([{ kid: 'k', key: generateKey() }]);
+    const options = { keyring, schema: connectionSchema, onListenerError: 42 as unknown as () => void };
+    expect(() => createVault(options)).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', path: 'onListenerError' }),
+    );
+  });
+
+  it('survives in a Node process: the operations resolve and each failing listener is reported once', async () => {
+    const script = fileURLToPath(new URL('./support/throwing-listener.ts', import.meta.url));
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['--conditions=@credvault/source', '--import', 'tsx', script],
+      {
+        cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+      },
+    );
+    expect(stdout.trim().split('\n')).toEqual(['resolved 2', 'alive']);
+    const warnings = stderr.split('\n').filter((line) => line.includes('CredvaultListenerWarning'));
+    expect(warnings).toHaveLength(2); // two listeners, four failures: one report each
+    expect(stderr).toContain('audit sink down');
+    expect(stderr).toContain('async audit sink down');
+  }, 30_000);
 });

@@ -74,7 +74,13 @@ describe('vault.rotate', () => {
       expect(value.split('.')[3]).toBe(sealedBefore.get(key)); // sealed part untouched
     }
     expect((await vault.get('r7'))?.status).toBe('s7');
-    expect(await vault.status()).toEqual({ primaryKid: 'new', total: 60, kids: { new: 60 }, notOnPrimary: 0 });
+    expect(await vault.status()).toEqual({
+      primaryKid: 'new',
+      total: 60,
+      kids: { new: 60 },
+      notOnPrimary: 0,
+      vaultRecords: { indexKey: 0, tenantKeys: 0, kids: {}, notOnPrimary: 0 },
+    });
     const onlyNew = createVault({ store, keyring: createKeyring([newKey]), schema: connectionSchema, namespace: 'c' });
     expect((await onlyNew.verify()).failed).toEqual([]);
   });

@@ -11,17 +11,23 @@ export async function status(io: Io, options: StoreCommandOptions): Promise<numb
       printJson(io, { namespace: vault.namespace, ...report, kids });
       return 0;
     }
+    const own = report.vaultRecords;
     const lines = [`namespace "${vault.namespace}": ${report.total} records, primary kid ${report.primaryKid}`];
-    for (const [kid, n] of Object.entries(kids)) {
+    if (own.indexKey + own.tenantKeys > 0) {
+      lines.push(`  and the vault's own: ${own.indexKey} index key, ${own.tenantKeys} tenant key record(s)`);
+    }
+    for (const kid of new Set([...Object.keys(kids), ...Object.keys(own.kids)])) {
+      const [n, m] = [kids[kid] ?? 0, own.kids[kid] ?? 0];
       const note =
         kid === report.primaryKid
           ? '(primary)'
           : !keyring.has(kid)
             ? '(NOT in the keyring: these records cannot be opened)'
-            : n === 0
+            : n + m === 0
               ? '(no records left: can be retired)'
               : '(still in use: run credvault rotate)';
-      lines.push(`  ${kid.padEnd(20)} ${String(n).padStart(9)}  ${note}`);
+      const vaultOwn = m === 0 ? '' : ` (+${m} vault)`;
+      lines.push(`  ${kid.padEnd(20)} ${String(n).padStart(9)}  ${note}${vaultOwn}`);
     }
     io.stdout.write(`${lines.join('\n')}\n`);
     return 0;

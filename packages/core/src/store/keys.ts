@@ -27,8 +27,9 @@ export function isWellFormed(text: string): boolean {
 
 /**
  * A record id: a well-formed UTF-16 string of 1 to 512 code units, not starting with `~`
- * (the vault's own ids). Lone surrogates are refused because ids are stored as UTF-8, where
- * every lone surrogate becomes U+FFFD and two different ids would share one record.
+ * (the vault's own ids) and without U+0000. Lone surrogates are refused because ids are stored
+ * as UTF-8, where every lone surrogate becomes U+FFFD and two different ids would share one
+ * record; U+0000 because PostgreSQL text cannot hold it, and one rule holds for every store.
  * @throws VaultError `INVALID_ARGUMENT`.
  */
 export function checkId(id: unknown): asserts id is string {
@@ -39,6 +40,7 @@ export function checkId(id: unknown): asserts id is string {
     );
   }
   if (!isWellFormed(id)) throw new VaultError('INVALID_ARGUMENT', 'id must be well-formed UTF-16 (no lone surrogate)');
+  if (id.includes('\u0000')) throw new VaultError('INVALID_ARGUMENT', 'id must not contain U+0000');
 }
 
 /**

@@ -77,17 +77,22 @@ export class Tenancy {
   /**
    * The master-key rotation: tenant key records under the master keys move to its primary
    * (one per tenant); records under tenant keys are current; records written before the vault
-   * had tenants move under their tenant's key.
+   * had tenants move under their tenant's key. With `reencrypt` nothing is left out: a record
+   * under a tenant kid is sealed anew under its tenant's primary key (`TENANT_KEY_GONE`, reported
+   * as failed, for a shredded tenant), a tenant's own-custody key record under its custody keys.
    */
-  masterRoute(dryRun: boolean): RotateRoute {
+  masterRoute(dryRun: boolean, reencrypt = false): RotateRoute {
     return async (id, stored) => {
       if (id.startsWith(TENANT_RECORD_PREFIX)) {
         const tenant = id.slice(TENANT_RECORD_PREFIX.length);
-        return this.tenants.isMasterCustody(tenant) ? this.#master : null; // a tenant's own keys are the tenant's to rotate
+        if (this.tenants.isMasterCustody(tenant)) return this.#master;
+        return reencrypt ? this.tenants.custodyOf(tenant) : null; // else the tenant's own keys are the tenant's to rotate
       }
       const kid = envelopeKid(stored);
       if (isVaultId(id)) return this.#master;
-      if (kid !== undefined && isTenantKid(kid)) return null;
+      if (kid !== undefined && isTenantKid(kid)) {
+        return reencrypt ? this.tenants.forRead(this.tenantOfStored(stored, id), kid) : null;
+      }
       const tenant = this.tenantOfStored(stored, id);
       // A dry run writes nothing, not even a tenant's first key: it rewraps to a throwaway one.
       const keys = dryRun

@@ -5,7 +5,7 @@ import { storeCall, VaultError } from '../errors/index.js';
 import { canonicalJson, openRecord, parseObject, sealRecord } from '../format/index.js';
 import type { KeyEncryptionKeys } from '../keys/index.js';
 import type { VaultStore } from '../store/index.js';
-import { INDEX_KEY_ID, indexEntryKey, recordKey } from '../store/index.js';
+import { INDEX_KEY_ID, indexEntryKey, isWellFormed, recordKey } from '../store/index.js';
 
 export { INDEX_KEY_ID } from '../store/index.js';
 
@@ -51,13 +51,30 @@ export async function openIndexKey(keyring: KeyEncryptionKeys, namespace: string
 export class BlindIndex {
   readonly fields: readonly string[];
   readonly #store: VaultStore;
+  readonly #cas: NonNullable<VaultStore['compareAndSet']>;
   readonly #keyring: KeyEncryptionKeys;
   readonly #namespace: string;
-  #key: Promise<Uint8Array | undefined> | undefined;
+  /** The index key, once loaded: only a resolved key is kept. */
+  #key: Uint8Array | undefined;
+  /** The load in flight, and whether it creates the key when there is none. */
+  #flight: { readonly create: boolean; readonly key: Promise<Uint8Array | undefined> } | undefined;
 
+  /**
+   * @throws VaultError `UNSUPPORTED` for a store without compare-and-set: the index key is made by
+   * insert-if-absent, else two instances could each make one and overwrite each other's.
+   */
   constructor(store: VaultStore, keyring: KeyEncryptionKeys, namespace: string, fields: readonly string[]) {
+    const cas = store.compareAndSet;
+    if (cas === undefined) {
+      throw new VaultError(
+        'UNSUPPORTED',
+        `a blind index needs a store with compare-and-set; the ${store.name} store has none`,
+        { path: 'index' },
+      );
+    }
     this.fields = fields;
     this.#store = store;
+    this.#cas = cas.bind(store);
     this.#keyring = keyring;
     this.#namespace = namespace;
   }
@@ -65,27 +82,30 @@ export class BlindIndex {
   /** The store key of the index entry for `value` of `field`; `undefined` when no index key exists yet and `create` is false. */
   async entryKey(field: string, value: string, create: boolean): Promise<string | undefined> {
     const key = await this.#indexKey(create);
+    if (key === undefined && create) throw new VaultError('CONFLICT', 'could not create the index key');
     return key === undefined ? undefined : indexEntryKey(this.#namespace, field, indexMac(key, field, value));
   }
 
   /**
-   * The indexed `[field, value]` pairs of a record: non-empty string values of indexed fields
-   * (`findBy` never looks up an empty string, so an entry for one could never be found).
+   * The indexed `[field, value]` pairs of a record: string values of indexed fields that are
+   * non-empty and well-formed UTF-16 (FORMAT.md: neither the empty string nor a value with a lone
+   * surrogate, which has no UTF-8 form, gets an entry; a lookup of one finds nothing).
    */
   valuesOf(record: object | undefined): Map<string, string> {
     const out = new Map<string, string>();
     for (const field of this.fields) {
       const value = (record as Record<string, unknown> | undefined)?.[field];
-      if (typeof value === 'string' && value !== '') out.set(field, value);
+      if (indexable(value)) out.set(field, value);
     }
     return out;
   }
 
   /**
    * Runs `put` (a write of record `id` from `before` to `after`) keeping the index right:
-   * entries for new values first, stale ones after a successful `put`. If `put` does not
-   * happen, the new entries dangle, which is harmless: lookups verify what they find.
-   * @throws VaultError `STORE_FAILED`, and whatever `put` throws.
+   * entries for the new values first (all of them, so a rewrite repairs a missing entry), stale
+   * ones after a successful `put`. If `put` does not happen, the new entries dangle, which is
+   * harmless: lookups verify what they find.
+   * @throws VaultError `STORE_FAILED`, `CONFLICT` when the index key cannot be made, and whatever `put` throws.
    */
   async write(
     id: string,
@@ -95,7 +115,6 @@ export class BlindIndex {
   ): Promise<boolean> {
     const [old, next] = [this.valuesOf(before), this.valuesOf(after)];
     for (const [field, value] of next) {
-      if (old.get(field) === value) continue;
       const entry = (await this.entryKey(field, value, true)) as string;
       await storeCall('index set', () => this.#store.set(entry, id), id);
     }
@@ -103,29 +122,38 @@ export class BlindIndex {
     for (const [field, value] of old) {
       if (next.get(field) === value) continue;
       const entry = await this.entryKey(field, value, false);
-      if (entry !== undefined) await storeCall('index delete', () => this.#remove(entry, id), id);
+      if (entry !== undefined) await storeCall('index delete', () => this.#cas(entry, id, undefined), id);
     }
     return true;
   }
 
-  /** The record id an entry points at, unverified (the caller opens the record and compares). */
+  /** The record id an entry points at, unverified (the caller opens the record and compares); none for a value that is never indexed. */
   async lookup(field: string, value: string): Promise<string | undefined> {
+    if (!indexable(value)) return undefined;
     const entry = await this.entryKey(field, value, false);
     return entry === undefined ? undefined : storeCall('index get', () => this.#store.get(entry));
   }
 
-  async #remove(entry: string, id: string): Promise<void> {
-    const store = this.#store;
-    if (store.compareAndSet !== undefined) await store.compareAndSet(entry, id, undefined);
-    else if ((await store.get(entry)) === id) await store.delete(entry);
-  }
-
-  #indexKey(create: boolean): Promise<Uint8Array | undefined> {
-    this.#key ??= this.#load(create).then((key) => {
-      if (key === undefined) this.#key = undefined; // look again next time
-      return key;
-    });
-    return this.#key;
+  /**
+   * The index key: the one kept, else a load. A load that fails or finds none is not kept
+   * (the next call loads again), and a caller that creates never settles for a load that does not.
+   */
+  async #indexKey(create: boolean): Promise<Uint8Array | undefined> {
+    if (this.#key !== undefined) return this.#key;
+    let flight = this.#flight;
+    if (flight === undefined || (create && !flight.create)) {
+      const started = { create, key: storeCall('index key', () => this.#load(create)) };
+      this.#flight = flight = started;
+      const done = (): void => {
+        if (this.#flight === started) this.#flight = undefined;
+      };
+      started.key.then((key) => {
+        if (key !== undefined) this.#key ??= key;
+        done();
+      }, done);
+    }
+    const key = await flight.key;
+    return key === undefined && create && !flight.create ? this.#indexKey(true) : key;
   }
 
   async #load(create: boolean): Promise<Uint8Array | undefined> {
@@ -140,11 +168,14 @@ export class BlindIndex {
         INDEX_KEY_ID,
         indexKeyText(randomBytes(KEY_LENGTH)),
       );
-      const cas = this.#store.compareAndSet?.bind(this.#store);
-      if (cas === undefined) await this.#store.set(at, envelope);
-      else if (!(await cas(at, undefined, envelope))) continue; // another instance made it first: use theirs
+      if (await this.#cas(at, undefined, envelope)) continue; // read back what now stands there
+      // else another instance made it first: use theirs
     }
-    if (!create) return undefined;
     throw new VaultError('CONFLICT', 'could not create the index key');
   }
+}
+
+/** Whether a value gets a blind-index entry: a non-empty, well-formed string. */
+function indexable(value: unknown): value is string {
+  return typeof value === 'string' && value !== '' && isWellFormed(value);
 }

@@ -1,3 +1,4 @@
+import { VaultError } from '../errors/index.js';
 import type { RecordText } from '../format/index.js';
 import type { CachedKeys, KeyEncryptionKeys } from '../keys/index.js';
 import type { AnyCredentialSchema, OutputOf, RecordCache } from '../records/index.js';
@@ -59,7 +60,11 @@ export interface VaultContext<S extends AnyCredentialSchema> {
 export function vaultContext<S extends AnyCredentialSchema>(options: VaultOptions<S>): VaultContext<S> {
   const { keyring, schema, namespace = 'default', store = memoryStore() } = options;
   checkOptions({ ...options, store }, namespace);
-  const events = new VaultEvents();
+  const { onListenerError } = options;
+  if (onListenerError !== undefined && typeof onListenerError !== 'function') {
+    throw new VaultError('INVALID_ARGUMENT', 'onListenerError must be a function', { path: 'onListenerError' });
+  }
+  const events = new VaultEvents(onListenerError);
   const records = recordCacheFor(options);
   const drafts = isLocalKeyring(keyring);
   const fields = (options.index ?? []) as readonly string[];

@@ -23,21 +23,50 @@ export type VaultEvent =
 /** The event type names. */
 export type VaultEventType = VaultEvent['type'];
 
-/** A listener of one event type, or of all (`'*'`). */
+/** A listener of one event type, or of all (`'*'`). It may be async: a rejection is handled like a throw. */
 export type VaultListener<E extends VaultEventType | '*'> = (
   event: E extends VaultEventType ? Extract<VaultEvent, { type: E }> : VaultEvent,
 ) => void;
 
-/** A tiny typed emitter. A listener that throws does not fail the vault operation: its error is rethrown on a later tick. */
+type AnyListener = (event: VaultEvent) => unknown;
+
+/**
+ * The default {@link ListenerErrorHandler}: one warning per listener (a listener that fails
+ * again is not reported again), through `process.emitWarning` where there is one (Node, Bun,
+ * Deno), else `console.warn`. It never throws.
+ */
+function warnOncePerListener(): (error: unknown, event: VaultEvent, listener: AnyListener) => void {
+  const reported = new WeakSet<AnyListener>();
+  return (error, event, listener) => {
+    if (reported.has(listener)) return;
+    reported.add(listener);
+    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const message = `a credvault listener of "${event.type}" failed (the operation did not): ${detail}`;
+    const proc = (globalThis as { process?: { emitWarning?: (warning: string, options: object) => void } }).process;
+    if (typeof proc?.emitWarning === 'function') proc.emitWarning(message, { type: 'CredvaultListenerWarning' });
+    else console.warn(message);
+  };
+}
+
+/**
+ * A tiny typed emitter. A listener that throws, or an async one that rejects, never fails the
+ * vault operation nor reaches the event loop as an uncaught error: its error goes to
+ * `onListenerError` (default {@link warnOncePerListener}); an error of that handler is dropped.
+ */
 export class VaultEvents {
-  readonly #listeners = new Map<string, Set<(event: VaultEvent) => void>>();
+  readonly #listeners = new Map<string, Set<AnyListener>>();
+  readonly #onError: (error: unknown, event: VaultEvent, listener: AnyListener) => void;
+
+  constructor(onListenerError?: (error: unknown, event: VaultEvent) => void) {
+    this.#onError = onListenerError ?? warnOncePerListener();
+  }
 
   /** Adds a listener; returns the function that removes it. */
   on<E extends VaultEventType | '*'>(type: E, listener: VaultListener<E>): () => void {
     const set = this.#listeners.get(type) ?? new Set();
-    set.add(listener as (event: VaultEvent) => void);
+    set.add(listener as AnyListener);
     this.#listeners.set(type, set);
-    return () => set.delete(listener as (event: VaultEvent) => void);
+    return () => set.delete(listener as AnyListener);
   }
 
   /** Whether anyone listens, so callers can skip building events nobody reads. */
@@ -46,18 +75,33 @@ export class VaultEvents {
     return false;
   }
 
-  /** Calls the listeners of `event.type` and of `'*'`. */
+  /** Calls the listeners of `event.type` and of `'*'`; never throws. */
   emit(event: VaultEvent): void {
     for (const type of [event.type, '*']) {
       for (const listener of this.#listeners.get(type) ?? []) {
         try {
-          listener(event);
+          const result = listener(event);
+          if (isThenable(result)) result.then(undefined, (error: unknown) => this.#failed(error, event, listener));
         } catch (error) {
-          queueMicrotask(() => {
-            throw error;
-          });
+          this.#failed(error, event, listener);
         }
       }
     }
   }
+
+  #failed(error: unknown, event: VaultEvent, listener: AnyListener): void {
+    try {
+      this.#onError(error, event, listener);
+    } catch {
+      // The handler failed too: dropped, so that nothing a listener does can end the process.
+    }
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }

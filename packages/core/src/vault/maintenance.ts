@@ -10,17 +10,30 @@ import type { VaultContext } from './context.js';
 import { open } from './read.js';
 import type { KeyStatus, VerifyFailure, VerifyReport } from './types.js';
 
-/** Counts records per kid without decrypting anything. */
+/**
+ * Counts records per kid without decrypting anything: the application's records in `total`,
+ * `kids` and `notOnPrimary`, the vault's own (`~index-key`, `~tenant:<t>`) apart in `vaultRecords`.
+ * @throws VaultError `UNSUPPORTED` when the store cannot iterate, `STORE_FAILED`.
+ */
 export async function keyStatus(store: VaultStore, primaryKid: string, namespace: string): Promise<KeyStatus> {
   const kids: Record<string, number> = {};
+  const own = { indexKey: 0, tenantKeys: 0, kids: {} as Record<string, number>, notOnPrimary: 0 };
   let total = 0;
-  for await (const [, stored] of iterate(store)(recordPrefix(namespace))) {
+  for await (const [key, stored] of iterate(store)(recordPrefix(namespace))) {
     const kid = kidBucket(envelopeKid(stored));
+    const id = idOfKey(namespace, key);
+    if (isVaultId(id)) {
+      if (id === INDEX_KEY_ID) own.indexKey += 1;
+      else if (id.startsWith(TENANT_RECORD_PREFIX)) own.tenantKeys += 1;
+      own.kids[kid] = (own.kids[kid] ?? 0) + 1;
+      if (kid !== primaryKid) own.notOnPrimary += 1;
+      continue;
+    }
     kids[kid] = (kids[kid] ?? 0) + 1;
     total += 1;
   }
   const current = (kids[primaryKid] ?? 0) + (kids['~tenant'] ?? 0);
-  return { primaryKid, total, kids, notOnPrimary: total - current };
+  return { primaryKid, total, kids, notOnPrimary: total - current, vaultRecords: own };
 }
 
 /** Opens and validates every record with `open`, collecting those that fail instead of stopping. */
@@ -57,7 +70,7 @@ export function rotate<S extends AnyCredentialSchema>(
   options?: RotateOptions,
 ): Promise<RotateReport> {
   const { store, keyring, namespace, schema, rotateHooks, tenancy } = ctx;
-  const route = tenancy?.masterRoute(options?.dryRun === true);
+  const route = tenancy?.masterRoute(options?.dryRun === true, options?.reencrypt === true);
   return rotateStore(store, keyring, namespace, options, schema, rotateHooks, route);
 }
 

@@ -41,11 +41,7 @@ async function* recordsOf(ctx: TenantOpsContext, tenant: string): AsyncGenerator
   for await (const [key, stored] of iterate(ctx.store)(recordPrefix(ctx.namespace))) {
     const id = idOfKey(ctx.namespace, key);
     if (isVaultId(id)) continue;
-    let owner: string | undefined;
-    try {
-      owner = ctx.tenancy.tenantOfStored(stored, id);
-    } catch {}
-    if (owner === tenant) yield [key, stored];
+    if (ownerOf(ctx, stored, id) === tenant) yield [key, stored];
   }
 }
 
@@ -53,27 +49,61 @@ async function* recordsOf(ctx: TenantOpsContext, tenant: string): AsyncGenerator
  * Finds the tenant's records, destroys its key, deletes the records, then the blind-index
  * entries that name them. The scan comes first, so a store that fails to iterate destroys
  * nothing (a record the tenant wrote before the vault had tenants is under the master key and
- * must be deleted, not shredded).
+ * must be deleted, not shredded). Each delete is a compare-and-set against the value scanned
+ * (tenant vaults require it): a record rewritten since is read again and deleted only if it is
+ * still the tenant's, so a record rewritten for another tenant during the scan is left alone.
  */
 export async function shredTenant(ctx: TenantOpsContext, tenant: string): Promise<ShredReport> {
   const { store, namespace } = ctx;
-  const keys: string[] = [];
-  for await (const [key] of recordsOf(ctx, tenant)) keys.push(key);
+  const scanned: [key: string, stored: string][] = [];
+  for await (const entry of recordsOf(ctx, tenant)) scanned.push(entry);
   const keyDestroyed = await ctx.tenancy.tenants.destroy(tenant);
+  const cas = store.compareAndSet as NonNullable<VaultStore['compareAndSet']>; // tenant vaults require it
   const ids = new Set<string>();
-  for (const key of keys) {
+  for (const [key, stored] of scanned) {
     const id = idOfKey(namespace, key);
-    if (await storeCall('delete', () => store.delete(key), id)) ids.add(id);
+    if (await deleteIfTenants(ctx, cas, key, stored, tenant)) ids.add(id);
   }
   // Index entries hold an HMAC of a secret and an id: remove those of the shredded records.
   const stale: string[] = [];
   for await (const [key, id] of iterate(store)(indexPrefix(namespace))) if (ids.has(id)) stale.push(key);
   for (const key of stale) {
-    const cas = store.compareAndSet as NonNullable<VaultStore['compareAndSet']>; // tenant vaults require it
     const id = (await storeCall('get', () => store.get(key))) ?? '';
     if (ids.has(id)) await storeCall('index delete', () => cas.call(store, key, id, undefined));
   }
   return { tenant, keyDestroyed, deleted: ids.size };
+}
+
+/** How many times a shred re-reads a record of the tenant that keeps changing before it leaves it. */
+const SHRED_ATTEMPTS = 5;
+
+/** Deletes the record at `key` by compare-and-set while it still belongs to `tenant`; whether it did. */
+async function deleteIfTenants(
+  ctx: TenantOpsContext,
+  cas: NonNullable<VaultStore['compareAndSet']>,
+  key: string,
+  scanned: string,
+  tenant: string,
+): Promise<boolean> {
+  const { store, namespace } = ctx;
+  const id = idOfKey(namespace, key);
+  let stored: string | undefined = scanned;
+  for (let attempt = 0; attempt < SHRED_ATTEMPTS && stored !== undefined; attempt++) {
+    const expected = stored;
+    if (await storeCall('delete', () => cas.call(store, key, expected, undefined), id)) return true;
+    stored = await storeCall('get', () => store.get(key), id);
+    if (stored !== undefined && ownerOf(ctx, stored, id) !== tenant) return false; // rewritten for another tenant
+  }
+  return false;
+}
+
+/** The tenant a stored record names, or `undefined` when it names none. */
+function ownerOf(ctx: TenantOpsContext, stored: string, id: string): string | undefined {
+  try {
+    return ctx.tenancy.tenantOfStored(stored, id);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Adds a key for the tenant (or resumes), rewraps its records, and retires the old keys once that is safe. */

@@ -11,7 +11,7 @@ import type {
 import type { RotateOptions, RotateReport } from '../rotation/index.js';
 import type { VaultStore } from '../store/index.js';
 import type { TenantCustody } from '../tenants/index.js';
-import type { VaultEventType, VaultListener } from './events.js';
+import type { VaultEvent, VaultEventType, VaultListener } from './events.js';
 
 /** Options of {@link createVault}. */
 export interface VaultOptions<S extends AnyCredentialSchema> {
@@ -23,7 +23,11 @@ export interface VaultOptions<S extends AnyCredentialSchema> {
   readonly schema: S;
   /** Keeps vaults sharing a store apart, and is bound into every envelope. Default `default`. */
   readonly namespace?: string;
-  /** Secret string fields to keep a blind index of, for {@link Vault.findBy}. Default none. */
+  /**
+   * Secret string fields to keep a blind index of, for {@link Vault.findBy}. Default none. Needs
+   * a store with compare-and-set (`createVault` throws `UNSUPPORTED` otherwise): the index key
+   * is made by insert-if-absent.
+   */
   readonly index?: readonly SecretOf<S>[];
   /**
    * Turns on tenant keys (docs/tenant-keys.md): the readable field naming a record's tenant
@@ -63,6 +67,14 @@ export interface VaultOptions<S extends AnyCredentialSchema> {
    * time of reading answers as of the first read.
    */
   readonly recordCache?: RecordCacheOptions | false;
+  /**
+   * Hears the error of a listener (`vault.on`) that threw, or of an async one that rejected,
+   * with the event it was given. A listener's failure never fails the operation and never
+   * becomes an uncaught exception. Default: one warning per listener (a listener that fails
+   * again is not reported again) through `process.emitWarning` where the runtime has it, else
+   * `console.warn`. An error this handler throws is dropped.
+   */
+  readonly onListenerError?: (error: unknown, event: VaultEvent) => void;
 }
 
 /** A filter on readable fields: every given field must equal the record's. */
@@ -168,7 +180,7 @@ export interface Vault<S extends AnyCredentialSchema> {
    * Finds the record whose indexed secret `field` equals `value`, through the blind index
    * (`index` option): the value itself is never stored, only its HMAC under a per-namespace
    * index key held in the vault under the keyring. `undefined` when none matches, and for the
-   * empty string, which is never indexed.
+   * empty string or a value with a lone surrogate, which are never indexed.
    * @throws VaultError `INVALID_ARGUMENT` when `field` is not indexed, and the errors of `get`.
    */
   findBy(field: SecretOf<S>, value: string): Promise<{ id: string; record: OutputOf<S> } | undefined>;
@@ -217,7 +229,11 @@ export interface Vault<S extends AnyCredentialSchema> {
    * @throws VaultError `UNSUPPORTED` without `tenant` or when the store cannot iterate, `STORE_FAILED`.
    */
   shred(tenant: string): Promise<ShredReport>;
-  /** Records per kid, without decrypting: an old kid at zero can leave the keyring. */
+  /**
+   * Records per kid, without decrypting, and the vault's own records (`~index-key`,
+   * `~tenant:`) apart: an old kid at zero in both can leave the keyring.
+   * @throws VaultError `UNSUPPORTED` when the store cannot iterate, `STORE_FAILED`.
+   */
   status(): Promise<KeyStatus>;
   /** Opens and validates every record, reporting each that fails. */
   verify(options?: { onProgress?: (report: VerifyReport) => void }): Promise<VerifyReport>;
@@ -263,14 +279,32 @@ export interface TenantRotateReport extends RotateReport {
   readonly retireAfter: Date | undefined;
 }
 
-/** Records per key id: when an old kid counts zero, it can leave the keyring. */
+/**
+ * Records per key id: when an old kid counts zero in `kids` and in `vaultRecords.kids`, it can
+ * leave the keyring.
+ */
 export interface KeyStatus {
   readonly primaryKid: string;
+  /** The application's records (the vault's own records are counted apart, in `vaultRecords`). */
   readonly total: number;
   /** Records per kid (`?`: not a cv1 envelope; `~tenant`: under tenant keys, which the master rotation leaves alone). */
   readonly kids: Readonly<Record<string, number>>;
   /** Records on any master kid but the primary. */
   readonly notOnPrimary: number;
+  /**
+   * The vault's own records of the namespace, which are not the application's but are sealed
+   * under the keys too: a kid is retired only once these are off it as well (`rotate` moves them).
+   */
+  readonly vaultRecords: {
+    /** `~index-key` records: 1 where the namespace has a blind index, else 0. */
+    readonly indexKey: number;
+    /** `~tenant:<t>` tenant key records: one per tenant. */
+    readonly tenantKeys: number;
+    /** Those records per kid (a tenant key record under its own custody keys shows that kid). */
+    readonly kids: Readonly<Record<string, number>>;
+    /** Those records on any kid but the primary. */
+    readonly notOnPrimary: number;
+  };
 }
 
 /** A record that does not open or validate. */
