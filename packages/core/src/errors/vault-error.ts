@@ -61,6 +61,22 @@ export interface VaultErrorOptions {
   readonly id?: string;
 }
 
+const CODES: ReadonlySet<unknown> = new Set(Object.values(VaultErrorCode));
+
+/** The argument of the {@link VaultError} constructor at fault and what it must be, if any. */
+function badArgument(code: unknown, message: unknown, options: unknown): readonly [string, string] | undefined {
+  if (!CODES.has(code)) return ['code', 'one of the VaultErrorCode values'];
+  if (typeof message !== 'string') return ['message', 'a string'];
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    return ['options', 'an object of options (or left out)'];
+  }
+  const { path, id, issues } = options as Record<string, unknown>;
+  if (path !== undefined && typeof path !== 'string') return ['options.path', 'a string (or left out)'];
+  if (id !== undefined && typeof id !== 'string') return ['options.id', 'a string (or left out)'];
+  if (issues !== undefined && !Array.isArray(issues)) return ['options.issues', 'an array (or left out)'];
+  return undefined;
+}
+
 /**
  * The one error class credvault throws. Its message names the field path or record id at
  * fault and never contains a secret value.
@@ -88,8 +104,13 @@ export class VaultError extends Error {
    * @param code - the stable code
    * @param message - a message that must not contain any secret value
    * @param options - path, issues, id and cause
+   * @throws VaultError `INVALID_ARGUMENT` naming the argument (`code`, `message`, `options`,
+   * `options.path`, `options.id`, `options.issues`) for a code that is not one of
+   * {@link VaultErrorCode}, a message, path or id that is not a string, or issues that are not an array.
    */
   constructor(code: VaultErrorCode, message: string, options: VaultErrorOptions = {}) {
+    const bad = badArgument(code, message, options);
+    if (bad !== undefined) throw new VaultError('INVALID_ARGUMENT', `${bad[0]} must be ${bad[1]}`, { path: bad[0] });
     const where = options.id === undefined ? '' : ` (record "${options.id}")`;
     super(`${code}: ${message}${where}`, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'VaultError';

@@ -1,4 +1,4 @@
-import { VaultError } from '../errors/index.js';
+import { invalidArgument, VaultError } from '../errors/index.js';
 import { isoString } from './iso-dates.js';
 
 /** A character `JSON.stringify` writes escaped: a quote, a backslash, a control character, a lone surrogate (here: any surrogate). */
@@ -17,33 +17,71 @@ function quote(text: string): string {
 /**
  * Canonical JSON (RFC 8785 style): object keys sorted by UTF-16 code units, no white space,
  * ECMAScript number and string serialization, Dates as `toISOString()`, `undefined`
- * properties left out. The same value always gives the same text.
+ * properties left out (`undefined`, a hole or NaN in an array, NaN and Infinity anywhere,
+ * and `undefined` itself, are `null`, as `JSON.stringify` writes them). The same value always
+ * gives the same text.
+ * @throws VaultError `INVALID_ARGUMENT` naming the path of the first value it cannot write
+ * (`value`, `value.a.0`): a bigint, a symbol or a function anywhere, an invalid Date, or more
+ * than {@link MAX_RECORD_DEPTH} levels of objects and arrays (so a cycle).
  */
 export function canonicalJson(value: unknown): string {
-  if (typeof value === 'string') return quote(value);
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (value instanceof Date) return `"${isoString(value.getTime())}"`;
-  // Appended piece by piece: measured faster here than template literals.
-  if (Array.isArray(value)) {
-    let out = '[';
-    for (let i = 0; i < value.length; i++) {
-      if (i > 0) out += ',';
-      out += canonicalJson(value[i] ?? null);
-    }
-    return `${out}]`;
+  try {
+    return canonical(value, 0);
+  } catch (error) {
+    if (!(error instanceof Unwritable)) throw error;
+    throw invalidArgument(['value', ...error.path].join('.'), error.expected);
   }
+}
+
+const JSON_VALUE = 'a JSON value (no bigint, symbol, function or invalid Date)';
+
+function canonical(value: unknown, depth: number): string {
+  if (typeof value === 'string') return quote(value);
+  if (typeof value === 'bigint' || typeof value === 'symbol' || typeof value === 'function') {
+    throw new Unwritable(JSON_VALUE);
+  }
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (depth >= MAX_RECORD_DEPTH) throw new Unwritable(`at most ${MAX_RECORD_DEPTH} levels of objects and arrays`);
+  if (value instanceof Date) {
+    const time = value.getTime();
+    if (Number.isNaN(time)) throw new Unwritable(JSON_VALUE);
+    return `"${isoString(time)}"`;
+  }
+  // Appended piece by piece: measured faster here than template literals.
+  if (Array.isArray(value)) return canonicalArray(value, depth + 1);
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record).sort();
   let out = '{';
-  for (const key of keys) {
-    const item = record[key];
-    if (item === undefined) continue;
-    if (out.length > 1) out += ',';
-    out += quote(key);
-    out += ':';
-    out += canonicalJson(item);
+  let key = '';
+  try {
+    for (key of keys) {
+      const item = record[key];
+      if (item === undefined) continue;
+      if (out.length > 1) out += ',';
+      out += quote(key);
+      out += ':';
+      out += canonical(item, depth + 1);
+    }
+  } catch (error) {
+    if (error instanceof Unwritable) error.path.unshift(key);
+    throw error;
   }
   return `${out}}`;
+}
+
+function canonicalArray(value: readonly unknown[], depth: number): string {
+  let out = '[';
+  let i = 0;
+  try {
+    for (; i < value.length; i++) {
+      if (i > 0) out += ',';
+      out += canonical(value[i] ?? null, depth);
+    }
+  } catch (error) {
+    if (error instanceof Unwritable) error.path.unshift(i);
+    throw error;
+  }
+  return `${out}]`;
 }
 
 /**

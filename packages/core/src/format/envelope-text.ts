@@ -1,6 +1,6 @@
 /** The `cv1` envelope's text: its parts written and split, nothing sealed or opened here. Internal. */
 import { fromBase64url, toBase64url } from '../crypto/index.js';
-import { VaultError } from '../errors/index.js';
+import { invalidArgument, isRecordLike, VaultError } from '../errors/index.js';
 
 /**
  * The `cv1` envelope, as specified in FORMAT.md:
@@ -22,8 +22,18 @@ export interface EnvelopeParts {
   readonly readable: string;
 }
 
-/** Writes the envelope text. */
+/** A kid as FORMAT.md gives it (the keyring's rule). */
+const KID = /^[A-Za-z0-9_~-]{1,64}$/;
+
+/**
+ * Writes the envelope text.
+ * @throws VaultError `INVALID_ARGUMENT` naming the part at fault (`parts`, `parts.kid`,
+ * `parts.wrappedKey`, `parts.sealed`, `parts.readable`): `parts` that is not an object, a kid
+ * that is not 1-64 characters of `A-Z a-z 0-9 _ - ~`, a wrapped key that is not non-empty bytes,
+ * sealed secrets that are not bytes, or readable text that is not a string.
+ */
 export function formatEnvelope(parts: EnvelopeParts): string {
+  checkParts(parts);
   const { kid, readable } = parts;
   return joinEnvelope({ kid, wrappedKey: toBase64url(parts.wrappedKey), sealed: toBase64url(parts.sealed), readable });
 }
@@ -33,9 +43,28 @@ export function joinEnvelope(texts: EnvelopeTexts): string {
   return `${PREFIX}${texts.kid}.${texts.wrappedKey}.${texts.sealed}.${texts.readable}`;
 }
 
-/** The kid of an envelope without decoding the rest, or `undefined` if it is not `cv1`. */
+/**
+ * Checks the argument of {@link formatEnvelope}.
+ * @throws VaultError `INVALID_ARGUMENT` naming the part at fault.
+ */
+function checkParts(parts: unknown): asserts parts is EnvelopeParts {
+  if (!isRecordLike(parts)) throw invalidArgument('parts', 'an object of envelope parts');
+  if (typeof parts.kid !== 'string' || !KID.test(parts.kid)) {
+    throw invalidArgument('parts.kid', 'a kid of 1-64 characters A-Z a-z 0-9 _ - ~');
+  }
+  if (!(parts.wrappedKey instanceof Uint8Array) || parts.wrappedKey.length === 0) {
+    throw invalidArgument('parts.wrappedKey', 'non-empty bytes (a Uint8Array)');
+  }
+  if (!(parts.sealed instanceof Uint8Array)) throw invalidArgument('parts.sealed', 'bytes (a Uint8Array)');
+  if (typeof parts.readable !== 'string') throw invalidArgument('parts.readable', 'a string');
+}
+
+/**
+ * The kid of an envelope without decoding the rest, or `undefined` if it is not `cv1`: so for
+ * anything that is not a string (a question about a value, not a bad argument; never throws).
+ */
 export function envelopeKid(text: string): string | undefined {
-  if (!text.startsWith(PREFIX)) return undefined;
+  if (typeof text !== 'string' || !text.startsWith(PREFIX)) return undefined;
   const end = text.indexOf('.', PREFIX.length);
   return end === -1 ? undefined : text.slice(PREFIX.length, end);
 }

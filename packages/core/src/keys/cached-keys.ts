@@ -1,5 +1,5 @@
-import { VaultError } from '../errors/index.js';
-import type { Awaitable, KeyEncryptionKeys } from './keyring.js';
+import { checkFunction, checkWholeNumber, optionsArgument, VaultError } from '../errors/index.js';
+import { type Awaitable, checkKeyEncryptionKeys, type KeyEncryptionKeys } from './keyring.js';
 
 /** Options of {@link cachedKeys}. */
 export interface UnwrapCacheOptions {
@@ -84,7 +84,9 @@ export function positive(path: string, value: number): number {
  * wipes it after use); the cache wipes its copy when it evicts it (LRU past `maxEntries`, or
  * `ttlMs` after the unwrap) and on `close()`. Wraps pass straight through.
  *
- * @throws VaultError `INVALID_ARGUMENT` for a `maxEntries` or `ttlMs` that is not a positive whole number.
+ * @throws VaultError `INVALID_ARGUMENT` naming the argument: `keys` that is not a keyring,
+ * `options` that is not an object, a `maxEntries` or `ttlMs` that is not a positive whole number
+ * (`options.maxEntries`), an `onEvent` or `now` that is not a function (`options.now`).
  * @example
  * ```ts
  * const keys = cachedKeys(remoteKeys([{ kid: 'kms1', remote }]), { maxEntries: 10_000, ttlMs: 60_000 })
@@ -92,7 +94,18 @@ export function positive(path: string, value: number): number {
  * keys.stats().hitRate
  * ```
  */
-export function cachedKeys(keys: KeyEncryptionKeys, options: UnwrapCacheOptions = {}): CachedKeys {
+export function cachedKeys(keys: KeyEncryptionKeys, options?: UnwrapCacheOptions): CachedKeys {
+  checkKeyEncryptionKeys(keys, 'keys');
+  const checked = optionsArgument(options);
+  // As checkUnwrapCacheOptions checks them (which imports this file's types: not called here).
+  checkWholeNumber(checked.maxEntries, 'options.maxEntries', 1);
+  checkWholeNumber(checked.ttlMs, 'options.ttlMs', 1);
+  checkFunction(checked.onEvent, 'options.onEvent', true);
+  checkFunction(checked.now, 'options.now', true);
+  return cache(keys, checked);
+}
+
+function cache(keys: KeyEncryptionKeys, options: UnwrapCacheOptions): CachedKeys {
   const maxEntries = positive('maxEntries', options.maxEntries ?? 1000);
   const ttlMs = positive('ttlMs', options.ttlMs ?? 300_000);
   const now = options.now ?? Date.now;

@@ -66,7 +66,7 @@ export const KID: RegExp = /^[A-Za-z0-9_-]{1,64}$/;
  */
 export function entriesByKid<E extends { readonly kid: string }, V>(
   entries: readonly E[],
-  value: (entry: E) => V,
+  value: (entry: E, index: number) => V,
 ): Map<string, V> {
   checkArray(entries, 'entries');
   if (entries.length === 0) throw new VaultError('INVALID_KEYRING', 'the keyring holds no key');
@@ -78,7 +78,7 @@ export function entriesByKid<E extends { readonly kid: string }, V>(
       throw new VaultError('INVALID_KEYRING', `key #${index + 1}: kid must match ${KID.source}`);
     }
     if (byKid.has(kid)) throw new VaultError('INVALID_KEYRING', `key #${index + 1}: duplicate kid "${kid}"`);
-    byKid.set(kid, value(entry));
+    byKid.set(kid, value(entry, index));
   });
   return byKid;
 }

@@ -1,4 +1,4 @@
-import { VaultError } from '../errors/index.js';
+import { checkArray, invalidArgument, isRecordLike, optionsArgument, VaultError } from '../errors/index.js';
 import { entriesByKid, type KeyEncryptionKeys } from './keyring.js';
 
 /**
@@ -34,8 +34,11 @@ export interface RemoteKey {
 /**
  * The error for a KMS/HSM that cannot be used. `reason` is the provider's (an error code or
  * message); it must not hold key material.
+ * @throws VaultError `INVALID_ARGUMENT` (path `name` or `reason`) when either is not a string.
  */
 export function keyUnavailable(name: string, reason: string, cause?: unknown): VaultError {
+  if (typeof name !== 'string') throw invalidArgument('name', 'a string');
+  if (typeof reason !== 'string') throw invalidArgument('reason', 'a string');
   return new VaultError('KEY_UNAVAILABLE', `${name}: ${reason}`, cause === undefined ? {} : { cause });
 }
 
@@ -56,10 +59,11 @@ export interface RemoteCallOptions {
 
 /**
  * `options.timeoutMs`, checked, or the default. Internal: the remote and wrapped keys share it.
- * @throws VaultError `INVALID_ARGUMENT` (path `timeoutMs`) unless it is a whole number from 1 to 2^31 - 1.
+ * @throws VaultError `INVALID_ARGUMENT` (path `options`) for options that are not an object, or
+ * (path `timeoutMs`) unless it is a whole number from 1 to 2^31 - 1.
  */
 export function remoteTimeout(options: RemoteCallOptions | undefined): number {
-  const timeoutMs = options?.timeoutMs ?? REMOTE_TIMEOUT_MS;
+  const timeoutMs = optionsArgument(options).timeoutMs ?? REMOTE_TIMEOUT_MS;
   if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) {
     throw new VaultError('INVALID_ARGUMENT', `timeoutMs must be a whole number from 1 to ${MAX_TIMEOUT_MS}`, {
       path: 'timeoutMs',
@@ -109,6 +113,22 @@ export function remoteCall<T extends Uint8Array>(
   });
 }
 
+/**
+ * Checks that `value` has the members of a {@link RemoteKey} (not that they work): a string
+ * `name` and `encrypt` and `decrypt` functions. Internal: the remote and wrapped keys share it.
+ * @throws VaultError `INVALID_ARGUMENT` naming `path` otherwise.
+ */
+export function checkRemoteKey(value: unknown, path: string): asserts value is RemoteKey {
+  if (
+    !isRecordLike(value) ||
+    typeof value.name !== 'string' ||
+    typeof value.encrypt !== 'function' ||
+    typeof value.decrypt !== 'function'
+  ) {
+    throw invalidArgument(path, 'a RemoteKey (name, encrypt, decrypt)');
+  }
+}
+
 /** One remote-wrap key: a kid and the KMS/HSM key behind it. */
 export interface RemoteKeyEntry {
   readonly kid: string;
@@ -126,7 +146,9 @@ export interface RemoteKeyEntry {
  * @param entries - the keys, primary first
  * @param options - the deadline of each call
  * @throws VaultError `INVALID_KEYRING` for an empty list or a bad or duplicate kid,
- * `INVALID_ARGUMENT` for a bad `timeoutMs`; its wrap and unwrap throw `KEY_UNAVAILABLE`.
+ * `INVALID_ARGUMENT` for `entries` that is not an array, an entry's `remote` that is not a
+ * {@link RemoteKey} (path `entries.<i>.remote`), `options` that is not an object or a bad
+ * `timeoutMs`; its wrap and unwrap throw `KEY_UNAVAILABLE`.
  * @example
  * ```ts
  * const keys = cachedKeys(remoteKeys([{ kid: 'hsm1', remote: await hsm.key('credvault-kek') }]))
@@ -134,10 +156,14 @@ export interface RemoteKeyEntry {
  */
 export function remoteKeys(
   entries: readonly RemoteKeyEntry[],
-  options: RemoteCallOptions = {},
+  options?: RemoteCallOptions,
 ): KeyEncryptionKeys & { close(): Promise<void> } {
   const timeoutMs = remoteTimeout(options);
-  const byKid = entriesByKid(entries, ({ remote }) => remote);
+  checkArray(entries, 'entries');
+  const byKid = entriesByKid(entries, ({ remote }, index) => {
+    checkRemoteKey(remote, `entries.${index}.remote`);
+    return remote;
+  });
   const kids = Object.freeze([...byKid.keys()]);
   const remoteFor = (kid: string): RemoteKey => {
     const remote = byKid.get(kid);

@@ -1,7 +1,7 @@
 import { frame } from '../crypto/index.js';
-import { checkArray, invalidArgument, isRecordLike, VaultError } from '../errors/index.js';
+import { checkArray, invalidArgument, VaultError } from '../errors/index.js';
 import { checkEntry, KEY_LENGTH, type KeyEntry, Keyring } from './keyring.js';
-import { type RemoteCallOptions, type RemoteKey, remoteCall, remoteTimeout } from './remote-key.js';
+import { checkRemoteKey, type RemoteCallOptions, type RemoteKey, remoteCall, remoteTimeout } from './remote-key.js';
 
 /** A master key stored encrypted by a KMS/HSM: its kid, the ciphertext, and the key that can decrypt it. */
 export interface WrappedKeyEntry {
@@ -27,29 +27,19 @@ export function masterKeyContext(kid: string): Uint8Array {
  * `credvault keygen --wrap` prints). The result is not secret: only the KMS/HSM can open it.
  * The call has a deadline (`options.timeoutMs`, default 10 s).
  * @throws VaultError `INVALID_KEYRING` for a bad kid or a key that is not 32 bytes,
- * `INVALID_ARGUMENT` for a bad `timeoutMs` or (path `remote`) a `remote` that is not a
- * {@link RemoteKey}, `KEY_UNAVAILABLE` (the deadline passed included).
+ * `INVALID_ARGUMENT` for `options` that is not an object, a bad `timeoutMs` or (path `remote`)
+ * a `remote` that is not a {@link RemoteKey}, `KEY_UNAVAILABLE` (the deadline passed included).
  */
 export async function wrapKeyEntry(
   kid: string,
   key: Uint8Array,
   remote: RemoteKey,
-  options: RemoteCallOptions = {},
+  options?: RemoteCallOptions,
 ): Promise<WrappedKeyEntry> {
   new Keyring([{ kid, key }]); // validates kid and length
   checkRemoteKey(remote, 'remote');
   const wrapped = await remoteCall(remote, remoteTimeout(options), () => remote.encrypt(key, masterKeyContext(kid)));
   return { kid, wrapped, by: remote };
-}
-
-/**
- * Checks that `value` has the members of a {@link RemoteKey} (not that they work).
- * @throws VaultError `INVALID_ARGUMENT` naming `path` otherwise.
- */
-function checkRemoteKey(value: unknown, path: string): asserts value is RemoteKey {
-  if (!isRecordLike(value) || typeof value.encrypt !== 'function' || typeof value.decrypt !== 'function') {
-    throw invalidArgument(path, 'a RemoteKey (name, encrypt, decrypt)');
-  }
 }
 
 /**
@@ -107,7 +97,7 @@ async function unwrapEntry(
  * @param remote - the KMS/HSM key for entries without their own `by`
  * @param options - the deadline of each KMS/HSM call (`timeoutMs`, default 10 s)
  * @throws VaultError `KEY_UNAVAILABLE` when the KMS/HSM cannot be used or does not answer in
- * time (no other key is tried), `INVALID_ARGUMENT` for a bad `timeoutMs`,
+ * time (no other key is tried), `INVALID_ARGUMENT` for `options` that is not an object or a bad `timeoutMs`,
  * `INVALID_KEYRING` for a wrapped key that does not decrypt (wrong kid, altered) or a bad list.
  * `INVALID_ARGUMENT` for `entries` that is not an array or a `remote` that is not a {@link RemoteKey}.
  * @example
@@ -118,7 +108,7 @@ async function unwrapEntry(
 export async function unwrapKeyring(
   entries: readonly (KeyEntry | WrappedKeyEntry)[],
   remote?: RemoteKey,
-  options: RemoteCallOptions = {},
+  options?: RemoteCallOptions,
 ): Promise<Keyring> {
   checkEntries(entries);
   if (remote !== undefined) checkRemoteKey(remote, 'remote');

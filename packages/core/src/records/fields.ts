@@ -27,9 +27,11 @@ function isIsoTimestamp(text: string): boolean {
  * Turns a Date or an ISO-8601 timestamp with a time zone (`2024-10-01T12:00:00Z`,
  * `2024-10-01T14:00:00.5+02:00`) into a Date, or `undefined` when it is not one. Impossible
  * calendar dates (`2024-02-30`) and dates outside years 0000-9999 (which do not survive
- * `toISOString`) are refused rather than rolled over.
+ * `toISOString`) are refused rather than rolled over. Anything that is neither a Date nor a
+ * string (a number, `null`, a bigint...) is not one either: `undefined`, never an error.
  */
 export function toDate(value: Date | string): Date | undefined {
+  if (typeof value !== 'string' && !(value instanceof Date)) return undefined;
   if (typeof value === 'string') {
     // The form credvault itself writes (what toISOString writes), read by arithmetic.
     const time = isoTime(value);

@@ -1,3 +1,4 @@
+import { invalidArgument, isRecordLike } from '../errors/index.js';
 import { connectionSchema } from './connection.js';
 import { connectionAuthSchema } from './connection-auth.js';
 import type { AnyCredentialSchema } from './schema.js';
@@ -17,8 +18,14 @@ export type Redacted<T> = { [K in keyof T]: T[K] | typeof REDACTED };
  * @param record - a record of any shape
  * @param schema - whose secret fields to hide; by default those of `connectionSchema` and
  * `connectionAuthSchema`
+ * @throws VaultError `INVALID_ARGUMENT` naming `record` (not an object) or `schema` (not a
+ * credential schema with a `secret` set).
  */
 export function redact<T extends object>(record: T, schema?: AnyCredentialSchema): Redacted<T> {
+  if (!isRecordLike(record)) throw invalidArgument('record', 'a record (an object)');
+  if (schema !== undefined && !(isRecordLike(schema) && schema.secret instanceof Set)) {
+    throw invalidArgument('schema', 'a credential schema (or left out)');
+  }
   const secret = schema?.secret ?? BUILT_IN_SECRETS;
   const copy: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(record)) {

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { VaultError, type VaultIssue } from '../errors/index.js';
+import { checkArray, invalidArgument, isRecordLike, VaultError, type VaultIssue } from '../errors/index.js';
 
 /** The valibot object schemas a credential schema can be built on. */
 export type CredentialObjectSchema =
@@ -57,7 +57,8 @@ export interface DefineCredentialSchemaOptions<TSecret extends string> {
  * ```
  * @throws VaultError `INVALID_ARGUMENT` when a secret name is not a field of the schema, a
  * field name starts with `~` (reserved for vault metadata), or the schema is not an object
- * schema (a loose object would store unknown keys readable).
+ * schema (a loose object would store unknown keys readable; path `schema`), or `options` is not
+ * an object whose `secret` is an array of strings (path `options`, `secret`, `secret.<i>`).
  */
 export function defineCredentialSchema<
   TSchema extends CredentialObjectSchema,
@@ -66,9 +67,7 @@ export function defineCredentialSchema<
   schema: TSchema,
   options: DefineCredentialSchemaOptions<TSecret>,
 ): CredentialSchema<v.InferInput<TSchema>, v.InferOutput<TSchema>, TSecret> {
-  if (schema?.type !== 'object' && schema?.type !== 'strict_object') {
-    throw new VaultError('INVALID_ARGUMENT', 'schema must be a valibot object() or strictObject() schema');
-  }
+  checkDefinition(schema, options);
   const fields = Object.keys(schema.entries);
   const reserved = fields.find((name) => name.startsWith('~'));
   if (reserved !== undefined) {
@@ -86,6 +85,25 @@ export function defineCredentialSchema<
     }
   }
   return Object.freeze({ schema, secret: new Set(options.secret), fields: Object.freeze(fields) });
+}
+
+/**
+ * Checks the arguments of {@link defineCredentialSchema}.
+ * @throws VaultError `INVALID_ARGUMENT` naming `schema`, `options`, `secret` or `secret.<i>`.
+ */
+function checkDefinition(schema: unknown, options: unknown): void {
+  const type = isRecordLike(schema) ? schema.type : undefined;
+  if (
+    (type !== 'object' && type !== 'strict_object') ||
+    !isRecordLike((schema as v.ObjectSchema<v.ObjectEntries, undefined>).entries)
+  ) {
+    throw invalidArgument('schema', 'a valibot object() or strictObject() schema');
+  }
+  if (!isRecordLike(options)) throw invalidArgument('options', 'an object with the secret field names');
+  checkArray(options.secret, 'secret');
+  options.secret.forEach((name, index) => {
+    if (typeof name !== 'string') throw invalidArgument(`secret.${index}`, 'a field name (a string)');
+  });
 }
 
 function toIssue(issue: v.BaseIssue<unknown>): VaultIssue {

@@ -1,4 +1,4 @@
-import { VaultError } from '../errors/index.js';
+import { invalidArgument, isVaultError, VaultError } from '../errors/index.js';
 import { canonicalJson, parseObject } from '../format/index.js';
 import type { AnyCredentialSchema } from './schema.js';
 
@@ -15,9 +15,22 @@ export function compileWhere(
     }
   }
   if (wanted.length === 0) return () => true;
-  const expected = wanted.map(([field, value]) => [field, canonicalJson(value)] as const);
+  const expected = wanted.map(([field, value]) => [field, whereJson(field, value)] as const);
   return (readable, id) => {
     const fields = parseObject(readable, 'readable', id);
     return expected.every(([field, value]) => canonicalJson(fields[field] ?? null) === value);
   };
+}
+
+/**
+ * The canonical JSON of a filter value.
+ * @throws VaultError `INVALID_ARGUMENT` (path `where.<field>`) for a value JSON cannot hold.
+ */
+function whereJson(field: string, value: unknown): string {
+  try {
+    return canonicalJson(value);
+  } catch (error) {
+    if (!isVaultError(error, 'INVALID_ARGUMENT')) throw error;
+    throw invalidArgument(`where.${field}`, 'a JSON value (no bigint, symbol, function or invalid Date)');
+  }
 }

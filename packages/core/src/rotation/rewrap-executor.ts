@@ -1,7 +1,7 @@
 import { randomBytes, toBase64url } from '../crypto/index.js';
-import { isVaultError, VaultError, type VaultErrorCode } from '../errors/index.js';
+import { checkArray, invalidArgument, isVaultError, VaultError, type VaultErrorCode } from '../errors/index.js';
 import { envelopeHead, openRecord, rewrapRecord, sealRecord, withHead } from '../format/index.js';
-import type { KeyEncryptionKeys } from '../keys/index.js';
+import { checkKeyEncryptionKeys, type KeyEncryptionKeys } from '../keys/index.js';
 
 /**
  * One record's rewrap: the new envelope's head (`cv1.<kid>.<wrapped DEK>`, the part a rewrap
@@ -30,13 +30,24 @@ export interface RewrapExecutor {
  * Rewraps envelopes to `keys`' primary as a rotation does (open, wrap, check the new wrap), one
  * result per record: the new envelope's head, or the `VaultError` code that stopped it. What an
  * executor runs on each batch.
- * @throws whatever is not a `VaultError` (a bug, not a record's fault).
+ * @throws VaultError `INVALID_ARGUMENT` (rejected) for `keys` that is not a keyring, a
+ * `namespace` that is not a string, `records` that is not an array, or a record that is not an
+ * `[id, stored]` pair of strings (path `records.<i>`); whatever else is not a `VaultError` (a
+ * bug, not a record's fault).
  */
 export async function rewrapBatch(
   keys: KeyEncryptionKeys,
   namespace: string,
   records: readonly (readonly [string, string])[],
 ): Promise<RewrapResult[]> {
+  checkKeyEncryptionKeys(keys, 'keys');
+  if (typeof namespace !== 'string') throw invalidArgument('namespace', 'a string');
+  checkArray(records, 'records');
+  records.forEach((record, index) => {
+    if (!Array.isArray(record) || typeof record[0] !== 'string' || typeof record[1] !== 'string') {
+      throw invalidArgument(`records.${index}`, 'an [id, stored envelope] pair of strings');
+    }
+  });
   const out: RewrapResult[] = [];
   for (const [id, stored] of records) {
     try {

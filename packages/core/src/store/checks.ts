@@ -1,4 +1,4 @@
-import { VaultError } from '../errors/index.js';
+import { checkArray, invalidArgument, VaultError } from '../errors/index.js';
 
 /**
  * Checks, for a store author, that the keys of one `compareAndSetMany` or `replacePrefixMany`
@@ -8,7 +8,9 @@ import { VaultError } from '../errors/index.js';
  *
  * @param entries - the entries of the call, each starting with its key
  * @param operation - the method's name, for the message
- * @throws `INVALID_ARGUMENT` (path `entries`) when two entries share a key
+ * @throws `INVALID_ARGUMENT` (path `entries`) when two entries share a key or `entries` is not
+ * an array, (path `entries.<i>`) for an entry that is not an array starting with a string key,
+ * (path `operation`) for an operation name that is not a string
  *
  * @example
  * ```ts
@@ -19,8 +21,14 @@ export function checkDistinctKeys(
   entries: readonly (readonly [string, ...unknown[]])[],
   operation = 'compareAndSetMany',
 ): void {
+  checkArray(entries, 'entries');
+  if (typeof operation !== 'string') throw invalidArgument('operation', 'a string');
   const seen = new Map<string, number>();
-  entries.forEach(([key], index) => {
+  entries.forEach((entry, index) => {
+    if (!Array.isArray(entry) || typeof entry[0] !== 'string') {
+      throw invalidArgument(`entries.${index}`, 'an array starting with a string key');
+    }
+    const key = entry[0];
     const first = seen.get(key);
     if (first !== undefined) {
       throw new VaultError(

@@ -1,3 +1,8 @@
+import { checkFunction, checkWholeNumber, invalidArgument } from '../errors/index.js';
+
+/** The longest timer a platform keeps (2^31 - 1 ms). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 /**
  * What `start()` resolves to, or a rejection once `timeout` ms have passed, for a store's
  * operations: one promise and one timer a call (a `Promise.race` against a deadline promise cost
@@ -8,6 +13,9 @@
  * work itself is not stopped at the timeout: bound it below as well (a statement timeout, a
  * connection that is dropped).
  *
+ * @throws VaultError `INVALID_ARGUMENT` (rejected, path `timeout`, `start` or `fail`) for a
+ * `timeout` that is not a whole number of ms from 1 to 2^31 - 1, or a `start` or `fail` that is
+ * not a function.
  * @example
  * ```ts
  * const get = (key: string) =>
@@ -19,6 +27,14 @@ export function withDeadline<T>(
   start: () => Promise<T>,
   fail: (error: unknown) => unknown,
 ): Promise<T> {
+  try {
+    checkWholeNumber(timeout, 'timeout', 1);
+    if ((timeout as number) > MAX_TIMEOUT_MS) throw invalidArgument('timeout', `at most ${MAX_TIMEOUT_MS} ms`);
+    checkFunction(start, 'start');
+    checkFunction(fail, 'fail');
+  } catch (error) {
+    return Promise.reject(error);
+  }
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     /** Rejects once, with what `fail` makes of `error` (or what `fail` threw). */
@@ -34,7 +50,7 @@ export function withDeadline<T>(
     const timer = setTimeout(() => failWith(new Error(`timed out after ${timeout} ms`)), timeout);
     let started: Promise<T>;
     try {
-      started = start();
+      started = Promise.resolve(start());
     } catch (error) {
       started = Promise.reject(error);
     }

@@ -9,9 +9,10 @@ export const TENANT_RECORD_PREFIX = '~tenant:';
 /**
  * Whether `kid` names a tenant key. Tenant kids are `~` followed by 22 base64url characters
  * (16 random bytes); a master kid never contains `~`, so the two can never be confused.
+ * `false` for anything that is not a string; never throws.
  */
 export function isTenantKid(kid: string): boolean {
-  return kid.length === 23 && kid.startsWith('~');
+  return typeof kid === 'string' && kid.length === 23 && kid.startsWith('~');
 }
 
 /**

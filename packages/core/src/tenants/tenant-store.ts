@@ -351,7 +351,7 @@ function gone(tenant: string, why: string): VaultError {
   return new VaultError('TENANT_KEY_GONE', `the key of tenant "${tenant}" is gone: ${why}`);
 }
 
-/** Whether an error means a tenant's key is gone (for callers that treat shredded data as absent). */
+/** Whether an error means a tenant's key is gone (for callers that treat shredded data as absent); `false` for anything else, never throws. */
 export function isTenantKeyGone(error: unknown): boolean {
   return isVaultError(error, 'TENANT_KEY_GONE');
 }
