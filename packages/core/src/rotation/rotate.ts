@@ -34,8 +34,24 @@ export async function rotateStore(
   route?: RotateRoute,
 ): Promise<RotateReport> {
   checkRotateOptions(options);
-  const { batchSize = 256, onProgress, signal, dryRun = false, reencrypt = false } = options ?? {};
-  const executor = await executorFor(options ?? {}, keyring, namespace, reencrypt || route !== undefined);
+  try {
+    return await rotateRun(store, keyring, namespace, options ?? {}, schema, hooks, route);
+  } finally {
+    route?.finish?.(); // e.g. wipes a dry run's throwaway tenant keys
+  }
+}
+
+async function rotateRun(
+  store: VaultStore,
+  keyring: KeyEncryptionKeys,
+  namespace: string,
+  options: RotateOptions,
+  schema: AnyCredentialSchema | undefined,
+  hooks: RotateHooks | undefined,
+  route: RotateRoute | undefined,
+): Promise<RotateReport> {
+  const { batchSize = 256, onProgress, signal, dryRun = false, reencrypt = false } = options;
+  const executor = await executorFor(options, keyring, namespace, reencrypt || route !== undefined);
   const prefix = recordPrefix(namespace);
   const { count } = store;
   const total = count === undefined ? undefined : await storeCall('count', () => count.call(store, prefix));

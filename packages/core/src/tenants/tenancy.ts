@@ -6,8 +6,13 @@ import { isVaultId, isWellFormed } from '../store/index.js';
 import { isTenantKid, TENANT_RECORD_PREFIX, type TenantCustody, TenantKeyring } from './tenant-keyring.js';
 import { Tenants } from './tenant-store.js';
 
-/** Where a rotation sends a record: the keys to move it under, or `null` when it is not part of this rotation. */
-export type RotateRoute = (id: string, stored: string) => Promise<KeyEncryptionKeys | null>;
+/**
+ * Where a rotation sends a record: the keys to move it under, or `null` when it is not part of
+ * this rotation. `finish`, if there, runs once the rotation is over (it wipes keys made for it).
+ */
+export type RotateRoute = ((id: string, stored: string) => Promise<KeyEncryptionKeys | null>) & {
+  readonly finish?: () => void;
+};
 
 /** Names a record's tenant: a readable field's name, or a function of the readable fields. */
 export type TenantOf = string | ((readable: Readonly<Record<string, unknown>>) => unknown);
@@ -54,11 +59,11 @@ export class Tenancy {
     }
   }
 
-  /** Opens a tenant key record and checks its contents (for `verify`). */
+  /** Opens a tenant key record and checks its contents, the readable part included (for `verify`). */
   async verifyKeyRecord(id: string, stored: string): Promise<void> {
     const tenant = id.slice(TENANT_RECORD_PREFIX.length);
-    const { secret } = await openRecord(this.tenants.custodyOf(tenant), this.tenants.namespace, id, stored);
-    TenantKeyring.parse(tenant, secret).wipe();
+    const { readable, secret } = await openRecord(this.tenants.custodyOf(tenant), this.tenants.namespace, id, stored);
+    TenantKeyring.parse(tenant, secret, readable).wipe();
   }
 
   /** The keys a record of `tenant` is sealed under. */
@@ -82,7 +87,15 @@ export class Tenancy {
    * as failed, for a shredded tenant), a tenant's own-custody key record under its custody keys.
    */
   masterRoute(dryRun: boolean, reencrypt = false): RotateRoute {
-    return async (id, stored) => {
+    // A dry run writes nothing, not even a tenant's first key: it rewraps to a throwaway one
+    // (one per tenant), wiped when the rotation finishes.
+    const throwaway = new Map<string, TenantKeyring>();
+    const firstKey = (tenant: string): TenantKeyring => {
+      let keys = throwaway.get(tenant);
+      if (keys === undefined) throwaway.set(tenant, (keys = TenantKeyring.create(tenant)));
+      return keys;
+    };
+    const route = async (id: string, stored: string): Promise<KeyEncryptionKeys | null> => {
       if (id.startsWith(TENANT_RECORD_PREFIX)) {
         const tenant = id.slice(TENANT_RECORD_PREFIX.length);
         if (this.tenants.isMasterCustody(tenant)) return this.#master;
@@ -94,12 +107,14 @@ export class Tenancy {
         return reencrypt ? this.tenants.forRead(this.tenantOfStored(stored, id), kid) : null;
       }
       const tenant = this.tenantOfStored(stored, id);
-      // A dry run writes nothing, not even a tenant's first key: it rewraps to a throwaway one.
-      const keys = dryRun
-        ? ((await this.tenants.existing(tenant)) ?? TenantKeyring.create(tenant))
-        : await this.forWrite(tenant);
+      const keys = dryRun ? ((await this.tenants.existing(tenant)) ?? firstKey(tenant)) : await this.forWrite(tenant);
       return combineKeys([keys, this.#master], { primaryKid: keys.primaryKid });
     };
+    const finish = () => {
+      for (const keys of throwaway.values()) keys.wipe();
+      throwaway.clear();
+    };
+    return Object.assign(route, { finish });
   }
 
   /** One tenant's key rotation: that tenant's records move to `keys`' primary; every other record is left alone. */
