@@ -91,8 +91,10 @@ export class Tenancy {
     // (one per tenant), wiped when the rotation finishes.
     const throwaway = new Map<string, TenantKeyring>();
     const firstKey = (tenant: string): TenantKeyring => {
-      let keys = throwaway.get(tenant);
-      if (keys === undefined) throwaway.set(tenant, (keys = TenantKeyring.create(tenant)));
+      const held = throwaway.get(tenant);
+      if (held !== undefined) return held;
+      const keys = TenantKeyring.create(tenant);
+      throwaway.set(tenant, keys);
       return keys;
     };
     const route = async (id: string, stored: string): Promise<KeyEncryptionKeys | null> => {
