@@ -19,6 +19,8 @@ export interface StoreCommandOptions {
   readonly keysFile?: string;
   readonly json?: boolean;
   readonly timeout?: number;
+  /** `--kms-timeout`: the deadline of each KMS/HSM call, in ms. */
+  readonly kmsTimeout?: number;
   readonly schema?: string;
   /** The readable field naming each record's tenant (vaults with tenant keys). */
   readonly tenantField?: string;
@@ -50,7 +52,7 @@ export async function openVault(
     });
   }
   const spec = await resolveStoreSpec(options);
-  const keyring = await loadKeyring(options.keysFile);
+  const keyring = await loadKeyring(options.keysFile, process.env, options.kmsTimeout);
   let store: Awaited<ReturnType<typeof openStore>>;
   try {
     store = await openStore(spec, {

@@ -5,6 +5,7 @@ import {
   type KeySpec,
   openKeyList,
   parseKeySpecs,
+  REMOTE_TIMEOUT_MS,
   VaultError,
 } from '@credvault/core';
 import { type Env, openProviderKey } from './key-providers.js';
@@ -17,13 +18,18 @@ export type CliKeys = KeyEncryptionKeys & { close(): Promise<void> };
  * `kid:<base64url>`, wrapped local keys `kid:wrapped:<provider>:<keyRef>:<base64url>` and remote
  * keys `kid:remote:<provider>:<keyRef>`; `#` lines are comments.
  * Provider packages (`@credvault/pkcs11`, `@credvault/aws-kms`) are loaded only when the list
- * names them.
+ * names them. Every KMS/HSM call has a deadline, `timeoutMs` (`--kms-timeout`, default
+ * `REMOTE_TIMEOUT_MS`, 10 s): past it the call fails with `KEY_UNAVAILABLE`.
  * @throws VaultError `INVALID_KEYRING` when neither holds a valid list, `UNSUPPORTED` for a
  *   missing provider package, `KEY_UNAVAILABLE` when a KMS/HSM cannot be used.
  */
-export async function loadKeyring(keysFile: string | undefined, env: Env = process.env): Promise<CliKeys> {
+export async function loadKeyring(
+  keysFile: string | undefined,
+  env: Env = process.env,
+  timeoutMs: number = REMOTE_TIMEOUT_MS,
+): Promise<CliKeys> {
   const specs = await readKeySpecs(keysFile, env);
-  return openKeyList(specs, { resolve: (provider, keyRef) => openProviderKey(provider, keyRef, env) });
+  return openKeyList(specs, { resolve: (provider, keyRef) => openProviderKey(provider, keyRef, env), timeoutMs });
 }
 
 /**

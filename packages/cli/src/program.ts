@@ -1,4 +1,4 @@
-import { isVaultError, VaultError } from '@credvault/core';
+import { isVaultError, REMOTE_TIMEOUT_MS, VaultError } from '@credvault/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { type KeygenOptions, keygen } from './commands/keygen.js';
 import { rotate } from './commands/rotate.js';
@@ -19,6 +19,15 @@ function wholeNumber(value: string): number {
   return n;
 }
 
+/** The deadline of one KMS/HSM call: 1 to 2^31 - 1 ms (the longest timer). */
+function kmsTimeout(value: string): number {
+  const n = positiveInt(value);
+  if (n > 2 ** 31 - 1) throw new InvalidArgumentError('must be at most 2147483647');
+  return n;
+}
+
+const KMS_TIMEOUT_HELP = 'how long one KMS/HSM call may take before it fails with KEY_UNAVAILABLE (ms)';
+
 function storeCommand(program: Command, name: string, description: string): Command {
   return program
     .command(name)
@@ -31,6 +40,7 @@ function storeCommand(program: Command, name: string, description: string): Comm
     .option('-n, --namespace <name>', 'the vault namespace', 'default')
     .option('-k, --keys-file <path>', 'read the keyring from this file instead of CREDVAULT_KEYS')
     .option('--timeout <ms>', 'Redis and PostgreSQL operation timeout', positiveInt, 5000)
+    .option('--kms-timeout <ms>', KMS_TIMEOUT_HELP, kmsTimeout, REMOTE_TIMEOUT_MS)
     .option('--tenant-field <field>', "the readable field naming each record's tenant, for vaults with tenant keys")
     .option('--json', 'print a JSON report instead of text');
 }
@@ -67,6 +77,7 @@ retire the old key once it counts zero records. The README of @credvault/cli wal
       'encrypt the new key by a KMS/HSM key: pkcs11:<label> or aws-kms:<key id/alias>',
     )
     .option('--remote <provider:keyRef>', 'an entry for a KMS/HSM key that wraps every data key itself')
+    .option('--kms-timeout <ms>', KMS_TIMEOUT_HELP, kmsTimeout, REMOTE_TIMEOUT_MS)
     .action(async (options: KeygenOptions) => setExit(await keygen(io, options)));
 
   storeCommand(program, 'rotate', 'rewrap every record to the primary key; resumable, safe while the service runs')

@@ -96,6 +96,13 @@ const rows: Row[] = [
   ],
   ['wrapKeyEntry(k, key, r, 42)', () => wrapKeyEntry('a', generateKey(), localRemote(), 42 as Any), INVALID, 'options'],
   ['unwrapKeyring(e, r, "x")', () => unwrapKeyring([], localRemote(), 'x' as Any), INVALID, 'options'],
+  [
+    'openKeyList timeoutMs: 0',
+    () =>
+      core.openKeyList(core.parseKeySpecs('k9:remote:test:key'), { resolve: async () => localRemote(), timeoutMs: 0 }),
+    INVALID,
+    'timeoutMs',
+  ],
   ['keyUnavailable(symbol, r)', () => keyUnavailable(Symbol() as Any, 'r'), INVALID, 'name'],
   ['keyUnavailable(n, 10n)', () => keyUnavailable('n', 10n as Any), INVALID, 'reason'],
   ['formatKeyEntry(42, key)', () => formatKeyEntry(42 as Any, generateKey()), 'INVALID_KEYRING', undefined],

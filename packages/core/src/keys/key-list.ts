@@ -5,7 +5,8 @@ import { cachedKeys, type UnwrapCacheOptions } from './cached-keys.js';
 import { combineKeys } from './combined-keys.js';
 import { keyListEntries } from './key-list-text.js';
 import { checkEntry, type KeyEncryptionKeys, type KeyEntry, KID } from './keyring.js';
-import { type RemoteKey, type RemoteKeyEntry, remoteKeys } from './remote-key.js';
+import type { REMOTE_TIMEOUT_MS } from './remote-key.js';
+import { type RemoteKey, type RemoteKeyEntry, remoteKeys, remoteTimeout } from './remote-key.js';
 import { unwrapKeyring, type WrappedKeyEntry } from './wrapped-keyring.js';
 
 /**
@@ -85,6 +86,12 @@ export interface OpenKeyListOptions {
   readonly resolve: (provider: string, keyRef: string) => Promise<RemoteKey>;
   /** The unwrap cache in front of the remote entries. */
   readonly cache?: UnwrapCacheOptions;
+  /**
+   * How long one KMS/HSM call may take, in ms (a wrapped entry's decrypt while opening, a remote
+   * entry's wrap or unwrap later) before it fails with `KEY_UNAVAILABLE`. Default
+   * {@link REMOTE_TIMEOUT_MS} (10 s).
+   */
+  readonly timeoutMs?: number;
 }
 
 /**
@@ -92,7 +99,8 @@ export interface OpenKeyListOptions {
  * keyring (each wrapped key decrypted once, now), remote entries go through an unwrap cache,
  * and the first entry is the primary. `close()` wipes the cache and releases the providers.
  * @throws VaultError `INVALID_KEYRING` for a bad list, `KEY_UNAVAILABLE` when a KMS/HSM cannot be used,
- * `INVALID_ARGUMENT` for `specs` that is not an array or bad `options` (path `options`, `resolve`, `cache`).
+ * `INVALID_ARGUMENT` for `specs` that is not an array or bad `options` (path `options`, `resolve`, `cache`,
+ * `timeoutMs`).
  */
 export async function openKeyList(
   specs: readonly KeySpec[],
@@ -123,8 +131,9 @@ export async function openKeyList(
       else remote.push({ kid: spec.kid, remote: await resolve(spec.provider, spec.keyRef) });
     }
     const keyrings: KeyEncryptionKeys[] = [];
-    if (local.length > 0) keyrings.push(await unwrapKeyring(local));
-    if (remote.length > 0) keyrings.push(cachedKeys(remoteKeys(remote), options.cache));
+    const deadline = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
+    if (local.length > 0) keyrings.push(await unwrapKeyring(local, undefined, deadline));
+    if (remote.length > 0) keyrings.push(cachedKeys(remoteKeys(remote, deadline), options.cache));
     const combined = combineKeys(keyrings, { primaryKid: (specs[0] as KeySpec).kid });
     return { ...combined, close: async () => Promise.all([combined.close(), closeAll()]).then(() => {}) };
   } catch (error) {
@@ -147,4 +156,5 @@ function checkOpenKeyListArguments(specs: unknown, options: unknown): void {
   if (!isRecordLike(options)) throw invalidArgument('options', 'an object with resolve');
   checkFunction(options.resolve, 'resolve');
   if (options.cache !== undefined) checkUnwrapCacheOptions(options.cache, 'cache');
+  if (options.timeoutMs !== undefined) remoteTimeout({ timeoutMs: options.timeoutMs as number });
 }
