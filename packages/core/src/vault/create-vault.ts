@@ -37,7 +37,10 @@ import { remove, set, setMany, update } from './write.js';
  * @throws VaultError `INVALID_ARGUMENT` naming the option at fault (`path`): options that are
  * not an object, a namespace outside `[A-Za-z0-9_-]{1,64}`, a missing keyring or schema, a store
  * or keyring without the members of its contract, an `index` field that is not a secret field,
- * any option of the wrong kind; `UNSUPPORTED` for tenant keys over a store without compare-and-set.
+ * any option of the wrong kind, an `onListenerError` that is not a function (path
+ * `onListenerError`); `UNSUPPORTED` for `index` (path `index`) or `tenant` (path `tenant`) over a
+ * store without compare-and-set (a blind-index key or a tenant's first key is made by
+ * insert-if-absent).
  */
 export function createVault<S extends AnyCredentialSchema>(options: VaultOptions<S>): Vault<S> {
   if (!isRecordLike(options)) throw invalidArgument('options', 'an object of options ({ keyring, schema, ... })');

@@ -132,20 +132,23 @@ export interface Vault<S extends AnyCredentialSchema> {
   readonly schema: S;
   /**
    * Validates, seals and stores a record under `id`, replacing any record there.
-   * @throws VaultError `VALIDATION_FAILED` (nothing is stored), `INVALID_ARGUMENT` for a bad id, `STORE_FAILED`.
+   * @throws VaultError `VALIDATION_FAILED` (nothing is stored), `INVALID_ARGUMENT` for a bad
+   * argument (path `id`), `STORE_FAILED`.
    */
   set(id: string, record: InputOf<S>): Promise<void>;
   /**
    * Stores many records: all are validated first (one invalid record: `VALIDATION_FAILED`,
    * nothing stored), then written through the store's batch write where it has one.
-   * @throws VaultError `VALIDATION_FAILED`, `INVALID_ARGUMENT`, `STORE_FAILED`.
+   * @throws VaultError `VALIDATION_FAILED`, `INVALID_ARGUMENT` for a bad argument (path
+   * `entries` or `entries.<i>`, nothing stored), `STORE_FAILED`.
    */
   setMany(entries: Iterable<readonly [string, InputOf<S>]>): Promise<void>;
   /**
    * Loads, opens and validates the record under `id`; `undefined` only when there is none.
    * @throws VaultError `DECRYPT_FAILED` (also for stored text that breaks the strict reading
    * rules of FORMAT.md), `SECRET_IN_CLEAR` naming a secret field stored readable, `UNKNOWN_KEY`,
-   * `VALIDATION_FAILED`, `INVALID_ARGUMENT` (also for an id that is not well-formed UTF-16), `STORE_FAILED`.
+   * `VALIDATION_FAILED`, `INVALID_ARGUMENT` for a bad argument (path `id`; also for an id that is
+   * not well-formed UTF-16), `STORE_FAILED`.
    */
   get(id: string): Promise<OutputOf<S> | undefined>;
   /**
@@ -161,7 +164,8 @@ export interface Vault<S extends AnyCredentialSchema> {
    * Over a store without compare-and-set (the generic Keyv path) the write is a plain set,
    * so concurrent updates of one record can overwrite each other: use `@credvault/sqlite` or
    * `@credvault/redis` where records are updated concurrently.
-   * @throws VaultError `CONFLICT` after `maxAttempts` lost races, and the errors of `get` and `set`.
+   * @throws VaultError `INVALID_ARGUMENT` for a bad argument (path `id`, `updater`, `options`,
+   * `maxAttempts`), `CONFLICT` after `maxAttempts` lost races, and the errors of `get` and `set`.
    */
   update(id: string, updater: Updater<S>, options?: UpdateOptions): Promise<OutputOf<S> | undefined>;
   /**
@@ -173,7 +177,9 @@ export interface Vault<S extends AnyCredentialSchema> {
    * provider answered, the refreshed fields are applied on top of its version.
    * @throws VaultError `NOT_FOUND`; `REFRESH_FAILED` with the refresher's error as `cause`
    * (the stored record is left as it was, every waiting caller gets the error); `CONFLICT`
-   * after `waitMs` waiting for another process; and the errors of `get` and `set`.
+   * after `waitMs` waiting for another process; `INVALID_ARGUMENT` for a bad argument (path
+   * `id`, `refresher`, `options`, or the option: `skewMs`, `force`, `leaseTtlMs`, `waitMs`); and
+   * the errors of `get` and `set`.
    */
   refresh(id: string, refresher: Refresher<S>, options?: RefreshOptions): Promise<OutputOf<S>>;
   /**
@@ -181,24 +187,26 @@ export interface Vault<S extends AnyCredentialSchema> {
    * (`index` option): the value itself is never stored, only its HMAC under a per-namespace
    * index key held in the vault under the keyring. `undefined` when none matches, and for the
    * empty string or a value with a lone surrogate, which are never indexed.
-   * @throws VaultError `INVALID_ARGUMENT` when `field` is not indexed, and the errors of `get`.
+   * @throws VaultError `INVALID_ARGUMENT` when `field` is not indexed or for a bad argument
+   * (path `field` or `value`), and the errors of `get`.
    */
   findBy(field: SecretOf<S>, value: string): Promise<{ id: string; record: OutputOf<S> } | undefined>;
   /**
    * Whether a record is stored under `id`. Does not open it.
-   * @throws VaultError `INVALID_ARGUMENT`, `STORE_FAILED`.
+   * @throws VaultError `INVALID_ARGUMENT` for a bad argument (path `id`), `STORE_FAILED`.
    */
   has(id: string): Promise<boolean>;
   /**
    * Removes the record under `id` (and its index entries); whether there was one.
-   * @throws VaultError `INVALID_ARGUMENT`, `STORE_FAILED`.
+   * @throws VaultError `INVALID_ARGUMENT` for a bad argument (path `id`), `STORE_FAILED`.
    */
   delete(id: string): Promise<boolean>;
   /**
    * Every record of this namespace as `[id, record]`, optionally filtered on readable fields.
    * Each match is opened and validated; the first that fails ends the iteration with its error.
    * @throws VaultError `UNSUPPORTED` when the store cannot iterate, `INVALID_ARGUMENT` for a
-   * filter on an unknown or secret field, and the errors of {@link Vault.get}.
+   * filter on an unknown or secret field or a bad argument (path `options`, `where`,
+   * `where.<field>`), and the errors of {@link Vault.get}.
    */
   entries(options?: EntriesOptions<S>): AsyncGenerator<[string, OutputOf<S>], void, undefined>;
   /**
@@ -209,7 +217,8 @@ export interface Vault<S extends AnyCredentialSchema> {
    * before it is written, and writes use compare-and-set so a record the application changed
    * meanwhile is never overwritten. A record that does not open is reported and left as it is.
    * Running it again resumes.
-   * @throws VaultError `UNSUPPORTED` when the store cannot iterate, `STORE_FAILED`.
+   * @throws VaultError `UNSUPPORTED` when the store cannot iterate, `INVALID_ARGUMENT` for a bad
+   * argument (path `options` or the option: `onProgress`, `signal`, `batchSize`...), `STORE_FAILED`.
    */
   rotate(options?: RotateOptions): Promise<RotateReport>;
   /**
@@ -219,14 +228,16 @@ export interface Vault<S extends AnyCredentialSchema> {
    * of it has expired (`retireAfter`: by default 11 minutes after the new key was added, see
    * `instancesCacheTtlMs`) and finds no record left on it.
    * @throws VaultError `UNSUPPORTED` without `tenant` or when the store cannot iterate,
-   * `TENANT_KEY_GONE` for a tenant with no key, `STORE_FAILED`.
+   * `TENANT_KEY_GONE` for a tenant with no key, `INVALID_ARGUMENT` for a bad argument (path
+   * `tenant`, `options`, `instancesCacheTtlMs`...), `STORE_FAILED`.
    */
   rotateTenant(tenant: string, options?: TenantRotateOptions): Promise<TenantRotateReport>;
   /**
    * Crypto-shreds a tenant (vaults with `tenant`): destroys the tenant's key record, so no copy
    * of its records opens again (for copies in backups: once the master key of the day is
    * retired, docs/tenant-keys.md), then deletes the tenant's records.
-   * @throws VaultError `UNSUPPORTED` without `tenant` or when the store cannot iterate, `STORE_FAILED`.
+   * @throws VaultError `UNSUPPORTED` without `tenant` or when the store cannot iterate,
+   * `INVALID_ARGUMENT` for a bad argument (path `tenant`), `STORE_FAILED`.
    */
   shred(tenant: string): Promise<ShredReport>;
   /**
@@ -235,12 +246,17 @@ export interface Vault<S extends AnyCredentialSchema> {
    * @throws VaultError `UNSUPPORTED` when the store cannot iterate, `STORE_FAILED`.
    */
   status(): Promise<KeyStatus>;
-  /** Opens and validates every record, reporting each that fails. */
+  /**
+   * Opens and validates every record, reporting each that fails.
+   * @throws VaultError `INVALID_ARGUMENT` for a bad argument (path `options` or `onProgress`),
+   * `UNSUPPORTED` when the store cannot iterate, `STORE_FAILED`.
+   */
   verify(options?: { onProgress?: (report: VerifyReport) => void }): Promise<VerifyReport>;
   /**
    * Listens to `set`, `get`, `delete`, `refresh`, `refreshFailed`, `rotate`, `decryptFailed`
    * (or `'*'`): each event has the id, namespace, kid and time, never a secret. Returns the
    * function that stops listening.
+   * @throws VaultError `INVALID_ARGUMENT` for a bad argument (path `type` or `listener`).
    */
   on<E extends VaultEventType | '*'>(type: E, listener: VaultListener<E>): () => void;
   /** Closes the store. */
