@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   connectionSchema,
   createVault,
@@ -11,7 +12,6 @@ import {
   type VaultStore,
   type VaultTelemetry,
 } from '@credvault/core';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { describe, expect, it } from 'vitest';
 import { connection, SECRET_STRINGS } from './support/fixtures.js';
 import { testKms } from './support/test-kms.js';
