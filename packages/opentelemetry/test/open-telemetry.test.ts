@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  type ConnectionInput,
   cachedKeys,
   connectionSchema,
   createVault,
@@ -40,7 +41,7 @@ const SECRET = {
   connectionToken: 'CT-otel-secret-0a9b8c7d',
 };
 const ID = 'conn-otel-9z8y7x';
-const record = (status = 'active') => ({
+const record = (status = 'active'): ConnectionInput => ({
   idConnection: '123e4567-e89b-12d3-a456-426614174000',
   status,
   providerSlug: 'hubspot',
