@@ -99,6 +99,18 @@ export {
   prefixEnd,
   withDeadline,
 } from './store/index.js';
+export type {
+  CacheInfo,
+  OperationInfo,
+  RecordsInfo,
+  RemoteKeyCallInfo,
+  RotationInfo,
+  StoreCallInfo,
+  StoreOperationName,
+  TelemetrySpan,
+  VaultOperationName,
+  VaultTelemetry,
+} from './telemetry/index.js';
 export type { TenantOf } from './tenants/index.js';
 export { isTenantKeyGone, isTenantKid, TENANT_RECORD_PREFIX, type TenantCustody } from './tenants/index.js';
 export type {

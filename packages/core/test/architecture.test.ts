@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
  */
 const src = join(import.meta.dirname, '../src');
 /** Core's folders from the bottom up: a folder may import those before it. */
-const LAYERS = ['errors', 'crypto', 'keys', 'format', 'records', 'store', 'tenants', 'rotation', 'vault'];
+const LAYERS = ['errors', 'telemetry', 'crypto', 'keys', 'format', 'records', 'store', 'tenants', 'rotation', 'vault'];
 /** Folders a folder may not import although they come before it (independent concerns). */
 const APART: Record<string, readonly string[]> = { store: ['keys', 'format', 'records'] };
 

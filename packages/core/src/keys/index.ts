@@ -24,6 +24,7 @@ export {
   parseKeyList,
   unwrapLocal,
 } from './keyring.js';
+export { observedKeys } from './observed-keys.js';
 export {
   keyUnavailable,
   REMOTE_TIMEOUT_MS,

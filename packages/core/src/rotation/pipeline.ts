@@ -1,9 +1,10 @@
+import type { TelemetrySpan } from '../telemetry/index.js';
 import type { RotationRun } from './run.js';
 import type { RotateProgress } from './types.js';
 import type { Candidate, Write } from './write-back.js';
 
-/** A batch at the rewrapper: its writes to come, and the length of its stored envelopes. */
-type InFlight = { job: Promise<Write[]>; chars: number };
+/** A batch at the rewrapper: its writes to come, the length of its stored envelopes, and its span (with telemetry). */
+type InFlight = { job: Promise<Write[]>; chars: number; span: TelemetrySpan | undefined };
 
 /**
  * Envelope text (in UTF-16 units) above which the batches at an executor are landed down to
@@ -51,10 +52,11 @@ export class BatchPipeline {
   /** Hands the batch in hand to the rewrapper, then lands the oldest while the pipeline is full. */
   async flush(): Promise<void> {
     const { batch } = this;
-    const job = this.run.prepare(batch);
+    const span = this.run.setup.hooks?.batch?.(batch.length);
+    const job = span === undefined ? this.run.prepare(batch) : span.run(() => this.run.prepare(batch));
     job.catch(() => {}); // awaited in order by landOldest; this only keeps a later failure from going unhandled
     const chars = batch.reduce((sum, candidate) => sum + candidate.stored.length, 0);
-    this.rewrapping.push({ job, chars });
+    this.rewrapping.push({ job, chars, span });
     this.inFlightChars += chars;
     this.batch = [];
     while (this.full()) await this.landOldest();
@@ -75,15 +77,37 @@ export class BatchPipeline {
   private async landOldest(): Promise<void> {
     const oldest = this.rewrapping.shift() as InFlight;
     this.inFlightChars -= oldest.chars;
+    const { span } = oldest;
     let writes: Write[];
     try {
       writes = await oldest.job;
     } catch (error) {
+      span?.end(error);
       await this.writing.catch(() => {}); // nothing goes on writing after rotate has thrown
       throw error;
     }
-    await this.writing;
+    await this.writing.catch((error: unknown) => {
+      span?.end(error);
+      throw error;
+    });
     this.onProgress?.(this.run.progress()); // counts the writes landed so far; this batch's lands next
-    this.writing = this.run.write(writes);
+    this.writing =
+      span === undefined
+        ? this.run.write(writes)
+        : endAfter(
+            span,
+            span.run(() => this.run.write(writes)),
+          );
   }
+}
+
+/** `written`, ending `span` when it settles. */
+function endAfter(span: TelemetrySpan, written: Promise<void>): Promise<void> {
+  return written.then(
+    () => span.end(),
+    (error: unknown) => {
+      span.end(error);
+      throw error;
+    },
+  );
 }

@@ -1,5 +1,6 @@
 /** The options, progress and report of a rotation, and how the vault routes and hears it. */
 import type { VaultErrorCode } from '../errors/index.js';
+import type { TelemetrySpan } from '../telemetry/index.js';
 import type { RewrapExecutor } from './rewrap-executor.js';
 
 /** Options of {@link Vault.rotate}. */
@@ -61,4 +62,6 @@ export interface RotateReport extends RotateProgress {
 export interface RotateHooks {
   rewrapped(id: string, fromKid: string, toKid: string): void;
   failed(id: string, code: VaultErrorCode, kid: string | undefined): void;
+  /** Starts the span of a batch of `records` (vaults with telemetry): its rewrap and its write run inside it. */
+  batch?(records: number): TelemetrySpan;
 }

@@ -19,3 +19,4 @@ export { type FetchPage, keysetEntries, prefixEnd } from './keyset.js';
 export { keyvStore } from './keyv-store.js';
 export { type AcquireLease, leaseFor } from './lease.js';
 export { type MemoryStore, memoryStore } from './memory-store.js';
+export { observedStore } from './observed-store.js';

@@ -1,10 +1,11 @@
 import { VaultError } from '../errors/index.js';
 import type { RecordText } from '../format/index.js';
-import type { CachedKeys, KeyEncryptionKeys } from '../keys/index.js';
+import { type CachedKeys, type KeyEncryptionKeys, observedKeys } from '../keys/index.js';
 import type { AnyCredentialSchema, OutputOf, RecordCache } from '../records/index.js';
 import { type Rereader, rereaderOf } from '../records/index.js';
 import type { RotateHooks } from '../rotation/index.js';
-import { memoryStore, recordKey, type VaultStore } from '../store/index.js';
+import { memoryStore, observedStore, recordKey, type VaultStore } from '../store/index.js';
+import type { VaultTelemetry } from '../telemetry/index.js';
 import { Tenancy, type TenantOf } from '../tenants/index.js';
 import { BlindIndex } from './blind-index.js';
 import { type VaultEvent, VaultEvents } from './events.js';
@@ -26,8 +27,14 @@ export interface StoredRecord<S extends AnyCredentialSchema> {
  * takes it as its first argument.
  */
 export interface VaultContext<S extends AnyCredentialSchema> {
+  /** The store the operations call: the given one, reported to `telemetry` when there is one. */
   readonly store: VaultStore;
+  /** The store as given (or the default memory store), never wrapped: `vault.store`. */
+  readonly givenStore: VaultStore;
+  /** The keys the operations call: the keyring, its remote calls reported to `telemetry` when there is one. */
   readonly keyring: KeyEncryptionKeys;
+  /** Where the vault reports its operations, store and key calls and caches, if anywhere. */
+  readonly telemetry: VaultTelemetry | undefined;
   readonly schema: S;
   readonly namespace: string;
   /** The store key of a record id. */
@@ -58,8 +65,15 @@ export interface VaultContext<S extends AnyCredentialSchema> {
  * @throws VaultError `INVALID_ARGUMENT` naming the option at fault (see `createVault`).
  */
 export function vaultContext<S extends AnyCredentialSchema>(options: VaultOptions<S>): VaultContext<S> {
-  const { keyring, schema, namespace = 'default', store = memoryStore() } = options;
-  checkOptions({ ...options, store }, namespace);
+  const { schema, namespace = 'default', store: givenStore = memoryStore(), telemetry } = options;
+  checkOptions({ ...options, store: givenStore }, namespace);
+  // Resolved once: without telemetry the store and keyring are the very objects given, so the
+  // default path does no extra work on any call.
+  const store = telemetry === undefined ? givenStore : observedStore(givenStore, telemetry, namespace);
+  const keyring =
+    telemetry === undefined || isLocalKeyring(options.keyring)
+      ? options.keyring
+      : observedKeys(options.keyring, telemetry);
   const { onListenerError } = options;
   if (onListenerError !== undefined && typeof onListenerError !== 'function') {
     throw new VaultError('INVALID_ARGUMENT', 'onListenerError must be a function', { path: 'onListenerError' });
@@ -73,13 +87,15 @@ export function vaultContext<S extends AnyCredentialSchema>(options: VaultOption
   };
   return {
     store,
+    givenStore,
     keyring,
+    telemetry,
     schema,
     namespace,
     key: (id) => recordKey(namespace, id),
     events,
     index: fields.length === 0 ? undefined : new BlindIndex(store, keyring, namespace, fields),
-    readKeys: unwrapCacheFor(options),
+    readKeys: unwrapCacheFor(options, keyring, telemetry, namespace),
     records,
     drafts,
     reread: drafts && records !== undefined ? rereaderOf(schema.schema) : undefined,
@@ -97,6 +113,9 @@ export function vaultContext<S extends AnyCredentialSchema>(options: VaultOption
     rotateHooks: {
       rewrapped: (id, fromKid, toKid) => emit('rotate', id, toKid, { fromKid }),
       failed: (id, code, kid) => emit('decryptFailed', id, kid, { code }),
+      ...(telemetry === undefined
+        ? {}
+        : { batch: (records: number) => telemetry.operation({ operation: 'rotate.batch', namespace, records }) }),
     },
     flights: new Map(),
     emit,

@@ -16,6 +16,7 @@ import {
 import { vaultContext } from './context.js';
 import { entries, findBy } from './find.js';
 import { keyStatus, rotate, verify } from './maintenance.js';
+import { observedVault } from './observed-vault.js';
 import { read } from './read.js';
 import { refresh } from './refresh.js';
 import { rotateTenantKeys, shredTenant, tenantOps } from './tenant-ops.js';
@@ -46,9 +47,9 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
   if (!isRecordLike(options)) throw invalidArgument('options', 'an object of options ({ keyring, schema, ... })');
   const ctx = vaultContext(options);
   const { store, schema, namespace, keyring } = ctx;
-  return {
+  const vault: Vault<S> = {
     namespace,
-    store,
+    store: ctx.givenStore,
     schema,
     async set(id, input) {
       idArgument(id);
@@ -112,4 +113,5 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
       await storeCall('close', async () => store.close?.());
     },
   };
+  return ctx.telemetry === undefined ? vault : observedVault(vault, ctx.telemetry);
 }

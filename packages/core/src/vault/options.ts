@@ -36,6 +36,20 @@ export function checkOptions<S extends AnyCredentialSchema>(options: VaultOption
   }
   checkCacheOptions(options);
   checkTenantOptions(options);
+  checkTelemetry(options.telemetry);
+}
+
+/** The methods a `VaultTelemetry` must have. */
+const TELEMETRY_METHODS = ['operation', 'storeCall', 'remoteKeyCall', 'cache', 'rotation', 'records'] as const;
+
+/** @throws VaultError `INVALID_ARGUMENT` (path `telemetry`) for telemetry without the members of `VaultTelemetry`. */
+function checkTelemetry(telemetry: unknown): void {
+  if (telemetry === undefined) return;
+  const ok =
+    isRecordLike(telemetry) &&
+    TELEMETRY_METHODS.every((name) => typeof telemetry[name] === 'function') &&
+    (telemetry.recordIds === undefined || typeof telemetry.recordIds === 'boolean');
+  if (!ok) throw invalidArgument('telemetry', 'a VaultTelemetry (e.g. openTelemetry() of @credvault/opentelemetry)');
 }
 
 /** The members a store must have, and those it may have (each a function). */

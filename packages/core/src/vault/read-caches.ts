@@ -3,16 +3,24 @@ import type { RecordText } from '../format/index.js';
 import { type CachedKeys, cachedKeys, type KeyEncryptionKeys, Keyring } from '../keys/index.js';
 import type { AnyCredentialSchema, OutputOf } from '../records/index.js';
 import { RecordCache } from '../records/index.js';
+import type { VaultTelemetry } from '../telemetry/index.js';
 import type { VaultOptions } from './types.js';
 
 /**
  * The unwrap cache reads go through (see `VaultOptions.unwrapCache`): by default only for a
  * local {@link Keyring}. It sits in front of a view of the keyring without `close()`, so that
- * closing the vault wipes the cached data keys and leaves the keyring to its owner.
+ * closing the vault wipes the cached data keys and leaves the keyring to its owner. `keyring`:
+ * the keys it calls on a miss (the option's, or their telemetry view); with `telemetry`, each
+ * hit, miss and coalesced unwrap is reported too (after the option's own `onEvent`).
  */
-export function unwrapCacheFor<S extends AnyCredentialSchema>(options: VaultOptions<S>): CachedKeys | undefined {
-  const { keyring, unwrapCache: option } = options;
-  if (option === false || (option === undefined && !(keyring instanceof Keyring))) return undefined;
+export function unwrapCacheFor<S extends AnyCredentialSchema>(
+  options: VaultOptions<S>,
+  keyring: KeyEncryptionKeys = options.keyring,
+  telemetry?: VaultTelemetry,
+  namespace = 'default',
+): CachedKeys | undefined {
+  const { unwrapCache: option } = options;
+  if (option === false || (option === undefined && !(options.keyring instanceof Keyring))) return undefined;
   const view: KeyEncryptionKeys = {
     get primaryKid() {
       return keyring.primaryKid;
@@ -24,7 +32,15 @@ export function unwrapCacheFor<S extends AnyCredentialSchema>(options: VaultOpti
     wrap: (kid, dek, context) => keyring.wrap(kid, dek, context),
     unwrap: (kid, wrapped, context) => keyring.unwrap(kid, wrapped, context),
   };
-  return cachedKeys(view, option ?? {});
+  if (telemetry === undefined) return cachedKeys(view, option ?? {});
+  const { onEvent } = option ?? {};
+  return cachedKeys(view, {
+    ...option,
+    onEvent: (event) => {
+      onEvent?.(event);
+      if (event.type !== 'evict') telemetry.cache({ cache: 'unwrap', result: event.type, namespace });
+    },
+  });
 }
 
 /** What opening a stored record gave, as the record cache keeps it. */

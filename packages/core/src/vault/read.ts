@@ -82,7 +82,12 @@ function fromCache<S extends AnyCredentialSchema>(
   id: string,
   stored: string,
 ): OpenedRecord<S> | undefined {
-  const hit = ctx.records?.lookup(id, stored);
+  const { records, telemetry } = ctx;
+  if (records === undefined) return undefined;
+  const hit = records.lookup(id, stored);
+  if (telemetry !== undefined) {
+    telemetry.cache({ cache: 'record', result: hit === undefined ? 'miss' : 'hit', namespace: ctx.namespace });
+  }
   if (hit === undefined) return undefined;
   return 'value' in hit
     ? copyRecord(hit.value)

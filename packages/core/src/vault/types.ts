@@ -10,6 +10,7 @@ import type {
 } from '../records/index.js';
 import type { RotateOptions, RotateReport } from '../rotation/index.js';
 import type { VaultStore } from '../store/index.js';
+import type { VaultTelemetry } from '../telemetry/index.js';
 import type { TenantCustody } from '../tenants/index.js';
 import type { VaultEvent, VaultEventType, VaultListener } from './events.js';
 
@@ -75,6 +76,14 @@ export interface VaultOptions<S extends AnyCredentialSchema> {
    * `console.warn`. An error this handler throws is dropped.
    */
   readonly onListenerError?: (error: unknown, event: VaultEvent) => void;
+  /**
+   * Where the vault reports its operations (spans with their outcome), each store call, each
+   * KMS/HSM call, the unwrap and record caches' hits and misses, `status()`'s records per kid
+   * and a rotation's progress: `openTelemetry()` of `@credvault/opentelemetry`, or your own
+   * `VaultTelemetry`. Never a secret; record ids only if it asks (`recordIds`). Default none:
+   * nothing is wrapped and no call does any extra work.
+   */
+  readonly telemetry?: VaultTelemetry;
 }
 
 /** A filter on readable fields: every given field must equal the record's. */

@@ -1,0 +1,59 @@
+import {
+  inSpan,
+  observedIteration,
+  type StoreCallInfo,
+  type StoreOperationName,
+  type VaultTelemetry,
+} from '../telemetry/index.js';
+import type { VaultStore } from './contract.js';
+import { idOfKey, recordPrefix } from './keys.js';
+
+/** The optional methods of the contract that take one key or none, passed through one span each. */
+const SINGLE = ['compareAndSet', 'count', 'lease', 'close'] as const;
+/** The optional batch methods: their first argument is the list of entries or keys. */
+const BATCH = ['getMany', 'setMany', 'compareAndSetMany', 'replacePrefixMany'] as const;
+
+/**
+ * `store` with each call of its methods reported to `telemetry` as one store call span of the
+ * vault's `namespace`: the same capabilities (an optional method it lacks stays absent), the
+ * same answers and errors. A record's id goes with a single-key call only where
+ * `telemetry.recordIds` is true; values never do. `entries` is one span from the start of the
+ * iteration to its end. The vault wraps its store so only when it has telemetry.
+ */
+export function observedStore(store: VaultStore, telemetry: VaultTelemetry, namespace: string): VaultStore {
+  const prefix = recordPrefix(namespace);
+  const info = (operation: StoreOperationName, key?: string, keys?: number): StoreCallInfo => ({
+    store: store.name,
+    operation,
+    namespace,
+    ...(keys === undefined ? {} : { keys }),
+    ...(telemetry.recordIds === true && key?.startsWith(prefix) === true ? { id: idOfKey(namespace, key) } : {}),
+  });
+  const call = <T>(operation: StoreOperationName, key: string | undefined, run: () => Promise<T>, keys?: number) =>
+    inSpan(telemetry.storeCall(info(operation, key, keys)), run);
+  const observed: Record<string, unknown> = {
+    name: store.name,
+    get: (key: string) => call('get', key, () => store.get(key)),
+    set: (key: string, value: string) => call('set', key, () => store.set(key, value)),
+    delete: (key: string) => call('delete', key, () => store.delete(key)),
+    has: (key: string) => call('has', key, () => store.has(key)),
+  };
+  for (const name of SINGLE) {
+    const method = store[name] as ((...args: unknown[]) => Promise<unknown>) | undefined;
+    if (method === undefined) continue;
+    observed[name] = (...args: unknown[]) =>
+      call(name, name === 'compareAndSet' ? (args[0] as string) : undefined, () => method.apply(store, args));
+  }
+  for (const name of BATCH) {
+    const method = store[name] as ((entries: readonly unknown[]) => Promise<unknown>) | undefined;
+    if (method === undefined) continue;
+    observed[name] = (entries: readonly unknown[]) =>
+      call(name, undefined, () => method.call(store, entries), entries.length);
+  }
+  const { entries } = store;
+  if (entries !== undefined) {
+    observed.entries = (from: string) =>
+      observedIteration(telemetry.storeCall(info('entries')), entries.call(store, from)[Symbol.asyncIterator]());
+  }
+  return observed as unknown as VaultStore;
+}

@@ -1,0 +1,78 @@
+import { isRecordLike } from '../errors/index.js';
+import type { AnyCredentialSchema } from '../records/index.js';
+import type { RotateOptions, RotateProgress } from '../rotation/index.js';
+import {
+  inSpan,
+  observedIteration,
+  type TelemetrySpan,
+  type VaultOperationName,
+  type VaultTelemetry,
+} from '../telemetry/index.js';
+import type { Vault } from './types.js';
+
+/**
+ * `vault` with each operation run inside a span of `telemetry` (its store and key calls become
+ * the span's children), `status()` reporting its records per kid and `rotate`/`rotateTenant`
+ * their progress. The same answers and errors. `createVault` uses it only with telemetry.
+ */
+export function observedVault<S extends AnyCredentialSchema>(vault: Vault<S>, telemetry: VaultTelemetry): Vault<S> {
+  const { namespace } = vault;
+  const span = (operation: VaultOperationName, id?: unknown): TelemetrySpan =>
+    telemetry.operation({
+      operation,
+      namespace,
+      ...(telemetry.recordIds === true && typeof id === 'string' ? { id } : {}),
+    });
+  const progress = <O>(options: O): O => countedRotation(options, telemetry, namespace);
+  return {
+    ...vault,
+    set: (id, input) => inSpan(span('set', id), () => vault.set(id, input)),
+    setMany: (batch) => inSpan(span('setMany'), () => vault.setMany(batch)),
+    get: (id) => inSpan(span('get', id), () => vault.get(id)),
+    getEntry: (id) => inSpan(span('getEntry', id), () => vault.getEntry(id)),
+    update: (id, updater, options) => inSpan(span('update', id), () => vault.update(id, updater, options)),
+    refresh: (id, refresher, options) => inSpan(span('refresh', id), () => vault.refresh(id, refresher, options)),
+    findBy: (field, value) => inSpan(span('findBy'), () => vault.findBy(field, value)),
+    has: (id) => inSpan(span('has', id), () => vault.has(id)),
+    delete: (id) => inSpan(span('delete', id), () => vault.delete(id)),
+    entries: (options) => observedIteration(span('entries'), vault.entries(options)),
+    rotate: (options) => inSpan(span('rotate'), () => vault.rotate(progress(options))),
+    rotateTenant: (tenant, options) =>
+      inSpan(span('rotateTenant'), () => vault.rotateTenant(tenant, progress(options))),
+    shred: (tenant) => inSpan(span('shred'), () => vault.shred(tenant)),
+    status: () =>
+      inSpan(span('status'), async () => {
+        const status = await vault.status();
+        const { primaryKid, kids, notOnPrimary } = status;
+        telemetry.records({ namespace, primaryKid, kids, notOnPrimary });
+        return status;
+      }),
+    verify: (options) => inSpan(span('verify'), () => vault.verify(options)),
+  };
+}
+
+/**
+ * Rotate options whose `onProgress` also reports to `telemetry` the records that reached each
+ * result since the last call. Options the rotation will refuse are passed on as they are.
+ */
+function countedRotation<O>(options: O, telemetry: VaultTelemetry, namespace: string): O {
+  if (options !== undefined && !isRecordLike(options)) return options;
+  const given = (options as RotateOptions | undefined)?.onProgress;
+  if (given !== undefined && typeof given !== 'function') return options;
+  let last = { rewrapped: 0, current: 0, failed: 0, changed: 0 };
+  const onProgress = (progress: RotateProgress) => {
+    const now = {
+      rewrapped: progress.rewrapped,
+      current: progress.alreadyCurrent,
+      failed: progress.failed.length,
+      changed: progress.changedMeanwhile,
+    };
+    for (const result of ['rewrapped', 'current', 'failed', 'changed'] as const) {
+      const count = now[result] - last[result];
+      if (count > 0) telemetry.rotation({ namespace, result, count });
+    }
+    last = now;
+    given?.(progress);
+  };
+  return { ...options, onProgress } as O;
+}

@@ -1,0 +1,2 @@
+export { METRIC } from './names.js';
+export { type OpenTelemetryOptions, openTelemetry } from './open-telemetry.js';
