@@ -73,8 +73,6 @@ export function positive(path: string, value: number): number {
   return value;
 }
 
-// One closure over ~115 lines, on purpose: the LRU map, the calls in flight and the counters are
-// this cache's private state, and `unwrap` (on every read's path) reaches them directly.
 /**
  * Puts a bounded unwrap cache in front of a keyring: remote wrap through a KMS/HSM (so a
  * record read is not a billed remote call), or a local {@link Keyring} (a hot read then skips
@@ -105,6 +103,9 @@ export function cachedKeys(keys: KeyEncryptionKeys, options?: UnwrapCacheOptions
   return cache(keys, checked);
 }
 
+// One closure over ~115 lines, on purpose: the LRU map, the calls in flight and the counters are
+// this cache's private state, and `unwrap` (on every read's path) reaches them directly.
+/** The cache of {@link cachedKeys}, its arguments checked. */
 function cache(keys: KeyEncryptionKeys, options: UnwrapCacheOptions): CachedKeys {
   const maxEntries = positive('maxEntries', options.maxEntries ?? 1000);
   const ttlMs = positive('ttlMs', options.ttlMs ?? 300_000);
