@@ -1,8 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { redisAvailable, useRedisCluster } from '@credvault/test-suite';
+import { type RedisServer, redisAvailable, startRedisServer, useRedisCluster } from '@credvault/test-suite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AofRedis, startAofRedis } from './support/aof-redis.js';
 import type { Report } from './support/outage-writer.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -102,16 +101,16 @@ async function survivesOutage(
 }
 
 describe.skipIf(!redisAvailable())('an application writing through redisStore while Redis crashes', () => {
-  let server: AofRedis | undefined;
+  let server: RedisServer | undefined;
   beforeAll(async () => {
-    server = await startAofRedis();
+    server = await startRedisServer({ appendOnly: true });
   });
   afterAll(async () => {
     await server?.stop();
   });
 
   it('one server, SIGKILLed and restarted on its data dir: STORE_FAILED meanwhile, no crash, nothing acknowledged lost', async () => {
-    const redis = server as AofRedis;
+    const redis = server as RedisServer;
     await survivesOutage(redis.url, 0, redis.kill, redis.restart);
   }, 120_000);
 });

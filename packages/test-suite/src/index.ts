@@ -20,6 +20,7 @@ export {
 export {
   hasRedisServer,
   type RedisServer,
+  type RedisServerOptions,
   redisAvailable,
   startRedisServer,
   type TestRedis,

@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { backendAvailable, type Hooks, onFreePort, useBackend } from './use-backend.js';
 
 /** A real redis-server started for tests. */
@@ -9,8 +12,20 @@ export interface RedisServer {
   readonly port: number;
   /** Stops the server (SIGTERM, then waits for it to exit). */
   stop(): Promise<void>;
+  /** Kills the server (SIGKILL: a crash, nothing flushed but what its persistence already wrote). */
+  kill(): Promise<void>;
   /** Starts it again on the same port, after {@link RedisServer.stop}. */
   restart(): Promise<void>;
+}
+
+/** How {@link startRedisServer} runs the server. */
+export interface RedisServerOptions {
+  /**
+   * An append-only file fsynced on every write (`appendfsync always`) in a temp dir of its own,
+   * so a write the server acknowledged survives {@link RedisServer.kill} and a restart.
+   * Default: no persistence.
+   */
+  readonly appendOnly?: boolean;
 }
 
 /** Whether a `redis-server` binary is on the PATH. */
@@ -60,30 +75,42 @@ export function accepting(child: ChildProcess, port: number): Promise<void> {
 }
 
 /**
- * Starts `redis-server` on a free loopback port, without persistence, and waits until it
- * accepts connections (on another port if the first was taken meanwhile). Stop it with `stop()`
- * (tests stop it in `afterAll`).
+ * Starts `redis-server` on a free loopback port, without persistence unless `appendOnly`, and
+ * waits until it accepts connections (on another port if the first was taken meanwhile). Stop it
+ * with `stop()` (tests stop it in `afterAll`); an append-only server's dir goes when the process exits.
  */
-export async function startRedisServer(): Promise<RedisServer> {
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   let child: ChildProcess | undefined;
+  const persistence = ['--appendonly', 'no'];
+  if (options.appendOnly === true) {
+    const dir = mkdtempSync(join(tmpdir(), 'credvault-redis-aof-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    persistence.splice(0, 2, '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always');
+  }
   const startOn = async (port: number) => {
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence];
     child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'ignore'] });
     await accepting(child, port);
   };
-  const stop = async () => {
+  const end = async (signal: NodeJS.Signals) => {
     const running = child;
     child = undefined;
     if (running === undefined || running.exitCode !== null || running.signalCode !== null) return;
     const exited = once(running, 'exit');
-    running.kill('SIGTERM');
+    running.kill(signal);
     await exited;
   };
   const port = await onFreePort(async (free) => {
     await startOn(free);
     return free;
   });
-  return { url: `redis://127.0.0.1:${port}`, port, stop, restart: () => startOn(port) };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    stop: () => end('SIGTERM'),
+    kill: () => end('SIGKILL'),
+    restart: () => startOn(port),
+  };
 }
 
 /** The vitest hooks the helpers below register. */
