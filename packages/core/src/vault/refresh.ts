@@ -2,7 +2,7 @@ import { isVaultError, VaultError } from '../errors/index.js';
 import { canonicalJson } from '../format/index.js';
 import type { AnyCredentialSchema, InputOf, OutputOf } from '../records/index.js';
 import { needsRefresh } from '../records/index.js';
-import { type AcquireLease, checkId, type Lease, leaseFor, leaseKey } from '../store/index.js';
+import { type AcquireLease, type Lease, leaseFor, leaseKey } from '../store/index.js';
 import type { StoredRecord, VaultContext } from './context.js';
 import { read } from './read.js';
 import type { Refresher, RefreshOptions } from './types.js';
@@ -106,8 +106,7 @@ export function refresh<S extends AnyCredentialSchema>(
   refresher: Refresher<S>,
   options: RefreshOptions = {},
 ): Promise<OutputOf<S>> {
-  checkId(id);
-  const { flights } = vault;
+  const { flights } = vault; // the id: checked by the facade
   const inFlight = flights.get(id);
   if (inFlight !== undefined) return inFlight;
   const flight = refreshOnce(refreshContext(vault), id, refresher, options).finally(() => flights.delete(id));

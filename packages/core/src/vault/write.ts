@@ -1,10 +1,11 @@
 import { storeCall, VaultError } from '../errors/index.js';
 import { envelopeKid, type RecordText, sealRecord } from '../format/index.js';
 import { type AnyCredentialSchema, encodeRecord, type OutputOf } from '../records/index.js';
-import { checkId } from '../store/index.js';
 import type { StoredRecord, VaultContext } from './context.js';
 import { previous, read } from './read.js';
 import type { UpdateOptions, Updater, Vault } from './types.js';
+
+// The operations here take ids the facade (create-vault.ts, through arguments.ts) has checked.
 
 /** A record validated and sealed, not yet stored. */
 export interface Sealed<S extends AnyCredentialSchema> {
@@ -37,7 +38,6 @@ export async function set<S extends AnyCredentialSchema>(
   id: string,
   input: unknown,
 ): Promise<void> {
-  checkId(id);
   await put(ctx, id, await seal(ctx, id, input));
 }
 
@@ -48,7 +48,6 @@ export async function setMany<S extends AnyCredentialSchema>(
 ): Promise<void> {
   const batch: [string, Sealed<S>][] = [];
   for (const [id, input] of entries) {
-    checkId(id);
     batch.push([id, await seal(ctx, id, input)]);
   }
   const { store } = ctx;
@@ -69,7 +68,6 @@ export async function update<S extends AnyCredentialSchema>(
   updater: Updater<S>,
   options: UpdateOptions = {},
 ): Promise<OutputOf<S> | undefined> {
-  checkId(id);
   const attempts = options.maxAttempts ?? 100;
   for (let attempt = 0; attempt < attempts; attempt++) {
     const current = await read(ctx, id);
@@ -83,7 +81,6 @@ export async function update<S extends AnyCredentialSchema>(
 
 /** {@link Vault.delete}. */
 export async function remove<S extends AnyCredentialSchema>(ctx: VaultContext<S>, id: string): Promise<boolean> {
-  checkId(id);
   const before = await previous(ctx, id);
   let existed = false;
   await indexed(ctx, id, before, undefined, async () => {
