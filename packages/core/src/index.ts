@@ -7,12 +7,19 @@ export {
   type VaultIssue,
 } from './errors/index.js';
 export {
+  type AesGcmLayout,
+  type AesGcmTextOptions,
+  aesGcmText,
   canonicalJson,
   type EnvelopeParts,
   envelopeKid,
   FORMAT_VERSION,
   formatEnvelope,
+  isLegacyValue,
+  type LegacyReader,
+  type PlaintextJsonOptions,
   parseEnvelope,
+  plaintextJson,
 } from './format/index.js';
 export {
   type Awaitable,
@@ -116,6 +123,8 @@ export { isTenantKeyGone, isTenantKid, TENANT_RECORD_PREFIX, type TenantCustody 
 export type {
   EntriesOptions,
   KeyStatus,
+  MigrateOptions,
+  MigrateReport,
   Refresher,
   RefreshOptions,
   UpdateOptions,
@@ -132,9 +141,12 @@ export type {
   Where,
 } from './vault/index.js';
 export {
+  createSealer,
   createVault,
   MAX_TENANT_CACHE_TTL_MS,
   RETIRE_GRACE_MS,
+  type Sealer,
+  type SealerOptions,
   type ShredReport,
   type TenantRotateOptions,
   type TenantRotateReport,

@@ -387,6 +387,33 @@ const calls: Record<string, ((x: unknown) => unknown)[]> = {
     (x) => createVault(x as Any),
     (x) => createVault({ store: memoryStore(), keyring: keys(), schema: x as Any }),
   ],
+  createSealer: [
+    (x) => core.createSealer(x as Any),
+    (x) => core.createSealer({ keyring: keys(), schema: x as Any }),
+    (x) => core.createSealer({ keyring: keys(), schema: core.connectionSchema, keyStore: x as Any }),
+    (x) => core.createSealer({ keyring: keys(), schema: core.connectionSchema, legacy: x as Any }),
+    (x) => core.createSealer({ keyring: keys(), schema: core.connectionSchema }).seal(x as Any, connection()),
+    (x) => core.createSealer({ keyring: keys(), schema: core.connectionSchema }).seal('a', x),
+    (x) => core.createSealer({ keyring: keys(), schema: core.connectionSchema }).open('a', x as Any),
+    (x) => core.createSealer({ keyring: keys(), schema: core.connectionSchema }).terms(x as Any),
+    (x) => core.createSealer({ keyring: keys(), schema: core.connectionSchema }).term(x as Any, 'v'),
+    (x) => core.createSealer({ keyring: keys(), schema: core.connectionSchema }).isCurrent(x as Any),
+  ],
+  isLegacyValue: [(x) => core.isLegacyValue(x as Any)],
+  plaintextJson: [
+    (x) => core.plaintextJson(x as Any),
+    (x) => core.plaintextJson({ map: x as Any }),
+    (x) => core.plaintextJson({ map: () => x }).read('{}', 'a'),
+  ],
+  aesGcmText: [
+    (x) => core.aesGcmText(x as Any),
+    ...['key', 'prefix', 'encoding', 'layout', 'map'].map(
+      (name) => (x: unknown) =>
+        core
+          .aesGcmText({ key: new Uint8Array(32), prefix: 'enc:', encoding: 'hex', [name]: x })
+          .read('enc:00:00:00', 'a'),
+    ),
+  ],
 };
 
 /** Runtime exports that are values, not entry points. */

@@ -78,6 +78,7 @@ describe('vault.rotate', () => {
       primaryKid: 'new',
       total: 60,
       kids: { new: 60 },
+      legacy: 0,
       notOnPrimary: 0,
       vaultRecords: { indexKey: 0, tenantKeys: 0, kids: {}, notOnPrimary: 0 },
     });

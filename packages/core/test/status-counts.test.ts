@@ -15,12 +15,14 @@ describe('vault.status() counts records only, the vault’s own records apart', 
       primaryKid: 'old',
       total: 3,
       kids: { old: 3 },
+      legacy: 0,
       notOnPrimary: 0,
       vaultRecords: { indexKey: 1, tenantKeys: 0, kids: { old: 1 }, notOnPrimary: 0 },
     });
     const promoted = createVault({ ...options, keyring: createKeyring([newKey, oldKey]) });
     expect(await promoted.status()).toMatchObject({
       total: 3,
+      legacy: 0,
       notOnPrimary: 3,
       vaultRecords: { indexKey: 1, kids: { old: 1 }, notOnPrimary: 1 },
     });
@@ -28,6 +30,7 @@ describe('vault.status() counts records only, the vault’s own records apart', 
     expect(await promoted.status()).toMatchObject({
       total: 3,
       kids: { new: 3 },
+      legacy: 0,
       notOnPrimary: 0,
       vaultRecords: { kids: { new: 1 }, notOnPrimary: 0 },
     });
@@ -52,6 +55,7 @@ describe('vault.status() counts records only, the vault’s own records apart', 
       primaryKid: 'old',
       total: 3,
       kids: { '~tenant': 3 },
+      legacy: 0,
       notOnPrimary: 0,
       vaultRecords: { indexKey: 0, tenantKeys: 2, kids: { old: 2 }, notOnPrimary: 0 },
     });

@@ -10,4 +10,15 @@ export {
   withHead,
 } from './envelope-text.js';
 export { daysInMonth, isoString, isoTime } from './iso-dates.js';
+export {
+  type AesGcmLayout,
+  type AesGcmTextOptions,
+  aesGcmText,
+  isLegacyValue,
+  type LegacyReader,
+  type LegacyReaders,
+  legacyReaders,
+  type PlaintextJsonOptions,
+  plaintextJson,
+} from './legacy-reader.js';
 export { parseObject, type RecordMeta, readRecordText, resplitRecordText, STORED_AT } from './record-text.js';

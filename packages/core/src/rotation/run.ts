@@ -43,7 +43,8 @@ export class RotationRun {
 
   /** The candidate to rewrap, or why there is none: current, outside this rotation, or failed (recorded). */
   async classify(key: string, id: string, stored: string): Promise<Candidate | 'current' | 'outside' | 'failed'> {
-    const { keyring, route, reencrypt } = this.setup;
+    const { keyring, route, reencrypt, hooks } = this.setup;
+    if (hooks?.leaves?.(stored) === true) return 'outside';
     let keys: KeyEncryptionKeys | null = keyring;
     try {
       if (route !== undefined) keys = await route(id, stored);

@@ -64,4 +64,6 @@ export interface RotateHooks {
   failed(id: string, code: VaultErrorCode, kid: string | undefined): void;
   /** Starts the span of a batch of `records` (vaults with telemetry): its rewrap and its write run inside it. */
   batch?(records: number): TelemetrySpan;
+  /** Whether a stored value is one the rotation leaves alone, outside it: a vault's legacy values, which `migrate` rewrites. */
+  leaves?(stored: string): boolean;
 }

@@ -61,7 +61,8 @@ export type VaultOperationName =
   | 'rotateTenant'
   | 'shred'
   | 'status'
-  | 'verify';
+  | 'verify'
+  | 'migrate';
 
 /** What {@link VaultTelemetry.operation} is told. */
 export interface OperationInfo {

@@ -1,4 +1,5 @@
 import {
+  checkBoolean,
   checkFunction,
   checkWholeNumber,
   invalidArgument,
@@ -10,7 +11,14 @@ import type { AnyCredentialSchema } from '../records/index.js';
 import { checkRotateOptions } from '../rotation/index.js';
 import { checkId, isWellFormed } from '../store/index.js';
 import type { VaultEventType } from './events.js';
-import type { EntriesOptions, RefreshOptions, TenantRotateOptions, UpdateOptions, VerifyReport } from './types.js';
+import type {
+  EntriesOptions,
+  MigrateOptions,
+  RefreshOptions,
+  TenantRotateOptions,
+  UpdateOptions,
+  VerifyReport,
+} from './types.js';
 
 /**
  * The checks of the vault's per-call arguments, made by `createVault`'s facade before an
@@ -136,6 +144,21 @@ export function verifyArguments(options: unknown): { onProgress?: (report: Verif
   return checked;
 }
 
+/**
+ * The options of `migrate`.
+ * @throws VaultError `INVALID_ARGUMENT` naming `options`, `options.dryRun`, `options.batchSize` or `options.onProgress`.
+ */
+export function migrateArguments(options: unknown): MigrateOptions {
+  const checked = optionsArgument(options as MigrateOptions);
+  const { dryRun, batchSize } = checked;
+  checkBoolean(dryRun, 'options.dryRun');
+  if (batchSize !== undefined && !(Number.isSafeInteger(batchSize) && batchSize >= 1 && batchSize <= 10_000)) {
+    throw invalidArgument('options.batchSize', 'a whole number from 1 to 10,000 (or left out)');
+  }
+  checkFunction(checked.onProgress, 'options.onProgress', true);
+  return checked;
+}
+
 const EVENT_TYPES: ReadonlySet<unknown> = new Set<VaultEventType | '*'>([
   'set',
   'get',
@@ -144,6 +167,8 @@ const EVENT_TYPES: ReadonlySet<unknown> = new Set<VaultEventType | '*'>([
   'refreshFailed',
   'rotate',
   'decryptFailed',
+  'legacy',
+  'migrate',
   '*',
 ]);
 

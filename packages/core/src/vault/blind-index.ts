@@ -81,9 +81,19 @@ export class BlindIndex {
 
   /** The store key of the index entry for `value` of `field`; `undefined` when no index key exists yet and `create` is false. */
   async entryKey(field: string, value: string, create: boolean): Promise<string | undefined> {
+    const mac = await this.token(field, value, create);
+    return mac === undefined ? undefined : indexEntryKey(this.#namespace, field, mac);
+  }
+
+  /**
+   * The base64url HMAC of `value` of `field` under the index key (FORMAT.md, "Blind-index
+   * entries"): what an entry's key ends with, and what a table keeps in an index column of its
+   * own. `undefined` when no index key exists yet and `create` is false.
+   */
+  async token(field: string, value: string, create: boolean): Promise<string | undefined> {
     const key = await this.#indexKey(create);
     if (key === undefined && create) throw new VaultError('CONFLICT', 'could not create the index key');
-    return key === undefined ? undefined : indexEntryKey(this.#namespace, field, indexMac(key, field, value));
+    return key === undefined ? undefined : indexMac(key, field, value);
   }
 
   /**
@@ -176,6 +186,6 @@ export class BlindIndex {
 }
 
 /** Whether a value gets a blind-index entry: a non-empty, well-formed string. */
-function indexable(value: unknown): value is string {
+export function indexable(value: unknown): value is string {
   return typeof value === 'string' && value !== '' && isWellFormed(value);
 }

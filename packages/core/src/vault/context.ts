@@ -1,5 +1,5 @@
-import { VaultError } from '../errors/index.js';
-import type { RecordText } from '../format/index.js';
+import { storeCall, VaultError } from '../errors/index.js';
+import { isLegacyValue, type LegacyReaders, legacyReaders, type RecordText } from '../format/index.js';
 import { type CachedKeys, type KeyEncryptionKeys, observedKeys } from '../keys/index.js';
 import type { AnyCredentialSchema, OutputOf, RecordCache } from '../records/index.js';
 import { type Rereader, rereaderOf } from '../records/index.js';
@@ -50,6 +50,8 @@ export interface VaultContext<S extends AnyCredentialSchema> {
   readonly drafts: boolean;
   /** Copies a written record as a read would return it, where the schema's records read back as validated. */
   readonly reread: Rereader | undefined;
+  /** The legacy readers, tried in order, when `legacy` is set. */
+  readonly legacy: LegacyReaders | undefined;
   /** Tenant keys, when `tenant` is set. */
   readonly tenancy: Tenancy | undefined;
   /** What the vault hears from a rotation: events. */
@@ -58,6 +60,15 @@ export interface VaultContext<S extends AnyCredentialSchema> {
   readonly flights: Map<string, Promise<OutputOf<S>>>;
   /** Tells listeners (if any) of an operation on a record. */
   emit(type: VaultEvent['type'], id: string, kid: string | undefined, extra?: object): void;
+}
+
+/** Wipes a context's cached keys and records and closes its store. */
+export async function closeContext<S extends AnyCredentialSchema>(ctx: VaultContext<S>): Promise<void> {
+  ctx.tenancy?.tenants.clear();
+  ctx.records?.close();
+  await ctx.readKeys?.close();
+  const { store } = ctx;
+  await storeCall('close', async () => store.close?.());
 }
 
 /**
@@ -98,6 +109,7 @@ export function vaultContext<S extends AnyCredentialSchema>(options: VaultOption
     readKeys: unwrapCacheFor(options, keyring, telemetry, namespace),
     records,
     drafts,
+    legacy: legacyReaders(options.legacy),
     reread: drafts && records !== undefined ? rereaderOf(schema.schema) : undefined,
     tenancy:
       options.tenant === undefined
@@ -113,6 +125,7 @@ export function vaultContext<S extends AnyCredentialSchema>(options: VaultOption
     rotateHooks: {
       rewrapped: (id, fromKid, toKid) => emit('rotate', id, toKid, { fromKid }),
       failed: (id, code, kid) => emit('decryptFailed', id, kid, { code }),
+      ...(options.legacy === undefined ? {} : { leaves: isLegacyValue }),
       ...(telemetry === undefined
         ? {}
         : { batch: (records: number) => telemetry.operation({ operation: 'rotate.batch', namespace, records }) }),

@@ -6,6 +6,7 @@ import {
   entriesArguments,
   findByArguments,
   idArgument,
+  migrateArguments,
   onArguments,
   refreshArguments,
   tenantArgument,
@@ -13,9 +14,10 @@ import {
   updateArguments,
   verifyArguments,
 } from './arguments.js';
-import { vaultContext } from './context.js';
+import { closeContext, vaultContext } from './context.js';
 import { entries, findBy } from './find.js';
 import { keyStatus, rotate, verify } from './maintenance.js';
+import { migrate } from './migrate.js';
 import { observedVault } from './observed-vault.js';
 import { read } from './read.js';
 import { refresh } from './refresh.js';
@@ -102,16 +104,12 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
     },
     status: () => keyStatus(store, keyring.primaryKid, namespace),
     verify: async (verifyOptions) => verify(ctx, verifyArguments(verifyOptions).onProgress),
+    migrate: async (migrateOptions) => migrate(ctx, migrateArguments(migrateOptions)),
     on(type, listener) {
       onArguments(type, listener);
       return ctx.events.on(type, listener);
     },
-    async close() {
-      ctx.tenancy?.tenants.clear();
-      ctx.records?.close();
-      await ctx.readKeys?.close();
-      await storeCall('close', async () => store.close?.());
-    },
+    close: () => closeContext(ctx),
   };
   return ctx.telemetry === undefined ? vault : observedVault(vault, ctx.telemetry);
 }

@@ -18,7 +18,11 @@ export type VaultEvent =
   | (VaultEventBase & { readonly type: 'refresh' })
   | (VaultEventBase & { readonly type: 'refreshFailed'; readonly code: string })
   | (VaultEventBase & { readonly type: 'rotate'; readonly fromKid: string })
-  | (VaultEventBase & { readonly type: 'decryptFailed'; readonly code: string });
+  | (VaultEventBase & { readonly type: 'decryptFailed'; readonly code: string })
+  /** A value stored before credvault was read through a legacy reader (`reader`: its name); `migrate` rewrites it. */
+  | (VaultEventBase & { readonly type: 'legacy'; readonly reader: string })
+  /** `migrate` rewrote a legacy value as an envelope. */
+  | (VaultEventBase & { readonly type: 'migrate'; readonly reader: string });
 
 /** The event type names. */
 export type VaultEventType = VaultEvent['type'];

@@ -1,10 +1,13 @@
 export { createVault } from './create-vault.js';
 export type { VaultEvent, VaultEventBase, VaultEventType, VaultListener } from './events.js';
 export { MAX_TENANT_CACHE_TTL_MS } from './options.js';
+export { createSealer, type Sealer, type SealerOptions } from './sealer.js';
 export { RETIRE_GRACE_MS } from './tenant-ops.js';
 export type {
   EntriesOptions,
   KeyStatus,
+  MigrateOptions,
+  MigrateReport,
   Refresher,
   RefreshOptions,
   ShredReport,

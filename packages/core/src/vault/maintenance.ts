@@ -1,5 +1,5 @@
 import { isVaultError } from '../errors/index.js';
-import { envelopeKid, openRecord } from '../format/index.js';
+import { envelopeKid, isLegacyValue, openRecord } from '../format/index.js';
 import type { AnyCredentialSchema } from '../records/index.js';
 import { kidBucket, type RotateOptions, type RotateReport, rotateStore } from '../rotation/index.js';
 import type { VaultStore } from '../store/index.js';
@@ -19,6 +19,7 @@ export async function keyStatus(store: VaultStore, primaryKid: string, namespace
   const kids: Record<string, number> = {};
   const own = { indexKey: 0, tenantKeys: 0, kids: {} as Record<string, number>, notOnPrimary: 0 };
   let total = 0;
+  let legacy = 0;
   for await (const [key, stored] of iterate(store)(recordPrefix(namespace))) {
     const kid = kidBucket(envelopeKid(stored));
     const id = idOfKey(namespace, key);
@@ -31,9 +32,10 @@ export async function keyStatus(store: VaultStore, primaryKid: string, namespace
     }
     kids[kid] = (kids[kid] ?? 0) + 1;
     total += 1;
+    if (isLegacyValue(stored)) legacy += 1;
   }
   const current = (kids[primaryKid] ?? 0) + (kids['~tenant'] ?? 0);
-  return { primaryKid, total, kids, notOnPrimary: total - current, vaultRecords: own };
+  return { primaryKid, total, kids, notOnPrimary: total - current, legacy, vaultRecords: own };
 }
 
 /** Opens and validates every record with `open`, collecting those that fail instead of stopping. */

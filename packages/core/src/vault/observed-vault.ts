@@ -48,6 +48,7 @@ export function observedVault<S extends AnyCredentialSchema>(vault: Vault<S>, te
         return status;
       }),
     verify: (options) => inSpan(span('verify'), () => vault.verify(options)),
+    migrate: (options) => inSpan(span('migrate'), () => vault.migrate(options)),
   };
 }
 

@@ -1,7 +1,8 @@
 import { forRecord, isVaultError, storeCall } from '../errors/index.js';
-import { envelopeKid, openRecord } from '../format/index.js';
+import { envelopeKid, isLegacyValue, openRecord } from '../format/index.js';
 import { type AnyCredentialSchema, copyRecord, decodeRecord, type OutputOf } from '../records/index.js';
 import type { StoredRecord, VaultContext } from './context.js';
+import { openLegacy } from './legacy.js';
 import type { OpenedRecord } from './read-caches.js';
 
 /** Failures to open a stored record that the `decryptFailed` audit event reports. */
@@ -40,7 +41,8 @@ export async function previous<S extends AnyCredentialSchema>(
 
 /**
  * Opens a stored value; `audit` emits `get`; `cache`: how it uses the record and unwrap
- * caches, if any. Failures to open emit `decryptFailed`.
+ * caches, if any. Failures to open emit `decryptFailed`. A value stored before credvault goes to
+ * the legacy readers (`legacy.ts`), around the caches.
  */
 export async function open<S extends AnyCredentialSchema>(
   ctx: VaultContext<S>,
@@ -51,8 +53,9 @@ export async function open<S extends AnyCredentialSchema>(
 ): Promise<StoredRecord<S>> {
   const kid = envelopeKid(stored);
   try {
-    const { record, storedAt } =
-      (cache === 'none' ? undefined : fromCache(ctx, id, stored)) ?? (await openStored(ctx, id, stored, cache));
+    const { record, storedAt } = isLegacyValue(stored)
+      ? await openLegacy(ctx, id, stored, audit)
+      : ((cache === 'none' ? undefined : fromCache(ctx, id, stored)) ?? (await openStored(ctx, id, stored, cache)));
     if (audit) ctx.emit('get', id, kid);
     return { stored, record, storedAt, kid };
   } catch (error) {

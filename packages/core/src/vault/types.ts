@@ -1,4 +1,5 @@
 import type { VaultErrorCode } from '../errors/index.js';
+import type { LegacyReader } from '../format/index.js';
 import type { KeyEncryptionKeys, UnwrapCacheOptions } from '../keys/index.js';
 import type {
   AnyCredentialSchema,
@@ -84,6 +85,43 @@ export interface VaultOptions<S extends AnyCredentialSchema> {
    * nothing is wrapped and no call does any extra work.
    */
   readonly telemetry?: VaultTelemetry;
+  /**
+   * How to read values stored before credvault (plaintext JSON, a hand-rolled cipher: see
+   * `plaintextJson`, `aesGcmText`, or your own {@link LegacyReader}); several are tried in
+   * order. A value not starting with `cv1.` is given to them, validated by the schema like a
+   * write, returned, and reported (a `legacy` event; `status()` counts them in `legacy`);
+   * `rotate` leaves such values to {@link Vault.migrate}, which rewrites them as envelopes.
+   * Default none, the strict setting: a legacy value is `DECRYPT_FAILED`. Remove it once
+   * `migrate` reports none left.
+   */
+  readonly legacy?: LegacyReader | readonly LegacyReader[];
+}
+
+/** Options of {@link Vault.migrate}. */
+export interface MigrateOptions {
+  /** Reads and validates every legacy value, writes nothing. Default `false`. */
+  readonly dryRun?: boolean;
+  /** Records sealed and written per store round trip. Default 500. */
+  readonly batchSize?: number;
+  /** Called after each batch with the counts so far. */
+  readonly onProgress?: (progress: MigrateReport) => void;
+}
+
+/** What {@link Vault.migrate} did (or, with `dryRun`, would do). */
+export interface MigrateReport {
+  /** Records looked at: the namespace's application records. */
+  readonly scanned: number;
+  /** The store's count of keys when the run began, for a progress bar; `undefined` when the store cannot count. */
+  readonly total: number | undefined;
+  /** Legacy values rewritten as `cv1` envelopes (with `dryRun`: that would be). */
+  readonly migrated: number;
+  /** Records that were envelopes already. */
+  readonly alreadyCurrent: number;
+  /** Legacy values the application rewrote between the read and the write: its write stands. */
+  readonly changedMeanwhile: number;
+  /** Legacy values no reader reads, or that fail the schema, with the error code (never the value). */
+  readonly failed: readonly VerifyFailure[];
+  readonly dryRun: boolean;
 }
 
 /** A filter on readable fields: every given field must equal the record's. */
@@ -262,6 +300,16 @@ export interface Vault<S extends AnyCredentialSchema> {
    */
   verify(options?: { onProgress?: (report: VerifyReport) => void }): Promise<VerifyReport>;
   /**
+   * Rewrites every legacy value (see `legacy`) as a `cv1` envelope, with compare-and-set per
+   * record so that a write of the application meanwhile wins. Idempotent: run it again after
+   * an interruption (even `kill -9`) and it goes on where the values say, since each record is
+   * either still legacy or an envelope.
+   * @throws VaultError `INVALID_ARGUMENT` for bad options (path `options...`) or a vault
+   * without `legacy` (path `legacy`), `UNSUPPORTED` when the store cannot iterate or has no
+   * compare-and-set, `STORE_FAILED`.
+   */
+  migrate(options?: MigrateOptions): Promise<MigrateReport>;
+  /**
    * Listens to `set`, `get`, `delete`, `refresh`, `refreshFailed`, `rotate`, `decryptFailed`
    * (or `'*'`): each event has the id, namespace, kid and time, never a secret. Returns the
    * function that stops listening.
@@ -316,6 +364,11 @@ export interface KeyStatus {
   readonly kids: Readonly<Record<string, number>>;
   /** Records on any master kid but the primary. */
   readonly notOnPrimary: number;
+  /**
+   * Of the records under `?`, those not starting with `cv1.`: values stored before credvault,
+   * which a vault with `legacy` readers reads and `migrate` rewrites. 0 once migrated.
+   */
+  readonly legacy: number;
   /**
    * The vault's own records of the namespace, which are not the application's but are sealed
    * under the keys too: a kid is retired only once these are off it as well (`rotate` moves them).
