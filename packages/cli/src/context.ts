@@ -5,6 +5,7 @@ import {
   createVault,
   type Vault,
   VaultError,
+  type VaultOptions,
 } from '@credvault/core';
 import { type CliKeys, loadKeyring } from './keys.js';
 import { resolveStoreSpec } from './store-source.js';
@@ -39,11 +40,12 @@ const SCHEMAS: Record<string, AnyCredentialSchema> = {
 
 /**
  * Opens the vault a command works on: the store spec and keys first, so that a missing one fails
- * before any connection.
+ * before any connection. `extra`: vault options of one command (`migrate`'s legacy readers).
  */
 export async function openVault(
   options: StoreCommandOptions,
   readOnly: boolean,
+  extra: Pick<VaultOptions<AnyCredentialSchema>, 'legacy'> = {},
 ): Promise<{ vault: Vault<AnyCredentialSchema>; keyring: CliKeys }> {
   const schema = SCHEMAS[options.schema ?? 'connection'];
   if (schema === undefined) {
@@ -79,6 +81,7 @@ export async function openVault(
     keyring,
     schema,
     namespace: options.namespace,
+    ...extra,
     ...(tenant === undefined ? {} : { tenant: tenant as never }),
   });
   // Closing the vault also closes the keyring: cached data keys wiped, HSM sessions logged out.

@@ -1,6 +1,7 @@
 import { isVaultError, REMOTE_TIMEOUT_MS, VaultError } from '@credvault/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { type KeygenOptions, keygen } from './commands/keygen.js';
+import { migrate } from './commands/migrate.js';
 import { rotate } from './commands/rotate.js';
 import { status } from './commands/status.js';
 import { rotateTenant, shredTenant } from './commands/tenant.js';
@@ -102,6 +103,41 @@ retire the old key once it counts zero records. The README of @credvault/cli wal
         .default('connection'),
     )
     .action(async (options) => setExit(await verify(io, options)));
+
+  storeCommand(
+    program,
+    'migrate',
+    'rewrite every value stored before credvault as an envelope; resumable, safe while the service runs',
+  )
+    .addOption(
+      new Option('--legacy <kind>', 'how the old values read: plain JSON, hand-rolled AES-256-GCM, or your own module')
+        .choices(['plaintext-json', 'aes-gcm', 'module'])
+        .default('plaintext-json'),
+    )
+    .option('--legacy-key-file <path>', 'aes-gcm: the 32-byte key as hex or base64 (else CREDVAULT_LEGACY_KEY)')
+    .option('--legacy-prefix <text>', 'aes-gcm: what every old value starts with, e.g. enc:v1: ("" for none)')
+    .addOption(
+      new Option('--legacy-encoding <encoding>', 'aes-gcm: how iv, ciphertext and tag are written')
+        .choices(['hex', 'base64', 'base64url'])
+        .default('hex'),
+    )
+    .addOption(
+      new Option('--legacy-layout <layout>', 'aes-gcm: the parts after the prefix')
+        .choices(['iv:ciphertext:tag', 'iv:tag:ciphertext', 'iv:ciphertext+tag'])
+        .default('iv:ciphertext:tag'),
+    )
+    .option(
+      '--legacy-module <path>',
+      'module: an ES module whose default export is a LegacyReader { name, read(stored, id) }',
+    )
+    .addOption(
+      new Option('--schema <name>', 'the record shape')
+        .choices(['connection', 'connection-auth'])
+        .default('connection'),
+    )
+    .option('--dry-run', 'read and validate every legacy value but write nothing')
+    .option('--batch-size <n>', 'records per batch', positiveInt, 500)
+    .action(async (options) => setExit(await migrate(io, options)));
 
   const tenant = program.command('tenant').description("tenant keys: rotate one tenant's key, or shred a tenant");
   storeCommand(

@@ -7,17 +7,25 @@ export interface ProgressView {
   stop(): void;
 }
 
-function counts(p: RotateProgress): string {
-  return `${p.rewrapped} rewrapped, ${p.alreadyCurrent} current, ${p.changedMeanwhile} changed meanwhile, ${p.failed.length} failed`;
+function counts(p: RotateProgress, done: string): string {
+  return `${p.rewrapped} ${done}, ${p.alreadyCurrent} current, ${p.changedMeanwhile} changed meanwhile, ${p.failed.length} failed`;
 }
 
-/** A progress view on `stream` (stderr), a bar when it is a terminal. */
-export function progressView(label: string, stream: NodeJS.WriteStream, quiet: boolean): ProgressView {
+/**
+ * A progress view on `stream` (stderr), a bar when it is a terminal. `done`: what the command
+ * calls the records it wrote (`rewrapped`, `migrated`), shown with `progress.rewrapped`.
+ */
+export function progressView(
+  label: string,
+  stream: NodeJS.WriteStream,
+  quiet: boolean,
+  done = 'rewrapped',
+): ProgressView {
   if (quiet) return { update: () => {}, stop: () => {} };
   if (stream.isTTY === true) {
     const bar = new SingleBar({
       stream,
-      format: `${label} [{bar}] {percentage}% | {value}/{total} | {rewrapped} rewrapped, {failed} failed | ETA {eta_formatted}`,
+      format: `${label} [{bar}] {percentage}% | {value}/{total} | {rewrapped} ${done}, {failed} failed | ETA {eta_formatted}`,
       hideCursor: true,
     });
     let started = false;
@@ -38,7 +46,7 @@ export function progressView(label: string, stream: NodeJS.WriteStream, quiet: b
   const format = (p: RotateProgress) => {
     const of =
       p.total === undefined ? '' : `/${p.total} (${p.total === 0 ? 100 : Math.floor((100 * p.scanned) / p.total)}%)`;
-    return `${label}: ${p.scanned}${of} scanned, ${counts(p)}\n`;
+    return `${label}: ${p.scanned}${of} scanned, ${counts(p, done)}\n`;
   };
   const print = (text: string) => {
     printed = text;

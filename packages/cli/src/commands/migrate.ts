@@ -1,0 +1,50 @@
+import type { MigrateReport } from '@credvault/core';
+import { type Io, openVault, printJson, type StoreCommandOptions } from '../context.js';
+import { type LegacyFlags, legacyReaders } from '../legacy-flags.js';
+import { progressView } from '../progress.js';
+import { failureLines } from '../report-lines.js';
+
+/** Options of `credvault migrate`. */
+export interface MigrateCommandOptions extends StoreCommandOptions, LegacyFlags {
+  readonly dryRun?: boolean;
+  readonly batchSize: number;
+}
+
+function summary(report: MigrateReport, namespace: string): string {
+  const lines = [
+    `${report.dryRun ? 'dry run: would migrate' : 'migrated'} namespace "${namespace}"`,
+    `  scanned            ${report.scanned}`,
+    `  migrated           ${report.migrated}`,
+    `  already envelopes  ${report.alreadyCurrent}`,
+    `  changed meanwhile  ${report.changedMeanwhile}`,
+    `  failed             ${report.failed.length}`,
+    ...failureLines(report.failed),
+  ];
+  if (!report.dryRun && report.failed.length === 0) {
+    lines.push('no legacy value left that the readers read: drop the legacy option from the application (strict)');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * `credvault migrate`: rewrites every legacy value as a `cv1` envelope, compare-and-set per
+ * record; run it again after an interruption. Exit 0 only when nothing failed.
+ */
+export async function migrate(io: Io, options: MigrateCommandOptions): Promise<number> {
+  const legacy = await legacyReaders(options, process.env);
+  const { vault } = await openVault(options, options.dryRun === true, { legacy });
+  const view = progressView('migrate', io.stderr, options.json === true, 'migrated');
+  try {
+    const report = await vault.migrate({
+      batchSize: options.batchSize,
+      dryRun: options.dryRun === true,
+      onProgress: (p) => view.update({ ...p, rewrapped: p.migrated }),
+    });
+    view.stop();
+    if (options.json === true) printJson(io, report);
+    else io.stdout.write(summary(report, vault.namespace));
+    return report.failed.length === 0 ? 0 : 1;
+  } finally {
+    await vault.close();
+  }
+}
