@@ -256,10 +256,38 @@ describe('sqliteTableStore under a vault', () => {
     const refused = await failure(vault.set('c1', { accessToken: 'a' }));
     expect(refused).toMatchObject({ code: 'UNSUPPORTED', path: 'keyStore' });
     expect(refused.message).toContain('pass keyStore');
+    // Without index, records work; refresh needs its lease, which lives in keyStore.
+    const plain = createVault({ store, keyring: createKeyring([oldKey]), schema: connectionAuthSchema });
+    await plain.set('c1', { accessToken: 'a' });
+    expect(await failure(plain.refresh('c1', (current) => current, { force: true }))).toMatchObject({
+      code: 'UNSUPPORTED',
+      path: 'keyStore',
+    });
+    await plain.delete('c1');
     expect(await sql(path, 'SELECT auth, auth_token_ix FROM connections')).toEqual([
       { auth: null, auth_token_ix: null },
     ]);
     await store.close();
+  });
+});
+
+describe('sqliteTableStore: keyStore', () => {
+  it("takes leases from keyStore's own lease() where it has one, and has none where it has not", async () => {
+    const path = await connections();
+    const taken: string[] = [];
+    const keyStore: VaultStore = {
+      ...sqliteStore({ path: ':memory:' }),
+      lease: async (name) => {
+        taken.push(name);
+        return undefined;
+      },
+    };
+    const store = sqliteTableStore({ path, ...base, keyStore });
+    expect(await store.lease?.('~lease:default:refresh:c1', 1000)).toBeUndefined();
+    expect(taken).toEqual(['~lease:default:refresh:c1']);
+    const plain = sqliteStore({ path: ':memory:' });
+    expect(sqliteTableStore({ path, ...base, keyStore: plain }).lease).toBeUndefined();
+    await Promise.all([store.close(), plain.close(), keyStore.close?.()]);
   });
 });
 
