@@ -30,7 +30,10 @@ async function one(operation: BatchName, self: VaultStore, [key, a, b]: Triple):
   return cas.call(self, key, value, b + value.slice(a.length));
 }
 
-/** The cross-part operations over `rows`, `index` and the keyStore that `other` answers (or refuses). */
+/**
+ * The cross-part operations over `rows`, `index` and the keyStore that `other` answers (or
+ * refuses). One factory over 80 lines: the operations share the routing and prefix helpers.
+ */
 export function tableParts(
   config: TableConfig,
   rows: RowOperations,

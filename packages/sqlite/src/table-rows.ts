@@ -61,7 +61,10 @@ export function notItself(config: TableConfig, id: string): VaultError {
   );
 }
 
-/** The row operations of a table store; every one runs in `run` on `state`. */
+/**
+ * The row operations of a table store; every one runs in `run` on `state`. One factory over
+ * 80 lines: the operations share the state and the checks, and each is a few lines.
+ */
 export function rowOperations(config: TableConfig, run: Run, state: Promise<TableState>): RowOperations {
   const { pageSize } = config;
   const op = <T>(operation: string, work: (s: TableState) => Promise<T>) =>

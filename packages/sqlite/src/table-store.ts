@@ -45,6 +45,8 @@ import { rowStatements } from './table-sql.js';
  * under `missingRows: 'refuse'`; `UNSUPPORTED` (path `keyStore`) for a key outside the table
  * without `keyStore`; `STORE_FAILED` when SQLite fails.
  */
+// Over 80 lines: the routing of each single-key method is spelled out, one line per part.
+
 export function sqliteTableStore(options: SqliteTableStoreOptions): CompleteStore {
   const config = tableConfig(options);
   const { path, namespace, keyStore, indexColumns } = config;
