@@ -1,5 +1,8 @@
 /** SQL text and key-range helpers for the SQLite store. Internal. */
 
+/** Rows per batch statement: at most 30,000 parameters (3 a row), under SQLite's 32,766. */
+export const MAX_ROWS_PER_STATEMENT = 10_000;
+
 /** The SQL statements of one store. */
 export interface Statements {
   readonly get: string;
@@ -34,12 +37,10 @@ export function statements(table: string): Statements {
     compareAndSetMany: (count: number) =>
       `WITH batch(k, e, n) AS (VALUES ${Array.from({ length: count }, () => '(?, ?, ?)').join(', ')}) ` +
       `UPDATE ${table} SET value = batch.n FROM batch WHERE ${table}.key = batch.k AND ${table}.value = batch.e RETURNING key`,
-    // On the UTF-8 bytes: length() and substr() of TEXT count characters and stop at a NUL.
     replacePrefixMany: (count: number) =>
       `WITH batch(k, p, n) AS (VALUES ${Array.from({ length: count }, () => '(?, ?, ?)').join(', ')}) ` +
-      `UPDATE ${table} SET value = CAST(CAST(batch.n AS BLOB) || substr(CAST(${table}.value AS BLOB), length(CAST(batch.p AS BLOB)) + 1) AS TEXT) ` +
-      `FROM batch WHERE ${table}.key = batch.k AND batch.p <> '' ` +
-      `AND substr(CAST(${table}.value AS BLOB), 1, length(CAST(batch.p AS BLOB))) = CAST(batch.p AS BLOB) RETURNING key`,
+      `UPDATE ${table} SET value = ${spliceHead(`${table}.value`, 'batch.p', 'batch.n')} ` +
+      `FROM batch WHERE ${table}.key = batch.k AND ${startsWithHead(`${table}.value`, 'batch.p')} RETURNING key`,
     count: (bounded: boolean) => `SELECT COUNT(*) AS n FROM ${table} WHERE key >= ?${bounded ? ' AND key < ?' : ''}`,
     page: (first: boolean, bounded: boolean) =>
       `SELECT key, value FROM ${table} WHERE key ${first ? '>=' : '>'} ?${bounded ? ' AND key < ?' : ''} ORDER BY key LIMIT ?`,
@@ -48,4 +49,16 @@ export function statements(table: string): Statements {
 
 function placeholders(count: number): string {
   return Array.from({ length: count }, () => '?').join(', ');
+}
+
+// On the UTF-8 bytes: length() and substr() of TEXT count characters and stop at a NUL.
+
+/** SQL: whether the text `value` starts with the text `prefix` (not empty), compared byte for byte. */
+export function startsWithHead(value: string, prefix: string): string {
+  return `${prefix} <> '' AND substr(CAST(${value} AS BLOB), 1, length(CAST(${prefix} AS BLOB))) = CAST(${prefix} AS BLOB)`;
+}
+
+/** SQL: the text `value` with its first `length(prefix)` bytes replaced by `next` (the head write of a rotation). */
+export function spliceHead(value: string, prefix: string, next: string): string {
+  return `CAST(CAST(${next} AS BLOB) || substr(CAST(${value} AS BLOB), length(CAST(${prefix} AS BLOB)) + 1) AS TEXT)`;
 }

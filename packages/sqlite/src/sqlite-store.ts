@@ -1,7 +1,7 @@
 import { type CompleteStore, checkDistinctKeys, keysetEntries, prefixEnd } from '@credvault/core';
 import { KeyvSqlite } from '@keyv/sqlite';
-import { sqliteError } from './errors.js';
-import { statements } from './sql.js';
+import { configureConnection, runner } from './connection.js';
+import { MAX_ROWS_PER_STATEMENT, statements } from './sql.js';
 
 /** Options of {@link sqliteStore}. */
 export interface SqliteStoreOptions {
@@ -24,7 +24,6 @@ export interface SqliteStore extends CompleteStore {
 }
 
 type Row = { key: string; value: string };
-const MAX_ROWS_PER_STATEMENT = 10_000; // 20,000 parameters, under SQLite's 32,766
 
 /**
  * The embedded store: a SQLite file in WAL mode over `@keyv/sqlite`, with an atomic
@@ -47,20 +46,7 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
   adapter.on('error', () => {}); // failures reach the caller through the rejected query instead
   const sql = statements(adapter.opts.table as string);
   const query = adapter.query;
-  const ready = (async () => {
-    if (path !== ':memory:' && options.readOnly !== true) await query('PRAGMA journal_mode = WAL');
-    if (options.readOnly === true) await query('PRAGMA query_only = ON');
-  })();
-  ready.catch(() => {}); // reported by the first operation
-
-  async function run<T>(operation: string, work: () => Promise<T>): Promise<T> {
-    try {
-      await ready;
-      return await work();
-    } catch (error) {
-      throw sqliteError(operation, path, error);
-    }
-  }
+  const run = runner(path, configureConnection(query, path, options.readOnly === true));
   const changed = (rows: unknown[]) => rows.length > 0;
   /**
    * Runs `statement`, an UPDATE … FROM a batch of `[key, a, b]` rows that returns the key of each
