@@ -1,0 +1,39 @@
+import type { CompleteStore } from '@credvault/core';
+import { sqliteTableStore } from '@credvault/sqlite';
+import pg from 'pg';
+import sqlite3 from 'sqlite3';
+import type { OwnTable } from './backfill-cases.js';
+
+const DDL = 'CREATE TABLE connections (id text PRIMARY KEY, user_id text, auth text)';
+const TABLE = { table: 'connections', idColumn: 'id', envelopeColumn: 'auth', missingRows: 'insert' } as const;
+
+/** `connections` in the SQLite file `path`, made with the driver directly (credvault never creates a table). */
+export function sqliteOwnTable(path: string): OwnTable {
+  const run = (sql: string) =>
+    new Promise<void>((resolve, reject) => {
+      const db = new sqlite3.Database(path);
+      db.exec(sql, (error) => db.close(() => (error === null ? resolve() : reject(error))));
+    });
+  return {
+    name: 'SQLite',
+    store: (): CompleteStore => sqliteTableStore({ path, ...TABLE }),
+    reset: () => run(`DROP TABLE IF EXISTS connections; ${DDL}`),
+    close: async () => {},
+  };
+}
+
+/** `connections` in the PostgreSQL database at `url`. */
+export async function postgresOwnTable(url: string): Promise<OwnTable | undefined> {
+  const module = (await import('@credvault/postgres')) as Record<string, unknown>;
+  const make = module.postgresTableStore as ((options: object) => CompleteStore) | undefined;
+  if (make === undefined) return undefined;
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  return {
+    name: 'PostgreSQL',
+    store: () => make({ url, ...TABLE }),
+    reset: async () => {
+      await pool.query(`DROP TABLE IF EXISTS connections; ${DDL}`);
+    },
+    close: () => pool.end(),
+  };
+}
