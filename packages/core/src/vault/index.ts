@@ -1,5 +1,6 @@
 export { createVault } from './create-vault.js';
 export type { VaultEvent, VaultEventBase, VaultEventType, VaultListener } from './events.js';
+export type { MaskedEntry, MaskedRefresher, MaskedUpdater, MaskedVault } from './masked-vault.js';
 export { MAX_TENANT_CACHE_TTL_MS } from './options.js';
 export { RETIRE_GRACE_MS } from './tenant-ops.js';
 export type {
@@ -7,6 +8,7 @@ export type {
   KeyStatus,
   Refresher,
   RefreshOptions,
+  SecretsMode,
   ShredReport,
   TenantRotateOptions,
   TenantRotateReport,
