@@ -40,8 +40,9 @@ import { remove, set, setMany, update } from './write.js';
  * not an object, a namespace outside `[A-Za-z0-9_-]{1,64}`, a missing keyring or schema, a store
  * or keyring without the members of its contract, an `index` field that is not a secret field,
  * any option of the wrong kind, an `onListenerError` that is not a function (path
- * `onListenerError`), a `secrets` mode other than `'plain'` and `'masked'`; `UNSUPPORTED` for `index` (path `index`) or `tenant` (path `tenant`) over a
- * store without compare-and-set (a blind-index key or a tenant's first key is made by
+ * `onListenerError`), a `secrets` mode other than `'plain'` and `'masked'` (path `secrets`);
+ * `UNSUPPORTED` for `index` (path `index`) or `tenant` (path `tenant`) over a store without
+ * compare-and-set (a blind-index key or a tenant's first key is made by
  * insert-if-absent).
  */
 export function createVault<S extends AnyCredentialSchema>(options: VaultOptions<S>): Vault<S>;
