@@ -185,6 +185,15 @@ const rows: Row[] = [
   ['expiresAt storedAt: 42', () => expiresAt({ expiresIn: 5 }, { storedAt: 42 as Any }), INVALID, 'storedAt'],
   ['redact(null)', () => redact(null as Any), INVALID, 'record'],
   ['redact(r, 42)', () => redact({}, 42 as Any), INVALID, 'schema'],
+  ['maskSecrets(s, null)', () => core.maskSecrets(core.connectionSchema, null as Any), INVALID, 'record'],
+  ['exposeSecrets(42, r)', () => core.exposeSecrets(42 as Any, {} as Any), INVALID, 'schema'],
+  ['expose() of a non-secret', () => core.Secret.prototype.expose.call({} as Any), INVALID, 'this'],
+  [
+    'createVault secrets: "on"',
+    () => createVault({ keyring: keys(), schema: core.connectionSchema, secrets: 'on' } as Any),
+    INVALID,
+    'secrets',
+  ],
   ['defineCredentialSchema(null, o)', () => defineCredentialSchema(null as Any, { secret: [] }), INVALID, 'schema'],
   [
     'defineCredentialSchema({ type: "object" }, o)',
@@ -353,6 +362,12 @@ const calls: Record<string, ((x: unknown) => unknown)[]> = {
     ),
   ],
   redact: [(x) => redact(x as Any), (x) => redact(connection(), x as Any)],
+  maskSecrets: [(x) => core.maskSecrets(x as Any, {} as Any), (x) => core.maskSecrets(core.connectionSchema, x as Any)],
+  exposeSecrets: [
+    (x) => core.exposeSecrets(x as Any, {} as Any),
+    (x) => core.exposeSecrets(core.connectionSchema, x as Any),
+  ],
+  Secret: [(x) => new core.Secret(x).expose(), (x) => core.Secret.is(x), (x) => core.Secret.prototype.expose.call(x)],
   toDate: [(x) => toDate(x as Any)],
   rewrapBatch: [
     (x) => rewrapBatch(x as Any, 'c', [['a', 'b']]),
@@ -386,6 +401,7 @@ const calls: Record<string, ((x: unknown) => unknown)[]> = {
   createVault: [
     (x) => createVault(x as Any),
     (x) => createVault({ store: memoryStore(), keyring: keys(), schema: x as Any }),
+    (x) => createVault({ keyring: keys(), schema: core.connectionSchema, secrets: x as Any }),
   ],
   createSealer: [
     (x) => core.createSealer(x as Any),
@@ -426,6 +442,7 @@ const constants = [
   'connectionSchema',
   'DEFAULT_REFRESH_SKEW_MS',
   'REDACTED',
+  'SECRET_MASK',
   'TENANT_RECORD_PREFIX',
   'MAX_TENANT_CACHE_TTL_MS',
   'RETIRE_GRACE_MS',

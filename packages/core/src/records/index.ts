@@ -42,4 +42,14 @@ export {
   type ReadableOf,
   type SecretOf,
 } from './schema.js';
+export {
+  exposeRecord,
+  exposeSecrets,
+  type Masked,
+  type MaskedInput,
+  maskRecord,
+  maskSecrets,
+  SECRET_MASK,
+  Secret,
+} from './secret-value.js';
 export { compileWhere } from './where.js';

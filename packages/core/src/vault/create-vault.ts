@@ -17,12 +17,13 @@ import {
 import { closeContext, vaultContext } from './context.js';
 import { entries, findBy } from './find.js';
 import { keyStatus, rotate, verify } from './maintenance.js';
+import { type MaskedVault, maskedVault } from './masked-vault.js';
 import { migrate } from './migrate.js';
 import { observedVault } from './observed-vault.js';
 import { read } from './read.js';
 import { refresh } from './refresh.js';
 import { rotateTenantKeys, shredTenant, tenantOps } from './tenant-ops.js';
-import type { Vault, VaultOptions } from './types.js';
+import type { SecretsMode, Vault, VaultOptions } from './types.js';
 import { remove, set, setMany, update } from './write.js';
 
 /**
@@ -41,13 +42,32 @@ import { remove, set, setMany, update } from './write.js';
  * not an object, a namespace outside `[A-Za-z0-9_-]{1,64}`, a missing keyring or schema, a store
  * or keyring without the members of its contract, an `index` field that is not a secret field,
  * any option of the wrong kind, an `onListenerError` that is not a function (path
- * `onListenerError`); `UNSUPPORTED` for `index` (path `index`) or `tenant` (path `tenant`) over a
- * store without compare-and-set (a blind-index key or a tenant's first key is made by
+ * `onListenerError`), a `secrets` mode other than `'plain'` and `'masked'` (path `secrets`);
+ * `UNSUPPORTED` for `index` (path `index`) or `tenant` (path `tenant`) over a store without
+ * compare-and-set (a blind-index key or a tenant's first key is made by
  * insert-if-absent).
  */
-export function createVault<S extends AnyCredentialSchema>(options: VaultOptions<S>): Vault<S> {
+export function createVault<S extends AnyCredentialSchema>(options: VaultOptions<S>): Vault<S>;
+/**
+ * A vault whose records read hold their secret fields as `Secret`s (see `VaultOptions.secrets`).
+ * @throws VaultError as the first signature.
+ */
+export function createVault<S extends AnyCredentialSchema>(
+  options: VaultOptions<S, 'masked'> & { readonly secrets: 'masked' },
+): MaskedVault<S>;
+/**
+ * A vault of either kind, for a `secrets` mode known only at run time.
+ * @throws VaultError as the first signature; `INVALID_ARGUMENT` (path `secrets`) for a mode
+ * other than `'plain'` and `'masked'`.
+ */
+export function createVault<S extends AnyCredentialSchema>(
+  options: VaultOptions<S, SecretsMode>,
+): Vault<S> | MaskedVault<S>;
+export function createVault<S extends AnyCredentialSchema>(
+  options: VaultOptions<S, SecretsMode>,
+): Vault<S> | MaskedVault<S> {
   if (!isRecordLike(options)) throw invalidArgument('options', 'an object of options ({ keyring, schema, ... })');
-  const ctx = vaultContext(options);
+  const ctx = vaultContext(options as VaultOptions<S>); // checks `secrets`; the context has no use for it
   const { store, schema, namespace, keyring } = ctx;
   const vault: Vault<S> = {
     namespace,
@@ -111,5 +131,6 @@ export function createVault<S extends AnyCredentialSchema>(options: VaultOptions
     },
     close: () => closeContext(ctx),
   };
-  return ctx.telemetry === undefined ? vault : observedVault(vault, ctx.telemetry);
+  const observed = ctx.telemetry === undefined ? vault : observedVault(vault, ctx.telemetry);
+  return options.secrets === 'masked' ? maskedVault(observed) : observed;
 }

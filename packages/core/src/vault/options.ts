@@ -37,6 +37,14 @@ export function checkOptions<S extends AnyCredentialSchema>(options: VaultOption
   checkCacheOptions(options);
   checkTenantOptions(options);
   checkTelemetry(options.telemetry);
+  checkSecretsMode(options.secrets);
+}
+
+/** @throws VaultError `INVALID_ARGUMENT` (path `secrets`) for anything but `'plain'`, `'masked'` and `undefined`. */
+function checkSecretsMode(secrets: unknown): void {
+  if (secrets !== undefined && secrets !== 'plain' && secrets !== 'masked') {
+    throw invalidArgument('secrets', "'plain' or 'masked' (or left out)");
+  }
 }
 
 /** The methods a `VaultTelemetry` must have. */

@@ -15,14 +15,24 @@ import type { VaultTelemetry } from '../telemetry/index.js';
 import type { TenantCustody } from '../tenants/index.js';
 import type { VaultEvent, VaultEventType, VaultListener } from './events.js';
 
-/** Options of {@link createVault}. */
-export interface VaultOptions<S extends AnyCredentialSchema> {
+/** How a vault returns secret fields: as they are (`plain`), or as `Secret`s (`masked`). */
+export type SecretsMode = 'plain' | 'masked';
+
+/** Options of {@link createVault}; `M`: the `secrets` mode, which decides the vault's type. */
+export interface VaultOptions<S extends AnyCredentialSchema, M extends SecretsMode = 'plain'> {
   /** Where sealed records live. Default: `memoryStore()` (this process's memory, with compare-and-set; lost on exit). */
   readonly store?: VaultStore;
   /** The key-encryption keys; new writes use the primary. */
   readonly keyring: KeyEncryptionKeys;
   /** The record shape, e.g. `connectionSchema`. */
   readonly schema: S;
+  /**
+   * `'masked'`: every record read (`get`, `getEntry`, `findBy`, `entries`, `update`, `refresh`,
+   * and the record an updater or refresher is given) holds its secret fields as `Secret`s,
+   * which show `[secret]` in logs, strings and JSON and give the value only through `expose()`;
+   * writes take `Secret`s in secret fields too (a `MaskedVault`). Default `'plain'`: the values.
+   */
+  readonly secrets?: M;
   /** Keeps vaults sharing a store apart, and is bound into every envelope. Default `default`. */
   readonly namespace?: string;
   /**
