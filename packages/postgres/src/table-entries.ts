@@ -3,10 +3,7 @@ import type { VaultStore } from '@credvault/core';
 import type { Query } from './runner.js';
 import { keyStoreOf } from './table-key-store.js';
 import { hasTablePart, type KeyLayout, ownedByTable, type PrefixPlan, type Selection } from './table-keys.js';
-import type { Compiled } from './table-rows.js';
-
-/** Runs work on the opened table within the timeout. */
-export type RunOnTable = <T>(operation: string, work: (q: Query, c: Compiled) => Promise<T>) => Promise<T>;
+import type { Compiled, RunOnTable } from './table-rows.js';
 
 /** What {@link tableEntries} needs. */
 export interface EntriesContext {

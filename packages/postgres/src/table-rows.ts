@@ -1,6 +1,7 @@
 /** The statements of a table store, run: records in the envelope column, index entries in theirs. Internal. */
-import { VaultError } from '@credvault/core';
+import { VaultError, type VaultStore } from '@credvault/core';
 import type { Query } from './runner.js';
+import type { KeyLayout } from './table-keys.js';
 import type { IndexStatements, RowStatements, TableNames } from './table-sql.js';
 
 /** The statements of one opened table. */
@@ -12,6 +13,16 @@ export interface Compiled {
   readonly insert: boolean;
   /** The id column as the user named it, for messages. */
   readonly idColumn: string;
+}
+
+/** Runs work on the opened table within the store's timeout; a failure becomes `STORE_FAILED`. */
+export type RunOnTable = <T>(operation: string, work: (q: Query, c: Compiled) => Promise<T>) => Promise<T>;
+
+/** What the operations of a table store share. */
+export interface TableContext {
+  readonly layout: KeyLayout;
+  readonly keyStore: VaultStore | undefined;
+  readonly run: RunOnTable;
 }
 
 /** Rows per statement of a batch. */

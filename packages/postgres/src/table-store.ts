@@ -1,29 +1,15 @@
-import { type CompleteStore, checkDistinctKeys, type Lease, VaultError, type VaultStore } from '@credvault/core';
+import type { CompleteStore, Lease, VaultStore } from '@credvault/core';
 import type pg from 'pg';
 import { openPool } from './connection.js';
 import { poolRunner, type Query } from './runner.js';
+import { batchOps } from './table-batch.js';
 import { resolveTable } from './table-catalog.js';
 import { tableCount, tableEntries } from './table-entries.js';
-import {
-  compareAndSetManyOf,
-  countOf,
-  getManyOf,
-  keyStoreOf,
-  replacePrefixManyOf,
-  setManyOf,
-} from './table-key-store.js';
-import { hasTablePart, keyLayout, planPrefix, type Route, route } from './table-keys.js';
+import { countOf, keyStoreOf } from './table-key-store.js';
+import { hasTablePart, keyLayout, planPrefix } from './table-keys.js';
 import { checkSettings, type PostgresTableStoreOptions } from './table-options.js';
-import {
-  type Compiled,
-  compareAndSetEntry,
-  compareAndSetRow,
-  getRows,
-  readRows,
-  setRows,
-  updateRows,
-  writeOne,
-} from './table-rows.js';
+import type { Compiled } from './table-rows.js';
+import { singleOps } from './table-single.js';
 import { indexStatements, quoteIdentifier, quoteTable, rowStatements } from './table-sql.js';
 
 export type { PostgresTableStoreOptions, TableStoreSettings } from './table-options.js';
@@ -93,146 +79,14 @@ export function postgresTableStore(options: PostgresTableStoreOptions): Postgres
   /** Runs `work` on the opened table within the timeout. */
   const run = <T>(operation: string, work: (q: Query, c: Compiled) => Promise<T>): Promise<T> =>
     runner.run(operation, async (q) => work(q, await open(q)));
-  const indexOf = (c: Compiled, field: string) => c.index.get(field) as NonNullable<ReturnType<typeof c.index.get>>;
 
-  const single = {
-    async get(key: string): Promise<string | undefined> {
-      const r = route(layout, key);
-      if (r.kind === 'other') return keyStoreOf(keyStore).get(key);
-      return run('get', async (q, c) => {
-        if (r.kind === 'row')
-          return ((await readRows(() => q(c.row.get, [r.id]))) as { v: string | null }[])[0]?.v ?? undefined;
-        return ((await q(indexOf(c, r.field).lookup, [r.mac])) as { id: string }[])[0]?.id;
-      });
-    },
-    async set(key: string, value: string): Promise<void> {
-      const r = route(layout, key);
-      if (r.kind === 'other') return keyStoreOf(keyStore).set(key, value);
-      return run('set', (q, c) =>
-        r.kind === 'row' ? writeOne(q, c, c.row, r.id, value) : writeOne(q, c, indexOf(c, r.field), value, r.mac),
-      );
-    },
-    async delete(key: string): Promise<boolean> {
-      const r = route(layout, key);
-      if (r.kind === 'other') return keyStoreOf(keyStore).delete(key);
-      return run('delete', async (q, c) =>
-        r.kind === 'row'
-          ? (await readRows(() => q(c.row.delete, [r.id]))).length > 0
-          : (await q(indexOf(c, r.field).clear, [r.mac])).length > 0,
-      );
-    },
-    async has(key: string): Promise<boolean> {
-      const r = route(layout, key);
-      if (r.kind === 'other') return keyStoreOf(keyStore).has(key);
-      return run('has', async (q, c) =>
-        r.kind === 'row'
-          ? (await readRows(() => q(c.row.has, [r.id]))).length > 0
-          : (await q(indexOf(c, r.field).has, [r.mac])).length > 0,
-      );
-    },
-    async compareAndSet(key: string, expected: string | undefined, next: string | undefined): Promise<boolean> {
-      const r = route(layout, key);
-      if (r.kind === 'other') {
-        const store = keyStoreOf(keyStore);
-        if (store.compareAndSet === undefined) {
-          throw new VaultError('UNSUPPORTED', `the keyStore (${store.name}) has no compareAndSet`, {
-            path: 'keyStore',
-          });
-        }
-        return store.compareAndSet(key, expected, next);
-      }
-      return run('compareAndSet', (q, c) =>
-        r.kind === 'row'
-          ? compareAndSetRow(q, c, r.id, expected, next)
-          : compareAndSetEntry(q, indexOf(c, r.field), r.mac, expected, next),
-      );
-    },
-  };
-
-  /** The entries of a batch by where they live, with their positions. */
-  const split = <E extends readonly [string, ...unknown[]]>(entries: readonly E[]) => {
-    const rows: [number, string, E][] = [];
-    const rest: [number, E][] = [];
-    const others: [number, E][] = [];
-    entries.forEach((entry, i) => {
-      const r: Route = route(layout, entry[0]);
-      if (r.kind === 'row') rows.push([i, r.id, entry]);
-      else if (r.kind === 'index') rest.push([i, entry]);
-      else others.push([i, entry]);
-    });
-    return { rows, rest, others };
-  };
-  /** Runs a batch: rows by `onRows` (ids), index entries one by one, the key store's by `onOthers`; results in order. */
-  const batch = async <E extends readonly [string, ...unknown[]], R>(
-    entries: readonly E[],
-    onRows: (rows: readonly [number, string, E][]) => Promise<R[]>,
-    onOne: (entry: E) => Promise<R>,
-    onOthers: (store: VaultStore, others: readonly E[]) => Promise<R[]>,
-  ): Promise<R[]> => {
-    const { rows, rest, others } = split(entries);
-    const out = new Array<R>(entries.length);
-    const fromRows = rows.length === 0 ? [] : await onRows(rows);
-    rows.forEach(([i], j) => {
-      out[i] = fromRows[j] as R;
-    });
-    for (const [i, entry] of rest) out[i] = await onOne(entry);
-    if (others.length > 0) {
-      const fromOthers = await onOthers(
-        keyStoreOf(keyStore),
-        others.map(([, e]) => e),
-      );
-      others.forEach(([i], j) => {
-        out[i] = fromOthers[j] as R;
-      });
-    }
-    return out;
-  };
-
+  const ctx = { layout, keyStore, run };
+  const single = singleOps(ctx);
   const store: PostgresTableStore = {
     name: 'postgres table',
     pool: opened.pool,
     ...single,
-    getMany: (keys) =>
-      batch(
-        keys.map((key) => [key] as const),
-        (rows) =>
-          run('getMany', async (q, c) => {
-            const found = await getRows(
-              q,
-              c,
-              rows.map(([, id]) => id),
-            );
-            return rows.map(([, id]) => found.get(id));
-          }),
-        ([key]) => single.get(key),
-        (s, others) =>
-          getManyOf(
-            s,
-            others.map(([key]) => key),
-          ),
-      ),
-    async setMany(entries) {
-      const last = [...new Map(entries).entries()]; // one row per key: the last value wins
-      await batch(
-        last,
-        (rows) =>
-          run('setMany', async (q, c) => {
-            await setRows(
-              q,
-              c,
-              rows.map(([, id, [, value]]) => [id, value] as const),
-            );
-            return [];
-          }),
-        ([key, value]) => single.set(key, value),
-        async (s, others) => {
-          await setManyOf(s, others);
-          return [];
-        },
-      );
-    },
-    compareAndSetMany: (entries) => updateMany('compareAndSetMany', entries),
-    replacePrefixMany: (entries) => updateMany('replacePrefixMany', entries),
+    ...batchOps(ctx, single),
     async count(prefix) {
       const plan = planPrefix(layout, prefix);
       const inTable = await run('count', (q, c) => tableCount(q, c, plan));
@@ -256,34 +110,6 @@ export function postgresTableStore(options: PostgresTableStoreOptions): Postgres
     close: () => runner.close(),
   };
 
-  async function updateMany(
-    operation: 'compareAndSetMany' | 'replacePrefixMany',
-    entries: readonly (readonly [string, string, string])[],
-  ): Promise<boolean[]> {
-    checkDistinctKeys(entries, operation);
-    return batch(
-      entries,
-      (rows) =>
-        run(operation, async (q, c) => {
-          const text = operation === 'compareAndSetMany' ? c.row.compareAndSetMany : c.row.replacePrefixMany;
-          const written = await updateRows(
-            q,
-            c,
-            text,
-            rows.map(([, id, [, a, b]]) => [id, a, b] as const),
-          );
-          return rows.map(([, id]) => written.has(id));
-        }),
-      ([key, expected, next]) => {
-        if (operation === 'compareAndSetMany') return single.compareAndSet(key, expected, next);
-        throw new VaultError('UNSUPPORTED', 'replacePrefixMany does not apply to blind-index entries', {
-          path: 'entries',
-        });
-      },
-      (s, others) =>
-        operation === 'compareAndSetMany' ? compareAndSetManyOf(s, others) : replacePrefixManyOf(s, others),
-    );
-  }
   return store;
 }
 
