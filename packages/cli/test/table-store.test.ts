@@ -137,31 +137,33 @@ describe.skipIf(!hasSqliteTableStore)('credvault on a SQLite table of yours (--t
   const dirs: string[] = [];
   afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
 
-  it('status, rotate and verify work on the table', async () => {
+  it('status, rotate and verify work on the table, the index key in a --key-store', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'credvault-cli-table-'));
     dirs.push(dir);
     const path = join(dir, 'app.db');
-    await exec('sqlite3', [path, 'CREATE TABLE connections (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, auth TEXT);']);
+    await exec('sqlite3', [
+      path,
+      'CREATE TABLE connections (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, auth TEXT, ix TEXT);',
+    ]);
     await exec('sqlite3', [path, "INSERT INTO connections (id, user_id) VALUES ('a', 'u'), ('b', 'u');"]);
+    const keysPath = join(dir, 'keys.db');
+    const keyStore = sqlite.sqliteStore({ path: keysPath });
     const make = (sqlite as unknown as { sqliteTableStore: (o: object) => VaultStore }).sqliteTableStore;
-    const store = make({ path, table: 'connections', idColumn: 'id', envelopeColumn: 'auth' });
-    const vault = createVault({ store, keyring: parseKeyList(K1), schema: connectionSchema });
-    for (const id of ['a', 'b']) await vault.set(id, suiteConnection(id));
+    const table = { table: 'connections', idColumn: 'id', envelopeColumn: 'auth', indexColumns: { accessToken: 'ix' } };
+    const store = make({ path, ...table, keyStore });
+    const vault = createVault({ store, keyring: parseKeyList(K1), schema: connectionSchema, index: ['accessToken'] });
+    for (const id of ['a', 'b']) await vault.set(id, suiteConnection(id, { accessToken: `token-${id}` }));
     await store.close?.();
+    await keyStore.close();
     const flags = [
-      '--store',
-      `sqlite:${path}`,
-      '--table',
-      'connections',
-      '--id-column',
-      'id',
-      '--envelope-column',
-      'auth',
+      ...['--store', `sqlite:${path}`, '--table', 'connections', '--id-column', 'id', '--envelope-column', 'auth'],
+      ...['--index-column', 'accessToken=ix', '--key-store', `sqlite:${keysPath}`],
     ];
-    expect(JSON.parse((await cli(['status', ...flags, '--json'], KEYS)).stdout)).toMatchObject({ total: 2 });
+    const status = JSON.parse((await cli(['status', ...flags, '--json'], KEYS)).stdout);
+    expect(status).toMatchObject({ total: 2, vaultRecords: { indexKey: 1 } });
     expect((await cli(['rotate', ...flags], KEYS)).code).toBe(0);
     const verify = await cli(['verify', ...flags, '--json'], KEYS);
-    expect(JSON.parse(verify.stdout)).toMatchObject({ scanned: 2, failed: [] });
+    expect(JSON.parse(verify.stdout)).toMatchObject({ scanned: 3, failed: [] });
     expect((await exec('sqlite3', [path, 'SELECT auth FROM connections;'])).stdout).toMatch(/^cv1\.k2\./);
   });
 });
