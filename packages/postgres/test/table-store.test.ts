@@ -148,6 +148,22 @@ describe.skipIf(!available)('postgresTableStore on a table of yours', () => {
     await store.close();
   });
 
+  it("says why an insert fails on a table whose other columns need values (missingRows: 'insert')", async () => {
+    const { table } = await connectionsTable(0);
+    const store = postgresTableStore({
+      url: server.url(),
+      table,
+      idColumn: 'id',
+      envelopeColumn: 'auth',
+      missingRows: 'insert',
+    });
+    const error = await errorOf(store.set(`default:${randomUUID()}`, 'cv1.x'));
+    expect(error).toMatchObject({ code: 'STORE_FAILED' });
+    expect((error as Error).message).toContain('a NOT NULL column got no value');
+    expect(await sql(`SELECT count(*) FROM ${table}`)).toBe('0');
+    await store.close();
+  });
+
   it('deletes by setting the envelope to NULL: the row and its other columns stay', async () => {
     const { table, ids } = await connectionsTable(2);
     const store = postgresTableStore({ url: server.url(), table, idColumn: 'id', envelopeColumn: 'auth' });
