@@ -15,6 +15,7 @@ interface Relation {
 interface Column {
   readonly name: string;
   readonly type: string;
+  readonly cast: string;
   readonly category: string;
   readonly nullable: boolean;
 }
@@ -28,9 +29,12 @@ const FIND_RELATION =
   'WHERE c.oid = to_regclass($1) AND c.relkind = ANY($2::"char"[])';
 
 const FIND_COLUMNS =
-  'SELECT a.attname AS name, format_type(a.atttypid, NULL) AS type, ' +
+  'SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, ' +
+  // The type by its catalog name: `character` would be char(1) in a cast, `pg_catalog.bpchar` has no length.
+  "quote_ident(tn.nspname) || '.' || quote_ident(t.typname) AS cast, " +
   'coalesce(bt.typcategory, t.typcategory) AS category, NOT a.attnotnull AS nullable ' +
-  'FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_type bt ON bt.oid = t.typbasetype ' +
+  'FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid JOIN pg_namespace tn ON tn.oid = t.typnamespace ' +
+  'LEFT JOIN pg_type bt ON bt.oid = t.typbasetype ' +
   'WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped AND a.attname = ANY($2::text[])';
 
 /**
@@ -78,7 +82,13 @@ export async function resolveTable(
     }
   }
   const envelope = textColumns.find(([path]) => path === 'envelopeColumn')?.[1] ?? '';
-  return { table: relation.name, id: quoteIdentifier(idColumn), envelope: quoteIdentifier(envelope), idType: id.type };
+  return {
+    table: relation.name,
+    id: quoteIdentifier(idColumn),
+    envelope: quoteIdentifier(envelope),
+    idType: id.cast,
+    idTypeName: id.type,
+  };
 }
 
 function missingColumn(path: string, name: string, table: string): VaultError {

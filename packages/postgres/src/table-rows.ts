@@ -41,7 +41,7 @@ export function badIdText(error: unknown): boolean {
 export function idNotOfType(c: Compiled, cause?: unknown): VaultError {
   return new VaultError(
     'INVALID_ARGUMENT',
-    `the id is not a value of ${c.idColumn}'s type (${c.names.idType}) in its text form`,
+    `the id is not a value of ${c.idColumn}'s type (${c.names.idTypeName}) in its text form`,
     { path: 'id', ...(cause === undefined ? {} : { cause }) },
   );
 }

@@ -44,8 +44,10 @@ export interface TableNames {
   readonly table: string;
   readonly id: string;
   readonly envelope: string;
-  /** The id column's type without modifier (`uuid`, `bigint`, `text`, `character varying`). */
+  /** The id column's type by its catalog name, without modifier (`pg_catalog.uuid`, `pg_catalog.int8`, `pg_catalog.bpchar`). */
   readonly idType: string;
+  /** The id column's type as SQL shows it (`uuid`, `character(8)`), for messages. */
+  readonly idTypeName: string;
 }
 
 /** The statements over the envelope column. */

@@ -281,6 +281,32 @@ describe.skipIf(!available)('postgresTableStore on a table of yours', () => {
     await store.close();
   });
 
+  it('takes a char(n) id column (no cast to char(1)) and a domain over text', async () => {
+    await sql('CREATE DOMAIN account_code AS text');
+    await sql('CREATE TABLE fixed_ids (code char(8) PRIMARY KEY, env text)');
+    await sql('CREATE TABLE domain_ids (code account_code PRIMARY KEY, env text)');
+    await sql(`INSERT INTO fixed_ids VALUES ('abc', NULL), ('abcdefgh', NULL)`);
+    await sql(`INSERT INTO domain_ids VALUES ('abc', NULL)`);
+    for (const table of ['fixed_ids', 'domain_ids']) {
+      const store = postgresTableStore({ url: server.url(), table, idColumn: 'code', envelopeColumn: 'env' });
+      await store.set('default:abc', 'cv1.short');
+      expect(await store.get('default:abc'), table).toBe('cv1.short');
+      expect(await store.get('default:a'), table).toBeUndefined();
+      expect(await errorOf(store.set('default:zzz', 'v')), table).toMatchObject({ code: 'NOT_FOUND' });
+      await store.close();
+    }
+    const store = postgresTableStore({
+      url: server.url(),
+      table: 'fixed_ids',
+      idColumn: 'code',
+      envelopeColumn: 'env',
+    });
+    await store.set('default:abcdefgh', 'cv1.long');
+    expect(await store.getMany(['default:abcdefgh', 'default:abc'])).toEqual(['cv1.long', 'cv1.short']);
+    expect(await errorOf(store.set('default:abcdefghi', 'v'))).toMatchObject({ code: 'NOT_FOUND' });
+    await store.close();
+  });
+
   it('pages through more rows than one page, each once, while rows are written', async () => {
     const { table, ids } = await connectionsTable(0);
     await sql(
