@@ -209,6 +209,12 @@ describe.skipIf(!available)('postgresTableStore on a table of yours', () => {
     expect(listed.sort()).toEqual([...ids].sort());
     expect((await vault.findBy('accessToken', 'token-3'))?.id).toBe(ids[3]);
     expect(await vault.findBy('accessToken', 'token-none')).toBeUndefined();
+    const entries = [];
+    for await (const entry of store.entries('~ix:default:')) entries.push(entry);
+    expect(entries.map(([, id]) => id).sort()).toEqual([...ids].sort()); // the index column, as entries
+    expect(entries.every(([key]) => key.startsWith('~ix:default:accessToken:'))).toBe(true);
+    expect(await store.count('~ix:default:')).toBe(5);
+    expect(await store.get(entries[0]?.[0] as string)).toBe(entries[0]?.[1]);
     expect(await vault.status()).toMatchObject({ total: 5, kids: { old: 5 }, vaultRecords: { indexKey: 1 } });
     expect(await vault.verify()).toMatchObject({ scanned: 6, ok: 6, failed: [] }); // and the index key
 
@@ -248,6 +254,37 @@ describe.skipIf(!available)('postgresTableStore on a table of yours', () => {
     await Promise.all([vault.close(), rotated.close()]);
     await Promise.all([store.close(), keyStore.close()]);
     expect(await schemaSnapshot()).toBe(snapshot);
+  });
+
+  it("keeps tenant keys in the key store; shredding a tenant empties its rows' envelopes and index tokens only", async () => {
+    const { table, ids } = await connectionsTable(3);
+    const keyStore = postgresStore({ url: server.url() }, { table: `${table}_tenant_keys` });
+    const store = postgresTableStore({
+      url: server.url(),
+      table,
+      idColumn: 'id',
+      envelopeColumn: 'auth',
+      indexColumns: { accessToken: 'auth_token_ix' },
+      keyStore,
+    });
+    const vault = createVault({
+      store,
+      keyring: keyring([{ kid: 'k', key: generateKey() }]),
+      schema: connectionSchema,
+      index: ['accessToken'],
+      tenant: 'idProject',
+    });
+    const [a, b, c] = ids as [string, string, string];
+    await vault.set(a, suiteConnection(a, { idProject: 'p1', accessToken: 't-a' }));
+    await vault.set(b, suiteConnection(b, { idProject: 'p1', accessToken: 't-b' }));
+    await vault.set(c, suiteConnection(c, { idProject: 'p2', accessToken: 't-c' }));
+    expect(await keyStore.has('default:~tenant:p1')).toBe(true);
+    expect((await vault.get(c))?.accessToken).toBe('t-c');
+    expect(await vault.shred('p1')).toMatchObject({ keyDestroyed: true, deleted: 2 });
+    expect(await sql(`SELECT count(*) FROM ${table} WHERE auth IS NULL AND auth_token_ix IS NULL`)).toBe('2');
+    expect(await sql(`SELECT count(*) FROM ${table}`)).toBe('3');
+    expect((await vault.findBy('accessToken', 't-c'))?.id).toBe(c);
+    await Promise.all([vault.close(), store.close(), keyStore.close()]);
   });
 
   it('works on a bigint id in a schema-qualified table, ids in their text form', async () => {
