@@ -11,6 +11,7 @@ import {
 import {
   basicStoreSuite,
   batchSuite,
+  capabilitiesSuite,
   compareAndSetSuite,
   countSuite,
   iterationSuite,
@@ -92,6 +93,10 @@ function complianceStore(pageSize: number): VaultStore {
 
 describe.skipIf(!available)('postgresTableStore: compliance (text ids, missingRows insert)', () => {
   const make = () => complianceStore(37);
+  // Every capability but leases, which are the key store's (none here).
+  capabilitiesSuite(vitest, () =>
+    postgresTableStore({ url: server.url(), table: 'not_queried', idColumn: 'id', envelopeColumn: 'env' }),
+  );
   basicStoreSuite(vitest, make);
   iterationSuite(vitest, make, { records: 400 });
   compareAndSetSuite(vitest, make);
