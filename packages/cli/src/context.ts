@@ -8,18 +8,14 @@ import {
   type VaultOptions,
 } from '@credvault/core';
 import { type CliKeys, loadKeyring } from './keys.js';
-import { resolveStoreSpec } from './store-source.js';
-import { openStore } from './store-spec.js';
+import { openStoreFromFlags, type StoreFlags } from './open-store.js';
+import { tableSpecOf } from './table-flags.js';
 
-/** Options every store command takes. */
-export interface StoreCommandOptions {
-  /** `--store`; see {@link resolveStoreSpec} for `--store-file` and `CREDVAULT_STORE`. */
-  readonly store?: string;
-  readonly storeFile?: string;
+/** Options every store command takes (the store flags: see {@link openStoreFromFlags}). */
+export interface StoreCommandOptions extends StoreFlags {
   readonly namespace: string;
   readonly keysFile?: string;
   readonly json?: boolean;
-  readonly timeout?: number;
   /** `--kms-timeout`: the deadline of each KMS/HSM call, in ms. */
   readonly kmsTimeout?: number;
   readonly schema?: string;
@@ -53,14 +49,11 @@ export async function openVault(
       path: 'schema',
     });
   }
-  const spec = await resolveStoreSpec(options);
+  tableSpecOf(options); // a usage error before the keys are read
   const keyring = await loadKeyring(options.keysFile, process.env, options.kmsTimeout);
-  let store: Awaited<ReturnType<typeof openStore>>;
+  let store: Awaited<ReturnType<typeof openStoreFromFlags>>;
   try {
-    store = await openStore(spec, {
-      readOnly,
-      ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
-    });
+    store = await openStoreFromFlags(options, { readOnly });
   } catch (error) {
     await keyring.close();
     throw error;

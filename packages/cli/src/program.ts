@@ -7,6 +7,7 @@ import { status } from './commands/status.js';
 import { rotateTenant, shredTenant } from './commands/tenant.js';
 import { verify } from './commands/verify.js';
 import type { Io } from './context.js';
+import { collectIndexColumn } from './table-flags.js';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -38,6 +39,21 @@ function storeCommand(program: Command, name: string, description: string): Comm
       'where the records are: sqlite:<path>, redis://host:port, redis+cluster://host:port,host:port or postgres://user@host/db (visible to ps: a URL with a password goes in --store-file or CREDVAULT_STORE)',
     )
     .option('--store-file <path>', 'read the store URL from this file (one line) instead of --store')
+    .option(
+      '--table <name>',
+      "the records are in your own table (postgres: or schema.table; sqlite:) of the store's database",
+    )
+    .option('--id-column <col>', "with --table: the table's primary key column")
+    .option('--envelope-column <col>', 'with --table: the nullable text column holding each envelope')
+    .option(
+      '--index-column <field=column>',
+      'with --table: the column holding the blind-index token of a field (repeat per field)',
+      collectIndexColumn,
+    )
+    .option(
+      '--key-store <spec>',
+      "with --table: a store (as --store) for the vault's own records: index key, tenant keys, leases",
+    )
     .option('-n, --namespace <name>', 'the vault namespace', 'default')
     .option('-k, --keys-file <path>', 'read the keyring from this file instead of CREDVAULT_KEYS')
     .option('--timeout <ms>', 'Redis and PostgreSQL operation timeout', positiveInt, 5000)

@@ -1,5 +1,6 @@
 import { VaultError, type VaultStore } from '@credvault/core';
 import { loadPackage } from './load-package.js';
+import type { TableSpec } from './table-flags.js';
 
 /** What a store package is needed for, in its error. */
 const storeNeed = (scheme: string) => ({ flag: `--store ${scheme}`, path: 'store' });
@@ -55,4 +56,83 @@ export async function openStore(spec: string, options: StoreSpecOptions = {}): P
     'the store must be sqlite:<path> or redis://host:port, or redis+cluster://host:port,host:port, or postgres://user@host/database',
     { path: 'store' },
   );
+}
+
+/** What a table store needs beside its table: the namespace of its records and the key store. */
+export interface TableStoreExtras extends StoreSpecOptions {
+  readonly namespace: string;
+  readonly keyStore: VaultStore | undefined;
+}
+
+/** The options of `sqliteTableStore` (`@credvault/sqlite`) that the CLI passes. */
+interface SqliteTableOptions {
+  readonly path: string;
+  readonly readOnly: boolean;
+  readonly table: string;
+  readonly idColumn: string;
+  readonly envelopeColumn: string;
+  readonly namespace: string;
+  readonly indexColumns: Readonly<Record<string, string>>;
+  readonly keyStore?: VaultStore;
+}
+
+/**
+ * Opens a table store over the user's `table` in the database of `spec`: `postgresTableStore`
+ * of `@credvault/postgres` for `postgres://` (the URL without `?table=` or `?schema=`, which
+ * name a credvault store's own table), `sqliteTableStore` of `@credvault/sqlite` for `sqlite:`.
+ * @throws VaultError `INVALID_ARGUMENT` for another scheme or a URL naming a table;
+ *   `UNSUPPORTED` naming the package when it is missing or has no table store
+ */
+export async function openTableStore(spec: string, table: TableSpec, extras: TableStoreExtras): Promise<VaultStore> {
+  const common = {
+    table: table.table,
+    idColumn: table.idColumn,
+    envelopeColumn: table.envelopeColumn,
+    namespace: extras.namespace,
+    indexColumns: table.indexColumns,
+    ...(extras.keyStore === undefined ? {} : { keyStore: extras.keyStore }),
+  };
+  if (spec.startsWith('sqlite:')) {
+    const path = spec.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (path === '') throw new VaultError('INVALID_ARGUMENT', 'sqlite store needs a path: sqlite:./vault.db');
+    const loaded: object = await loadPackage(
+      '@credvault/sqlite',
+      storeNeed('sqlite:'),
+      () => import('@credvault/sqlite'),
+    );
+    const make = (loaded as { sqliteTableStore?: unknown }).sqliteTableStore;
+    if (typeof make !== 'function') {
+      throw new VaultError(
+        'UNSUPPORTED',
+        '--table with a sqlite: store needs a @credvault/sqlite with sqliteTableStore',
+        {
+          path: 'table',
+        },
+      );
+    }
+    const options: SqliteTableOptions = { path, readOnly: extras.readOnly === true, ...common };
+    return (make as (options: SqliteTableOptions) => VaultStore)(options);
+  }
+  if (/^postgres(ql)?:\/\/[^/]/.test(spec)) {
+    if (/[?&](table|schema)=/.test(spec)) {
+      throw new VaultError(
+        'INVALID_ARGUMENT',
+        'with --table, the store URL must not name a table (?table=, ?schema=)',
+        {
+          path: 'store',
+        },
+      );
+    }
+    const { postgresTableStore } = await loadPackage(
+      '@credvault/postgres',
+      storeNeed('postgres://'),
+      () => import('@credvault/postgres'),
+    );
+    return postgresTableStore({
+      url: spec,
+      ...common,
+      ...(extras.timeout === undefined ? {} : { timeout: extras.timeout }),
+    });
+  }
+  throw new VaultError('INVALID_ARGUMENT', '--table needs a postgres:// or sqlite:<path> store', { path: 'store' });
 }

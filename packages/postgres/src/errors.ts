@@ -17,6 +17,11 @@ const BY_SQLSTATE: Record<string, string> = {
   '42501': 'permission denied',
   '42P01': 'the table does not exist',
   '53100': 'the disk is full',
+  '42703': 'a column does not exist (dropped or renamed since the store opened?)',
+  '42P10': "no unique index or primary key on the id column (missingRows: 'insert' needs one)",
+  '23502':
+    "a NOT NULL column got no value (missingRows: 'insert' writes the id and envelope only: give the others defaults)",
+  '22001': 'a value is too long for its column',
 };
 
 /** Node network error codes that mean the server cannot be reached. */

@@ -5,13 +5,12 @@ import {
   type Lease,
   prefixEnd,
   VaultError,
-  withDeadline,
 } from '@credvault/core';
 import { KeyvPostgres } from '@keyv/postgres';
 import type pg from 'pg';
-import { openPool, type PostgresConnection, poolExhausted, tableFromUrl, timed, withClient } from './connection.js';
-import { postgresError } from './errors.js';
+import { openPool, type PostgresConnection, tableFromUrl } from './connection.js';
 import { takeLease } from './lease.js';
+import { poolRunner, type Query } from './runner.js';
 import { IDENTIFIER, statements } from './sql.js';
 import { ensureTables } from './table.js';
 
@@ -44,7 +43,6 @@ export interface PostgresStore extends CompleteStore {
 }
 
 type Row = { key: string; value: string };
-type Query = (text: string, values?: unknown[]) => Promise<unknown[]>;
 const MAX_ROWS_PER_STATEMENT = 10_000;
 
 /**
@@ -86,37 +84,15 @@ export function postgresStore(connection: PostgresConnection, options: PostgresS
       });
     }
   }
-  const { pool, owned, where } = openPool(named.connection, { ssl: options.ssl, timeout, max });
+  const opened = openPool(named.connection, { ssl: options.ssl, timeout, max });
+  const { pool } = opened;
   const sql = statements(schema, table);
-  let closed = false;
-  let ready: Promise<void> | undefined;
-  let tablesReady = false;
-  const ensureReady = (ms: number): Promise<void> => {
-    ready ??= ensureTables(pool, sql, ms).then(
-      () => {
-        tablesReady = true; // later queries go straight to a connection
-      },
-      (error: unknown) => {
-        ready = undefined; // try again on the next operation (the server may be back)
-        throw error;
-      },
-    );
-    return ready;
-  };
-  // One query of an operation whose budget ends at `deadline` (epoch ms): waiting for the tables,
-  // for a connection and for the statement share it, so an operation never outlives its timeout.
-  // The deadline is passed along, not kept in an AsyncLocalStorage: on Node 20 and 22 the first
-  // `run` of one makes every promise of the whole process slower (an awaited async call 229 to 1,184 ns here).
-  const queryBefore = async (deadline: number, text: string, values?: unknown[]): Promise<unknown[]> => {
-    if (closed) throw new Error('the store is closed');
-    const left = () => Math.max(1, deadline - Date.now());
-    if (!tablesReady) await ensureReady(left());
-    return withClient(pool, left(), async (client) => (await client.query(timed(text, values, left()))).rows);
-  };
+  const runner = poolRunner(opened, timeout, (ms) => ensureTables(pool, sql, ms));
+  const { run } = runner;
   class Adapter extends KeyvPostgres {
     override async connect(): Promise<Query> {
       // Every adapter query runs on this store's pool, after its tables exist, within the timeout.
-      return (text, values) => queryBefore(Date.now() + timeout, text, values);
+      return runner.query;
     }
     override async disconnect(): Promise<void> {
       await store.close();
@@ -125,17 +101,6 @@ export function postgresStore(connection: PostgresConnection, options: PostgresS
   const adapter = new Adapter({ table, schema, dialect: 'postgres' });
   adapter.on('error', () => {}); // its own CREATE TABLE IF NOT EXISTS may fail (read-only): ours decides
 
-  /** Runs one operation's queries within `timeout`, and reports its failure as a `STORE_FAILED`. */
-  function run<T>(operation: string, work: (query: Query) => Promise<T>): Promise<T> {
-    const deadline = Date.now() + timeout;
-    // The backstop is only for something below that ignored its budget: the connection wait and
-    // the statement obey it.
-    return withDeadline(
-      timeout + 1000,
-      () => work((text, values) => queryBefore(deadline, text, values)),
-      (error) => postgresError(operation, where, error, { exhausted: poolExhausted(pool) }),
-    );
-  }
   const changed = (rows: unknown[]) => rows.length > 0;
   /**
    * Runs `text`, an UPDATE … FROM UNNEST of three text columns that returns the key of each row
@@ -219,11 +184,7 @@ export function postgresStore(connection: PostgresConnection, options: PostgresS
       );
     },
     lease: (name, ttlMs) => takeLease({ run, sql }, name, ttlMs),
-    async close() {
-      if (closed) return;
-      closed = true;
-      if (owned) await pool.end().catch(() => {});
-    },
+    close: () => runner.close(),
   };
   return store;
 }
