@@ -18,9 +18,10 @@ import {
   plaintextJson,
   type VaultStore,
 } from '@credvault/core';
-import { postgresStore } from '@credvault/postgres';
-import { sqliteStore } from '@credvault/sqlite';
+import { postgresTableStore } from '@credvault/postgres';
+import { sqliteStore, sqliteTableStore } from '@credvault/sqlite';
 import { usePostgresServer } from '@credvault/test-suite';
+import sqlite3 from 'sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROWS = 20_000;
@@ -50,14 +51,14 @@ function legacyRecord(i: number, status: string): string {
   });
 }
 
-/** Runs `credvault migrate` on `spec`; with `killAfter`, SIGKILLs it after that many progress lines. */
+/** Runs `credvault migrate` with `storeArgs`; with `killAfter`, SIGKILLs it after that many progress lines. */
 async function runMigrate(
-  spec: string,
+  storeArgs: string[],
   killAfter?: number,
 ): Promise<{ code: number | null; killed: boolean; stdout: string }> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--conditions=@credvault/source', '--import', 'tsx', bin, 'migrate', '--store', spec, '--batch-size', '250'],
+    ['--conditions=@credvault/source', '--import', 'tsx', bin, 'migrate', ...storeArgs, '--batch-size', '250'],
     {
       cwd: new URL('..', import.meta.url).pathname,
       env: { ...process.env, CREDVAULT_KEYS: keys },
@@ -82,7 +83,7 @@ async function runMigrate(
   return { code, killed, stdout };
 }
 
-async function killAndResume(spec: string, store: VaultStore, namespace = 'default'): Promise<void> {
+async function killAndResume(storeArgs: string[], store: VaultStore, namespace = 'default'): Promise<void> {
   const batch: [string, string][] = [];
   for (let i = 0; i < ROWS; i++) batch.push([`${namespace}:c${i}`, legacyRecord(i, 'legacy')]);
   await store.setMany?.(batch);
@@ -103,7 +104,7 @@ async function killAndResume(spec: string, store: VaultStore, namespace = 'defau
   })();
   try {
     for (const after of KILLS) {
-      const run = await runMigrate(spec, after);
+      const run = await runMigrate(storeArgs, after);
       expect(run.killed, `the run killed after ${after} progress lines ended first: ${run.stdout}`).toBe(true);
       expect(run.code).toBeNull();
     }
@@ -111,7 +112,7 @@ async function killAndResume(spec: string, store: VaultStore, namespace = 'defau
     writing = false;
     await app;
   }
-  const last = await runMigrate(spec);
+  const last = await runMigrate(storeArgs);
   expect(last.code, last.stdout).toBe(0);
   let legacy = 0;
   let total = 0;
@@ -131,27 +132,48 @@ async function killAndResume(spec: string, store: VaultStore, namespace = 'defau
   expect(wrote.size).toBeGreaterThan(50);
 }
 
+const TABLE_FLAGS = ['--table', 'connections', '--id-column', 'id', '--envelope-column', 'auth'];
+const DDL = 'CREATE TABLE connections (id text PRIMARY KEY, user_id text, auth text)';
+const TABLE = { table: 'connections', idColumn: 'id', envelopeColumn: 'auth', missingRows: 'insert' } as const;
+
 describe('credvault migrate under kill -9, with the application writing', () => {
-  it('SQLite: resumes to 0 lost, 0 legacy left, every application write standing', { timeout: 240_000 }, async () => {
-    const path = join(dir, 'kill.db');
-    const store = sqliteStore({ path });
+  it('SQLite, a table of your own: resumes to 0 lost, 0 legacy left, every application write standing', {
+    timeout: 240_000,
+  }, async () => {
+    const path = join(dir, 'own.db');
+    await new Promise<void>((resolve, reject) => {
+      const db = new sqlite3.Database(path);
+      db.exec(DDL, (error) => db.close(() => (error === null ? resolve() : reject(error))));
+    });
+    const store = sqliteTableStore({ path, ...TABLE });
     try {
-      await killAndResume(`sqlite:${path}`, store);
+      await killAndResume(['--store', `sqlite:${path}`, ...TABLE_FLAGS], store);
     } finally {
-      await store.close?.();
+      await store.close();
     }
   });
 
   it.skipIf(!server.available)(
-    'PostgreSQL: resumes to 0 lost, 0 legacy left, every application write standing',
+    'PostgreSQL, a table of your own: resumes to 0 lost, 0 legacy left, every application write standing',
     { timeout: 240_000 },
     async () => {
-      const store = postgresStore({ url: server.url() });
+      await server.server().sql(DDL);
+      const store = postgresTableStore({ url: server.url(), ...TABLE });
       try {
-        await killAndResume(server.url(), store);
+        await killAndResume(['--store', server.url(), ...TABLE_FLAGS], store);
       } finally {
-        await store.close?.();
+        await store.close();
       }
     },
   );
+
+  it('SQLite: resumes to 0 lost, 0 legacy left, every application write standing', { timeout: 240_000 }, async () => {
+    const path = join(dir, 'kill.db');
+    const store = sqliteStore({ path });
+    try {
+      await killAndResume(['--store', `sqlite:${path}`], store);
+    } finally {
+      await store.close?.();
+    }
+  });
 });
