@@ -170,8 +170,7 @@ try {
   sections.push(rotationSection(rotations));
 
   const ownTables: OwnTable[] = [sqliteOwnTable(join(dir, 'own-table.db'))];
-  const pgTable = postgres === undefined ? undefined : await postgresOwnTable(postgres.url);
-  if (pgTable !== undefined) ownTables.push(pgTable);
+  if (postgres !== undefined) ownTables.push(postgresOwnTable(postgres.url));
   const backfills: [string, BackfillRuns][] = [];
   for (const table of ownTables) {
     log(`backfill of ${records} plaintext rows of a table of your own on ${table.name} ...`);

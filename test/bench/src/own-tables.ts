@@ -1,4 +1,5 @@
 import type { CompleteStore } from '@credvault/core';
+import { postgresTableStore } from '@credvault/postgres';
 import { sqliteTableStore } from '@credvault/sqlite';
 import pg from 'pg';
 import sqlite3 from 'sqlite3';
@@ -23,14 +24,11 @@ export function sqliteOwnTable(path: string): OwnTable {
 }
 
 /** `connections` in the PostgreSQL database at `url`. */
-export async function postgresOwnTable(url: string): Promise<OwnTable | undefined> {
-  const module = (await import('@credvault/postgres')) as Record<string, unknown>;
-  const make = module.postgresTableStore as ((options: object) => CompleteStore) | undefined;
-  if (make === undefined) return undefined;
+export function postgresOwnTable(url: string): OwnTable {
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   return {
     name: 'PostgreSQL',
-    store: () => make({ url, ...TABLE }),
+    store: () => postgresTableStore({ url, timeout: 60_000, ...TABLE }),
     reset: async () => {
       await pool.query(`DROP TABLE IF EXISTS connections; ${DDL}`);
     },

@@ -2,8 +2,7 @@ import { invalidArgument, isVaultError, storeCall, VaultError } from '../errors/
 import { isLegacyValue } from '../format/index.js';
 import type { AnyCredentialSchema } from '../records/index.js';
 import { idOfKey, isVaultId, iterate, recordPrefix } from '../store/index.js';
-import type { StoredRecord, VaultContext } from './context.js';
-import { openLegacy } from './legacy.js';
+import type { VaultContext } from './context.js';
 import type { MigrateOptions, MigrateReport, VerifyFailure } from './types.js';
 import { putIfUnchanged, type Sealed, seal } from './write.js';
 
@@ -12,12 +11,21 @@ const MAX_ATTEMPTS = 5;
 
 type Counts = { -readonly [K in keyof MigrateReport]: MigrateReport[K] } & { failed: VerifyFailure[] };
 
+/** A legacy value read and sealed, ready to replace `stored` by compare-and-set. */
+interface Migration<S extends AnyCredentialSchema> {
+  readonly id: string;
+  readonly stored: string;
+  readonly reader: string;
+  readonly sealed: Sealed<S>;
+}
+
 /**
  * {@link Vault.migrate}: scans the namespace and rewrites each legacy value as an envelope,
- * a batch at a time: read through the legacy readers, validated, sealed, then compare-and-set
- * against the value read (one `compareAndSetMany` per batch where the store has it and no
- * blind index needs upkeep). A value the application changed meanwhile is read again: an
- * envelope is left as it is (`changedMeanwhile`), a legacy value is tried again.
+ * a batch at a time: read through the legacy readers, validated and sealed (once: `seal`
+ * validates), then compare-and-set against the value read (one `compareAndSetMany` per batch
+ * where the store has it and no blind index needs upkeep). The next batch is sealed while the
+ * last one is written. A value the application changed meanwhile is read again: an envelope is
+ * left as it is (`changedMeanwhile`), a legacy value is tried again.
  */
 export async function migrate<S extends AnyCredentialSchema>(
   ctx: VaultContext<S>,
@@ -33,72 +41,93 @@ export async function migrate<S extends AnyCredentialSchema>(
   const { count } = store;
   const total = count === undefined ? undefined : await storeCall('count', () => count.call(store, prefix));
   const counts: Counts = { scanned: 0, total, migrated: 0, alreadyCurrent: 0, changedMeanwhile: 0, failed: [], dryRun };
+  const report = (): MigrateReport => ({ ...counts, failed: [...counts.failed] });
   let batch: [string, string][] = [];
+  let writing: Promise<void> = Promise.resolve();
   const flush = async (): Promise<void> => {
-    await migrateBatch(ctx, batch, counts);
+    const prepared = await prepare(ctx, batch, counts);
     batch = [];
-    onProgress?.({ ...counts, failed: [...counts.failed] });
+    await writing; // one batch written at a time, in order; its failure stops the run here
+    writing = commit(ctx, prepared, counts).then(() => onProgress?.(report()));
+    writing.catch(() => {}); // awaited below or by the next flush
   };
-  for await (const [key, stored] of iterate(store)(prefix)) {
-    const id = idOfKey(namespace, key);
-    if (isVaultId(id)) continue;
-    counts.scanned += 1;
-    if (!isLegacyValue(stored)) counts.alreadyCurrent += 1;
-    else if (batch.push([id, stored]) >= batchSize) await flush();
+  try {
+    for await (const [key, stored] of iterate(store)(prefix)) {
+      const id = idOfKey(namespace, key);
+      if (isVaultId(id)) continue;
+      counts.scanned += 1;
+      if (!isLegacyValue(stored)) counts.alreadyCurrent += 1;
+      else if (batch.push([id, stored]) >= batchSize) await flush();
+    }
+    if (batch.length > 0 || counts.scanned === 0) await flush();
+  } finally {
+    await writing;
   }
-  if (batch.length > 0 || counts.scanned === 0) await flush();
-  return { ...counts, failed: [...counts.failed] };
+  return report();
 }
 
-/** Reads, seals and writes one batch of legacy values, counting what happened to each. */
-async function migrateBatch<S extends AnyCredentialSchema>(
+/** Reads and seals each legacy value of a batch, recording those that do not read or validate. */
+async function prepare<S extends AnyCredentialSchema>(
   ctx: VaultContext<S>,
   batch: readonly (readonly [string, string])[],
   counts: Counts,
-  attempt = 1,
-): Promise<void> {
-  const sealed: [StoredRecord<S> & { reader: string }, Sealed<S>, string][] = [];
+): Promise<Migration<S>[]> {
+  const out: Migration<S>[] = [];
   for (const [id, stored] of batch) {
     try {
-      const before = await openLegacy(ctx, id, stored, false);
-      sealed.push([before, await seal(ctx, id, before.record), id]);
+      const read = await ctx.legacy?.read(stored, id);
+      if (read === undefined) throw new VaultError('DECRYPT_FAILED', 'no legacy reader reads the stored value', { id });
+      out.push({ id, stored, reader: read.reader, sealed: await seal(ctx, id, read.input) });
     } catch (error) {
       if (!isVaultError(error)) throw error;
       const path = error.path === undefined || error.path === '' ? {} : { path: error.path };
       counts.failed.push({ id, code: error.code, ...path });
     }
   }
+  return out;
+}
+
+/** Writes a prepared batch, counting what happened to each; values changed to legacy again are prepared and tried again. */
+async function commit<S extends AnyCredentialSchema>(
+  ctx: VaultContext<S>,
+  batch: readonly Migration<S>[],
+  counts: Counts,
+  attempt = 1,
+): Promise<void> {
   if (counts.dryRun) {
-    counts.migrated += sealed.length;
+    counts.migrated += batch.length;
     return;
   }
-  const written = await write(ctx, sealed);
-  const lost: [string, string][] = [];
-  for (const [i, [before, , id]] of sealed.entries()) {
+  const written = await write(ctx, batch);
+  const again: [string, string][] = [];
+  for (const [i, { id, reader }] of batch.entries()) {
     if (written[i] === true) {
       counts.migrated += 1;
-      ctx.emit('migrate', id, undefined, { reader: before.reader });
+      ctx.emit('migrate', id, undefined, { reader });
       continue;
     }
     const now = await storeCall('get', () => ctx.store.get(ctx.key(id)), id);
-    if (now !== undefined && isLegacyValue(now) && attempt < MAX_ATTEMPTS) lost.push([id, now]);
+    if (now !== undefined && isLegacyValue(now) && attempt < MAX_ATTEMPTS) again.push([id, now]);
     else counts.changedMeanwhile += 1;
   }
-  if (lost.length > 0) await migrateBatch(ctx, lost, counts, attempt + 1);
+  if (again.length > 0) await commit(ctx, await prepare(ctx, again, counts), counts, attempt + 1);
 }
 
 /** Compare-and-set of each sealed record against the legacy value read: whether each was written. */
 async function write<S extends AnyCredentialSchema>(
   ctx: VaultContext<S>,
-  sealed: readonly (readonly [StoredRecord<S> & { reader: string }, Sealed<S>, string])[],
+  batch: readonly Migration<S>[],
 ): Promise<boolean[]> {
   const { store } = ctx;
   const many = store.compareAndSetMany;
-  if (ctx.index === undefined && many !== undefined && sealed.length > 0) {
-    const rows = sealed.map(([before, next, id]) => [ctx.key(id), before.stored, next.envelope] as const);
+  if (ctx.index === undefined && many !== undefined && batch.length > 0) {
+    const rows = batch.map(({ id, stored, sealed }) => [ctx.key(id), stored, sealed.envelope] as const);
     return storeCall('compareAndSetMany', () => many.call(store, rows));
   }
   const results: boolean[] = [];
-  for (const [before, next, id] of sealed) results.push(await putIfUnchanged(ctx, id, before, next));
+  for (const { id, stored, sealed } of batch) {
+    // no record: a legacy value has no blind-index entries to remove
+    results.push(await putIfUnchanged(ctx, id, { stored }, sealed));
+  }
   return results;
 }

@@ -94,12 +94,12 @@ export async function remove<S extends AnyCredentialSchema>(ctx: VaultContext<S>
 
 /**
  * Compare-and-set where the store has it, a plain set otherwise, keeping the blind index right
- * (`before`: the record read); whether it was written.
+ * (`before`: the value read and what it opened to, if anything); whether it was written.
  */
 export async function putIfUnchanged<S extends AnyCredentialSchema>(
   ctx: VaultContext<S>,
   id: string,
-  before: StoredRecord<S> | undefined,
+  before: (Pick<StoredRecord<S>, 'stored'> & { readonly record?: OutputOf<S> | undefined }) | undefined,
   sealed: Sealed<S>,
 ): Promise<boolean> {
   const { store } = ctx;
