@@ -65,50 +65,55 @@ describe('range hand-out', () => {
       { arbitrary: fc.constant({ kind: 'expire' } as Op), weight: 1 },
     );
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 12 }), fc.array(op, { minLength: 10, maxLength: 120 }), async (ranges, ops) => {
-        const store = memoryStore();
-        const leases = fakeLeases();
-        const board = () => new RangeBoard({ store, lease: leases.acquire, namespace: 'ns', runId: 'r', leaseMs: TTL });
-        const boards = [0, 1, 2, 3].map(board);
-        for (let n = 0; n < ranges; n++) expect(await boards[0]?.writeRange(n, [`id${n}`])).toBe(true);
-        const holding: (TakenRange | undefined)[] = [undefined, undefined, undefined, undefined];
-        const finishes = new Map<number, number>();
-        const apply = async (o: Op) => {
-          if (o.kind === 'expire') return leases.advance(TTL + 1);
-          const b = boards[o.worker] as RangeBoard;
-          const held = holding[o.worker];
-          if (o.kind === 'crash') holding[o.worker] = undefined;
-          else if (o.kind === 'take' && held === undefined) {
-            const taken = await b.take(ranges);
-            if (taken !== undefined) {
-              // nobody else holds a live lease on it: a range is never worked twice at once
-              for (const [w, other] of holding.entries())
-                if (w !== o.worker && other?.n === taken.n)
-                  expect(leases.live(other.lease.name)?.token).not.toBe(other.lease.token);
-              expect(taken.ids).toEqual([`id${taken.n}`]);
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 12 }),
+        fc.array(op, { minLength: 10, maxLength: 120 }),
+        async (ranges, ops) => {
+          const store = memoryStore();
+          const leases = fakeLeases();
+          const board = () =>
+            new RangeBoard({ store, lease: leases.acquire, namespace: 'ns', runId: 'r', leaseMs: TTL });
+          const boards = [0, 1, 2, 3].map(board);
+          for (let n = 0; n < ranges; n++) expect(await boards[0]?.writeRange(n, [`id${n}`])).toBe(true);
+          const holding: (TakenRange | undefined)[] = [undefined, undefined, undefined, undefined];
+          const finishes = new Map<number, number>();
+          const apply = async (o: Op) => {
+            if (o.kind === 'expire') return leases.advance(TTL + 1);
+            const b = boards[o.worker] as RangeBoard;
+            const held = holding[o.worker];
+            if (o.kind === 'crash') holding[o.worker] = undefined;
+            else if (o.kind === 'take' && held === undefined) {
+              const taken = await b.take(ranges);
+              if (taken !== undefined) {
+                // nobody else holds a live lease on it: a range is never worked twice at once
+                for (const [w, other] of holding.entries())
+                  if (w !== o.worker && other?.n === taken.n)
+                    expect(leases.live(other.lease.name)?.token).not.toBe(other.lease.token);
+                expect(taken.ids).toEqual([`id${taken.n}`]);
+              }
+              holding[o.worker] = taken;
+            } else if (o.kind === 'finish' && held !== undefined) {
+              const counts = { rewrapped: 1, alreadyCurrent: 0, changedMeanwhile: 0, failed: [], by: `w${o.worker}` };
+              if (await b.finish(held, counts)) finishes.set(held.n, (finishes.get(held.n) ?? 0) + 1);
+              holding[o.worker] = undefined;
             }
-            holding[o.worker] = taken;
-          } else if (o.kind === 'finish' && held !== undefined) {
-            const counts = { rewrapped: 1, alreadyCurrent: 0, changedMeanwhile: 0, failed: [], by: `w${o.worker}` };
-            if (await b.finish(held, counts)) finishes.set(held.n, (finishes.get(held.n) ?? 0) + 1);
-            holding[o.worker] = undefined;
+          };
+          for (const o of ops) await apply(o);
+          // then every worker crashes, the leases expire, and one worker drains what is left
+          leases.advance(TTL + 1);
+          const last = boards[3] as RangeBoard;
+          for (let taken = await last.take(ranges); taken !== undefined; taken = await last.take(ranges)) {
+            const counts = { rewrapped: 1, alreadyCurrent: 0, changedMeanwhile: 0, failed: [], by: 'w3' };
+            if (await last.finish(taken, counts)) finishes.set(taken.n, (finishes.get(taken.n) ?? 0) + 1);
           }
-        };
-        for (const o of ops) await apply(o);
-        // then every worker crashes, the leases expire, and one worker drains what is left
-        leases.advance(TTL + 1);
-        const last = boards[3] as RangeBoard;
-        for (let taken = await last.take(ranges); taken !== undefined; taken = await last.take(ranges)) {
-          const counts = { rewrapped: 1, alreadyCurrent: 0, changedMeanwhile: 0, failed: [], by: 'w3' };
-          if (await last.finish(taken, counts)) finishes.set(taken.n, (finishes.get(taken.n) ?? 0) + 1);
-        }
-        expect(last.allDone(ranges)).toBe(true);
-        for (let n = 0; n < ranges; n++) expect(finishes.get(n), `range ${n}`).toBe(1);
-        for (const b of boards) {
-          await b.take(ranges); // learns every done range
-          expect(b.allDone(ranges)).toBe(true);
-        }
-      }),
+          expect(last.allDone(ranges)).toBe(true);
+          for (let n = 0; n < ranges; n++) expect(finishes.get(n), `range ${n}`).toBe(1);
+          for (const b of boards) {
+            await b.take(ranges); // learns every done range
+            expect(b.allDone(ranges)).toBe(true);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
