@@ -108,6 +108,8 @@ class JoinWorker {
   readonly run: RotationRun;
   readonly pipeline: BatchPipeline;
   mine = 0;
+  /** The run record as last read. */
+  state: RunState | undefined;
   private scan: Scan | undefined;
 
   constructor(
@@ -143,6 +145,7 @@ class JoinWorker {
         const found = await this.board.readRun();
         if (found === undefined) throw new VaultError('STORE_FAILED', 'the rotation run record disappeared');
         const { state } = found;
+        this.state = state;
         if (this.scan === undefined && !state.scanDone) this.scan = await Scan.claim(this, found);
         if (this.scan !== undefined) {
           const more = await this.scan.step(BACKLOG);
@@ -150,6 +153,7 @@ class JoinWorker {
           if (more === 'ended') this.scan = undefined;
         }
         const latest = (await this.board.readRun())?.state ?? state;
+        this.state = latest;
         const taken = await this.board.take(latest.published);
         if (taken !== undefined) {
           await this.work(taken);
@@ -194,11 +198,16 @@ class JoinWorker {
       by: this.me,
     };
     if (await this.board.finish(taken, counts)) this.mine += 1;
-    options.onProgress?.(this.progress(undefined));
+    options.onProgress?.(this.progress());
   }
 
-  /** The run's counts as far as this process knows them (the ranges seen done). */
-  progress(state: RunState | undefined): RotateProgress {
+  /**
+   * The run's counts as far as this process knows them (the ranges seen done); `scanned` is the
+   * records accounted for so far (the bar's position): those the scan found current, and those
+   * of the ranges done.
+   */
+  progress(): RotateProgress {
+    const { state } = this;
     let rewrapped = 0;
     let alreadyCurrent = state?.current ?? 0;
     let changedMeanwhile = 0;
@@ -209,26 +218,21 @@ class JoinWorker {
       changedMeanwhile += counts.changedMeanwhile;
       failed.push(...counts.failed);
     }
-    const scanned = rewrapped + alreadyCurrent + changedMeanwhile + failed.length;
-    return {
-      total: this.run.setup.total,
-      scanned: state?.scanned ?? scanned,
-      rewrapped,
-      alreadyCurrent,
-      changedMeanwhile,
-      failed,
-    };
+    const scanned = rewrapped + alreadyCurrent + failed.length;
+    return { total: this.run.setup.total, scanned, rewrapped, alreadyCurrent, changedMeanwhile, failed };
   }
 
   /** The report of the whole run (every range done, unless aborted). */
   async report(runId: string, aborted: boolean): Promise<RotateReport> {
-    const state = (await this.board.readRun())?.state;
-    const progress = this.progress(state);
+    const state = (await this.board.readRun())?.state ?? this.state;
+    this.state = state;
+    const progress = this.progress();
     this.setup.options.onProgress?.(progress);
     const processes = new Set([...this.board.done.values()].map((counts) => counts.by)).size;
     const mine = { ranges: this.mine, rewrapped: this.run.rewrapped };
     return {
       ...progress,
+      scanned: Math.max(progress.scanned, state?.scanned ?? 0), // the scan's count, once it is over
       primaryKid: this.setup.keyring.primaryKid,
       kids: state?.kids ?? {},
       dryRun: false,
@@ -313,7 +317,8 @@ class Scan {
     if (text === undefined) return this.end(false); // another scanner took over
     this.text = text;
     this.state = next;
-    worker.setup.options.onProgress?.(worker.progress(next));
+    worker.state = next;
+    worker.setup.options.onProgress?.(worker.progress());
     return finished ? this.end(true) : 'published';
   }
 
