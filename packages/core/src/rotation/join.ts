@@ -284,7 +284,7 @@ class Scan {
   async step(backlog: number): Promise<'published' | 'busy' | 'ended'> {
     const { worker } = this;
     if (this.state.published - worker.board.low >= backlog) return 'busy';
-    if (this.kept.lost) return this.end(false);
+    if (this.kept.lost) return this.end();
     const { keyring, namespace, options } = worker.setup;
     const skipCurrent = options.reencrypt !== true;
     const ids: string[] = [];
@@ -304,7 +304,7 @@ class Scan {
       else ids.push(idOfKey(namespace, key));
     }
     const n = this.state.published;
-    if (ids.length > 0 && !(await worker.board.writeRange(n, ids))) return this.end(false);
+    if (ids.length > 0 && !(await worker.board.writeRange(n, ids))) return this.end();
     const next: RunState = {
       ...this.state,
       published: ids.length > 0 ? n + 1 : n,
@@ -314,12 +314,12 @@ class Scan {
       kids: { ...this.kids },
     };
     const text = await worker.board.replaceRun(this.text, next);
-    if (text === undefined) return this.end(false); // another scanner took over
+    if (text === undefined) return this.end(); // another scanner took over
     this.text = text;
     this.state = next;
     worker.state = next;
     worker.setup.options.onProgress?.(worker.progress());
-    return finished ? this.end(true) : 'published';
+    return finished ? this.end() : 'published';
   }
 
   /** Stops reading and lets the scan lease go. */
@@ -329,7 +329,8 @@ class Scan {
     await this.lease.release().catch(() => false);
   }
 
-  private async end(_finished: boolean): Promise<'ended'> {
+  /** Ends this process's part in the scan (finished, or lost to another scanner). */
+  private async end(): Promise<'ended'> {
     await this.stop();
     return 'ended';
   }
