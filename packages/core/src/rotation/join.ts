@@ -13,8 +13,14 @@ import { RotationRun } from './run.js';
 import type { JoinOptions, RotateHooks, RotateOptions, RotateProgress, RotateReport } from './types.js';
 
 const RUN_ID = /^[A-Za-z0-9_.-]{1,64}$/;
-/** Ranges published ahead of the lowest unfinished one before the scanner works on ranges too. */
-const BACKLOG = 16;
+/**
+ * Ranges published ahead of the lowest unfinished one before the scanner works on ranges too:
+ * about how many processes can be busy at once (more wait for ranges), and the most ids the run
+ * keeps in pending range records at a time.
+ */
+const BACKLOG = 64;
+/** How long a process with nothing to take waits before it looks again, in ms (at most a quarter of the lease). */
+const POLL_MS = 200;
 
 /**
  * Checks `rotate({ join })`.
@@ -160,7 +166,7 @@ class JoinWorker {
           continue;
         }
         if (latest.scanDone && this.board.allDone(latest.published)) return false;
-        if (this.scan === undefined) await sleep(Math.min(1000, this.leaseMs / 4));
+        await sleep(this.scan === undefined ? Math.min(POLL_MS, this.leaseMs / 4) : 20); // the scanner: its backlog is all taken
       }
     } finally {
       await this.scan?.stop();
