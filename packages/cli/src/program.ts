@@ -106,6 +106,13 @@ retire the old key once it counts zero records. The README of @credvault/cli wal
       'rewrap on n worker threads (default: one per core but one); every key must be a local kid:<base64url> entry',
       positiveInt,
     )
+    .option(
+      '--join',
+      'work on this rotation together with every process (on any machine) that joins it: ranges are handed out through store leases; each process ends when every range is done, with the whole run in its report',
+    )
+    .option('--run-id <id>', 'with --join: the run to join (default: the primary kid)')
+    .option('--range-size <n>', 'with --join: records per range handed out', positiveInt)
+    .option('--lease-ms <ms>', 'with --join: how long a dead process holds its range', positiveInt)
     .action(async (options) => setExit(await rotate(io, options)));
 
   storeCommand(program, 'status', 'count records per key id, to know when an old key can be retired').action(

@@ -154,11 +154,27 @@ describe('credvault rotate, status and verify on SQLite', () => {
     expect(JSON.parse(cores.stdout)).toMatchObject({ rewrapped: 300, primaryKid: 'k1' });
   });
 
+  it('joins a rotation run with --join (with --workers too), and reports the whole run', async () => {
+    const path = await seeded(300);
+    const args = ['rotate', '-s', `sqlite:${path}`, '-n', 'conns', '--join', '--range-size', '100'];
+    const run = await cli([...args, '--workers', '2'], { CREDVAULT_KEYS: `${K2},${K1}` });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('rewrapped          300');
+    expect(run.stdout).toContain('run                k2: 3 ranges by 1 processes');
+    expect(run.stdout).toContain('this process       3 ranges, 300 rewrapped');
+    const again = await cli([...args, '--json'], { CREDVAULT_KEYS: `${K2},${K1}` }); // the finished run's report
+    expect(JSON.parse(again.stdout)).toMatchObject({ rewrapped: 300, join: { runId: 'k2', mine: { ranges: 0 } } });
+    const verified = await cli(['verify', '-s', `sqlite:${path}`, '-n', 'conns'], { CREDVAULT_KEYS: K2 });
+    expect(verified.stdout).toContain('300 records, 300 ok, 0 failed');
+  });
+
   it.each([
     [['--workers', '--reencrypt'], {}, '--workers does not apply with --reencrypt'],
     [['--workers', '--tenant-field', 'idProject'], {}, '--workers does not apply with --tenant-field'],
     [['--workers'], { CREDVAULT_KEYS: `k3:remote:pkcs11:kek,${K1}` }, 'needs local keys; key "k3" is remote'],
     [['--workers', '0'], {}, 'must be a positive whole number'],
+    [['--run-id', 'r1'], {}, '--run-id, --range-size and --lease-ms go with --join'],
+    [['--join', '--dry-run'], {}, 'dryRun'],
   ])('refuses %j (exit 2), writing nothing', async (flags, env, message) => {
     const path = await seeded(10);
     const before = await rawValues(path);

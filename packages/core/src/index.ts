@@ -97,7 +97,14 @@ export {
   type TokenType,
   toDate,
 } from './records/index.js';
-export type { RotateFailure, RotateOptions, RotateProgress, RotateReport } from './rotation/index.js';
+export type {
+  JoinOptions,
+  JoinSummary,
+  RotateFailure,
+  RotateOptions,
+  RotateProgress,
+  RotateReport,
+} from './rotation/index.js';
 export { type RewrapExecutor, type RewrapResult, rewrapBatch } from './rotation/index.js';
 export type { CompleteStore, Lease, VaultStore } from './store/index.js';
 export {

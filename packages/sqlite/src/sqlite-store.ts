@@ -1,6 +1,7 @@
-import { type CompleteStore, checkDistinctKeys, keysetEntries, prefixEnd } from '@credvault/core';
+import { type CompleteStore, checkDistinctKeys, keysetEntries, type Lease, prefixEnd } from '@credvault/core';
 import { KeyvSqlite } from '@keyv/sqlite';
 import { configureConnection, runner } from './connection.js';
+import { takeLease } from './lease.js';
 import { MAX_ROWS_PER_STATEMENT, statements } from './sql.js';
 
 /** Options of {@link sqliteStore}. */
@@ -21,6 +22,11 @@ export interface SqliteStoreOptions {
 export interface SqliteStore extends CompleteStore {
   /** The adapter, for direct SQL (`adapter.query`). */
   readonly adapter: KeyvSqlite;
+  /**
+   * Takes the lease `name` for `ttlMs` (rows of `<table>_leases`, shared by every process on
+   * the file): `undefined` while another owner holds it.
+   */
+  lease(name: string, ttlMs: number): Promise<Lease | undefined>;
 }
 
 type Row = { key: string; value: string };
@@ -28,8 +34,9 @@ type Row = { key: string; value: string };
 /**
  * The embedded store: a SQLite file in WAL mode over `@keyv/sqlite`, with an atomic
  * compare-and-set (one `UPDATE ... WHERE value = ? RETURNING`), batched writes in one
- * statement (one transaction) per 10,000 entries, and iteration in key order by keyset
- * pagination, which yields each record once even while others are written.
+ * statement (one transaction) per 10,000 entries, iteration in key order by keyset
+ * pagination, which yields each record once even while others are written, and leases (rows of
+ * `<table>_leases` with an owner token and an expiry, taken in one statement).
  *
  * Values are stored as the raw envelope strings, not in Keyv's serialized form.
  *
@@ -126,6 +133,7 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
         ),
       );
     },
+    lease: (name, ttlMs) => takeLease({ run, query, table: `${adapter.opts.table as string}_leases` }, name, ttlMs),
     close: () => run('close', () => adapter.disconnect()),
   };
 }

@@ -2,7 +2,7 @@
 // Runs every case several times in one process and reports each ratio (measured against a
 // baseline in the same run) as median (min–max) over the runs; writes them to BENCHMARKS.md.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cryptoReady } from '@credvault/core';
@@ -16,6 +16,7 @@ import {
 } from '@credvault/test-suite';
 import { type BackfillRuns, backfillCase, type OwnTable } from './backfill-cases.js';
 import { cryptoCases, FORMAT_WORK } from './crypto-cases.js';
+import { type JoinRuns, joinCase } from './join-cases.js';
 import { countsMachineCpu } from './measure.js';
 import { postgresOwnTable, sqliteOwnTable } from './own-tables.js';
 import { machine, ms, ratio, splice, table } from './report.js';
@@ -43,6 +44,8 @@ const tenants = Number(args.tenants ?? Math.max(1, Math.floor(records / 100)));
 const runs = Number(args.runs ?? (quick ? 2 : 3));
 const small = Math.max(100, Math.floor(records / 10));
 const timeMs = Number(args.time ?? (quick ? 150 : 2000));
+/** Process counts of the joined-rotation table. */
+const JOINED = [1, 2, 4] as const;
 /** `+1.5 MB` or `−1.5 MB`. */
 const signedMb = (mb: number) => `${mb < 0 ? '−' : '+'}${Math.abs(mb).toFixed(1)} MB`;
 /** The batch size of the peak-RSS column that shows how the peak moves with it. */
@@ -179,6 +182,13 @@ try {
   }
   sections.push(backfillSection(backfills));
 
+  const joins: [string, JoinRuns][] = [];
+  for (const [name, spec] of specs) {
+    log(`rotation joined by 1, 2 and 4 processes on ${name} ...`);
+    joins.push([name, await joinCase(spec, Math.min(records, 50_000), JOINED, runs)]);
+  }
+  sections.push(joinSection(joins));
+
   const tenantRuns: [string, TenantRotationRuns, RotationRuns][] = [];
   for (const [name, spec] of specs) {
     log(`master rotation over ${tenants} tenants on ${name} ...`);
@@ -309,6 +319,42 @@ function backfillSection(list: [string, BackfillRuns][]): string {
     ['table', 'rows', 'migrate', 'I/O pass', 'migrate / I/O', 'migrate per row', 'I/O per row'],
     rows,
   )}`;
+}
+
+function joinSection(list: [string, JoinRuns][]): string {
+  const rows = list.map(([name, r]) => {
+    const one = r.ms.get(1) as number[];
+    const store = r.scanPerRecordMs.map(
+      (scan, i) => scan + (r.readPerRecordMs[i] as number) + (r.writePerRecordMs[i] as number),
+    );
+    const perRecord = one.map((t) => t / r.records);
+    return [
+      name,
+      ...JOINED.map((n) => `${t(r.ms.get(n) as number[])} (${x(ratios(r.ms.get(n) as number[], one))})`),
+      `${t(perRecord)}`,
+      `${showSpread(spread(r.scanPerRecordMs), ms)} + ${showSpread(spread(r.readPerRecordMs), ms)} + ${showSpread(spread(r.writePerRecordMs), ms)}`,
+      `${showSpread(spread(store.map((s) => 1000 / s)), (v) => `${(v / 1000).toFixed(0)}k`)} records/s`,
+      x(ratios(perRecord, store)),
+    ];
+  });
+  return `### Rotation of ${list[0]?.[1].records ?? 0} records joined by 1, 2 and 4 processes (\`rotate({ join })\`)\n\nEach process rotates in one thread (no pool: it stands for one machine); the time runs from a start signal to all processes (already loaded and connected) returning, over the same store. ${cpusNote()} The store columns: one client's scan (\`entries\`), reads of the ranges (\`getMany\` by 1000) and writes of the heads (\`replacePrefixMany\`, unchanged) per record, over the same records, round trips included: an upper bound of what the store spends on a record of a joined run. The last column is the model's ceiling on the speedup over one process: one process's time per record over the store's, where N machines stop gaining (the scanner, one process reading at the scan's rate, bounds it too).\n\n${table(
+    [
+      'store',
+      ...JOINED.map((n) => `${n} process${n === 1 ? '' : 'es'} (vs 1)`),
+      '1 process per record',
+      'store per record: scan + read + write',
+      'store saturates at',
+      'speedup ceiling',
+    ],
+    rows,
+  )}`;
+}
+
+function cpusNote(): string {
+  const cores = availableParallelism();
+  return cores < 4
+    ? `This machine has ${cores} cores, shared with the store server: more processes than cores cannot go faster here, so the columns measure the overhead of the split, not a speedup.`
+    : `This machine has ${cores} cores, shared with the store server.`;
 }
 
 function tenantSection(list: [string, TenantRotationRuns, RotationRuns][]): string {

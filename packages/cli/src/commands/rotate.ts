@@ -1,4 +1,4 @@
-import { type RotateReport, VaultError } from '@credvault/core';
+import { type JoinOptions, type RotateReport, VaultError } from '@credvault/core';
 import type { RewrapPool } from '@credvault/worker-pool';
 import { type Io, openVault, printJson, type StoreCommandOptions } from '../context.js';
 import { localKeyEntries, readKeySpecs } from '../keys.js';
@@ -13,6 +13,32 @@ export interface RotateCommandOptions extends StoreCommandOptions {
   readonly reencrypt?: boolean;
   /** Rewrap on worker threads: `true` for the pool's default (one per core but one), or how many. */
   readonly workers?: true | number;
+  /** Join a rotation run by many processes (`--join`), with its run id, range size and lease. */
+  readonly join?: boolean;
+  readonly runId?: string;
+  readonly rangeSize?: number;
+  readonly leaseMs?: number;
+}
+
+/**
+ * The `join` option of the rotation, or `undefined` without `--join`.
+ * @throws VaultError `INVALID_ARGUMENT` for `--run-id`, `--range-size` or `--lease-ms` without `--join`.
+ */
+function joinOptions(options: RotateCommandOptions): JoinOptions | undefined {
+  const { runId, rangeSize, leaseMs } = options;
+  if (options.join !== true) {
+    if (runId !== undefined || rangeSize !== undefined || leaseMs !== undefined) {
+      throw new VaultError('INVALID_ARGUMENT', '--run-id, --range-size and --lease-ms go with --join', {
+        path: 'join',
+      });
+    }
+    return undefined;
+  }
+  return {
+    ...(runId === undefined ? {} : { runId }),
+    ...(rangeSize === undefined ? {} : { rangeSize }),
+    ...(leaseMs === undefined ? {} : { leaseMs }),
+  };
 }
 
 /**
@@ -61,6 +87,13 @@ function summary(report: RotateReport, namespace: string, reencrypt: boolean): s
     `  failed             ${report.failed.length}`,
     `  kids found         ${kids}`,
   ];
+  const { join } = report;
+  if (join !== undefined) {
+    lines.push(
+      `  run                ${join.runId}: ${join.ranges} ranges by ${join.processes} processes (the counts above are the whole run's)`,
+      `  this process       ${join.mine.ranges} ranges, ${join.mine.rewrapped} rewrapped`,
+    );
+  }
   if (reencrypt) lines.push(resealedLine(report));
   lines.push(...failureLines(report.failed));
   return `${lines.join('\n')}\n`;
@@ -68,6 +101,7 @@ function summary(report: RotateReport, namespace: string, reencrypt: boolean): s
 
 /** `credvault rotate`: exit 0 only when no record failed and the run was not stopped. */
 export async function rotate(io: Io, options: RotateCommandOptions): Promise<number> {
+  const join = joinOptions(options);
   const pool = await workerPool(options);
   const { vault } = await openVault(options, options.dryRun === true).catch(async (error: unknown) => {
     await pool?.close();
@@ -89,6 +123,7 @@ export async function rotate(io: Io, options: RotateCommandOptions): Promise<num
       signal: controller.signal,
       onProgress: (p) => view.update(p),
       ...(pool === undefined ? {} : { executor: pool }),
+      ...(join === undefined ? {} : { join }),
     });
     view.stop();
     if (options.json === true) printJson(io, report);

@@ -1,3 +1,11 @@
 export { type RewrapExecutor, type RewrapResult, rewrapBatch } from './rewrap-executor.js';
 export { checkRotateOptions, kidBucket, rotateStore } from './rotate.js';
-export type { RotateFailure, RotateHooks, RotateOptions, RotateProgress, RotateReport } from './types.js';
+export type {
+  JoinOptions,
+  JoinSummary,
+  RotateFailure,
+  RotateHooks,
+  RotateOptions,
+  RotateProgress,
+  RotateReport,
+} from './types.js';

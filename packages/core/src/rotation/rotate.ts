@@ -15,6 +15,7 @@ import type { VaultStore } from '../store/index.js';
 import { idOfKey, iterate, recordPrefix } from '../store/index.js';
 import type { RotateRoute } from '../tenants/index.js';
 import { isTenantKid } from '../tenants/index.js';
+import { checkJoinOptions, joinRotation } from './join.js';
 import { BatchPipeline } from './pipeline.js';
 import { checkExecutorKeys, type RewrapExecutor } from './rewrap-executor.js';
 import { RotationRun } from './run.js';
@@ -52,6 +53,10 @@ async function rotateRun(
 ): Promise<RotateReport> {
   const { batchSize = 256, onProgress, signal, dryRun = false, reencrypt = false } = options;
   const executor = await executorFor(options, keyring, namespace, reencrypt || route !== undefined);
+  if (options.join !== undefined) {
+    const { join } = options;
+    return joinRotation({ store, keyring, namespace, options: { ...options, join }, executor, schema, hooks, route });
+  }
   const prefix = recordPrefix(namespace);
   const { count } = store;
   const total = count === undefined ? undefined : await storeCall('count', () => count.call(store, prefix));
@@ -80,11 +85,13 @@ async function rotateRun(
 /**
  * Checks the {@link RotateOptions} of a rotation: an object (or left out) whose `batchSize` is
  * a positive whole number, `onProgress` a function, `signal` an `AbortSignal`, `dryRun` and
- * `reencrypt` booleans and `executor` an object, each member optional.
+ * `reencrypt` booleans, `executor` an object and `join` as `checkJoinOptions` wants, each member optional.
  * @throws VaultError `INVALID_ARGUMENT` naming the option at fault (`options` for the whole).
  */
 export function checkRotateOptions(options: unknown): asserts options is RotateOptions | undefined {
-  const { batchSize, onProgress, signal, dryRun, reencrypt, executor } = optionsArgument(options as RotateOptions);
+  const { batchSize, onProgress, signal, dryRun, reencrypt, executor, join } = optionsArgument(
+    options as RotateOptions,
+  );
   checkWholeNumber(batchSize, 'batchSize', 1);
   checkFunction(onProgress, 'onProgress', true);
   if (signal !== undefined && !(isRecordLike(signal) && typeof signal.aborted === 'boolean')) {
@@ -94,6 +101,7 @@ export function checkRotateOptions(options: unknown): asserts options is RotateO
   checkBoolean(reencrypt, 'reencrypt');
   if (executor !== undefined && !isRecordLike(executor))
     throw invalidArgument('executor', 'a RewrapExecutor (or left out)');
+  checkJoinOptions(join, dryRun);
 }
 
 /**

@@ -27,6 +27,39 @@ export interface RotateOptions {
    * and tenant-key rotations rewrap in this thread.
    */
   readonly executor?: RewrapExecutor;
+  /**
+   * Work on this rotation together with every other process (on any machine) that joins the
+   * same run on the same store and namespace: ranges of records are handed out through the
+   * store's leases, a range whose holder dies is taken over when its lease expires, and each
+   * process returns when every range is done, with the report of the whole run. Needs a store
+   * with compare-and-set and leases (SQLite, PostgreSQL, Redis, memory). Not with `dryRun`.
+   */
+  readonly join?: JoinOptions;
+}
+
+/** Options of a rotation run by many processes: {@link RotateOptions.join}. */
+export interface JoinOptions {
+  /**
+   * The run every process joins: 1 to 64 of `[A-Za-z0-9_.-]`. Default: the primary kid, so
+   * that every process rotating to the same key joins one run. A finished run answers its
+   * report without doing anything: give a new id to rotate again to the same kid.
+   */
+  readonly runId?: string;
+  /** Records per range (the unit handed out, and redone if its holder dies). Default 1000. */
+  readonly rangeSize?: number;
+  /** How long a lease lasts unless renewed (renewed every third of it while held), in ms. Default 30,000. */
+  readonly leaseMs?: number;
+}
+
+/** What a joined rotation adds to its report. */
+export interface JoinSummary {
+  readonly runId: string;
+  /** Ranges of the run. */
+  readonly ranges: number;
+  /** Processes that finished ranges. */
+  readonly processes: number;
+  /** Ranges this process finished, and records it moved. */
+  readonly mine: { readonly ranges: number; readonly rewrapped: number };
 }
 
 /** A record rotation could not move, left exactly as it was (`CONFLICT`: the application kept changing it during every retry). */
@@ -56,6 +89,8 @@ export interface RotateReport extends RotateProgress {
   readonly kids: Readonly<Record<string, number>>;
   readonly dryRun: boolean;
   readonly aborted: boolean;
+  /** With `join`: the run, and this process's part of it (the counts above are the whole run's). */
+  readonly join?: JoinSummary;
 }
 
 /** What the vault hears from a rotation, for its events. */

@@ -14,6 +14,7 @@ export {
   leaseKey,
   recordKey,
   recordPrefix,
+  rotationKey,
 } from './keys.js';
 export { type FetchPage, keysetEntries, prefixEnd } from './keyset.js';
 export { keyvStore } from './keyv-store.js';

@@ -6,7 +6,8 @@ import type { VaultStore } from './contract.js';
  *
  * - `<namespace>:<id>`: a record, or the vault's own record `~index-key` of the namespace;
  * - `~ix:<namespace>:<field>:<base64url HMAC>`: a blind-index entry, valued with a record id;
- * - `~lease:<namespace>:<purpose>:<id>`: a lease (`refresh` is the only purpose so far).
+ * - `~lease:<namespace>:<purpose>:<id>`: a lease (`refresh` and `rotate` so far);
+ * - `~rotate:<namespace>:<runId>:<part>`: the records of a rotation run by many processes.
  *
  * Ids beginning with `~` belong to the vault; applications cannot use them.
  */
@@ -85,6 +86,11 @@ export function indexPrefix(namespace: string): string {
 /** The store key of a lease: `~lease:<namespace>:<purpose>:<id>`. */
 export function leaseKey(namespace: string, purpose: string, id: string): string {
   return `~lease:${namespace}:${purpose}:${id}`;
+}
+
+/** The store key of a part (`run`, `range:<n>`) of rotation run `runId`: `~rotate:<namespace>:<runId>:<part>`. */
+export function rotationKey(namespace: string, runId: string, part: string): string {
+  return `~rotate:${namespace}:${runId}:${part}`;
 }
 
 /**
