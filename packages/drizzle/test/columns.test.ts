@@ -71,6 +71,16 @@ describe.each(dialects)('credentials() on %s', (_name, available, open) => {
     }
   });
 
+  it.skipIf(!available)('updates a row with a record sealed for its id; the old token no longer finds it', async () => {
+    const { creds, insert, update, select } = await start();
+    await insert([await creds.seal({ id: 'c1', provider: 'p', credential: connection(1) })]);
+    await update('c1', await creds.seal({ id: 'c1', credential: connection(2) }));
+    const [row] = await creds.open(await select());
+    expect(row).toMatchObject({ id: 'c1', provider: 'p', credential: connection(2) });
+    expect(await creds.find('accessToken', connection(1).accessToken, select)).toEqual([]);
+    expect((await creds.find('accessToken', connection(2).accessToken, select)).map((r) => r.id)).toEqual(['c1']);
+  });
+
   it.skipIf(!available)('writes inside a transaction; a rolled-back one leaves nothing', async () => {
     const { creds, insertInTransaction, select, count } = await start();
     const sealed = await creds.seal([
@@ -184,5 +194,27 @@ describe('credentials() checks its table and columns', () => {
     expect(bad({ id: 'id', column: 'credential', index: { accessToken: 'accessTokenIx' } })).toBe('accepted');
     expect(connectionSchema).toBeDefined();
     await h.close();
+  });
+});
+
+describe.skipIf(!server.available)('a uuid primary key on PostgreSQL', () => {
+  it('binds the envelope to the id as PostgreSQL reads it back (lower case)', async () => {
+    const { default: pg } = await import('pg');
+    const { drizzle } = await import('drizzle-orm/node-postgres');
+    const { pgTable, uuid } = await import('drizzle-orm/pg-core');
+    const { credentials: pgCredentials, sealed } = await import('../src/pg.js');
+    const pool = new pg.Pool({ connectionString: server.url(), max: 2 }).on('error', () => {});
+    try {
+      await pool.query('CREATE TABLE uuid_connections (id uuid PRIMARY KEY, credential text)');
+      const table = pgTable('uuid_connections', { id: uuid('id').primaryKey(), credential: sealed('credential') });
+      const db = drizzle({ client: pool });
+      const creds = pgCredentials(testSealer(), table, { id: 'id', column: 'credential' });
+      const id = '0B6F3A9E-5C1D-4F7E-9A2B-00000000000A';
+      await db.insert(table).values(await creds.seal({ id, credential: connection(1) }));
+      const [row] = await creds.open(await db.select().from(table));
+      expect(row).toEqual({ id: id.toLowerCase(), credential: connection(1) });
+    } finally {
+      await pool.end();
+    }
   });
 });

@@ -12,7 +12,7 @@ import {
   type Sealer,
 } from '@credvault/core';
 import Database from 'better-sqlite3';
-import type { SQL } from 'drizzle-orm';
+import { eq, type SQL } from 'drizzle-orm';
 import { drizzle as sqliteDrizzle } from 'drizzle-orm/better-sqlite3';
 import { drizzle as pgDrizzle } from 'drizzle-orm/node-postgres';
 import { pgTable, text } from 'drizzle-orm/pg-core';
@@ -69,6 +69,8 @@ export interface Harness {
   insertUnchecked(row: Record<string, unknown>): Promise<void>;
   /** Writes `value` to the credential column with raw SQL (no Drizzle), as legacy code or an attacker would. */
   rawWrite(id: string, provider: string, value: string | null): Promise<void>;
+  /** `update(table).set(values).where(id = id)`. */
+  update(id: string, values: Partial<SealedInsert>): Promise<void>;
   select(where?: SQL): Promise<Row[]>;
   count(): Promise<number>;
   close(): Promise<void>;
@@ -125,6 +127,9 @@ export async function pgHarness(url: string, sealer = testSealer()): Promise<Har
         [id, provider, value],
       );
     },
+    async update(id, values) {
+      await db.update(table).set(values).where(eq(table.id, id));
+    },
     select: (where) => (where === undefined ? db.select().from(table) : db.select().from(table).where(where)),
     async count() {
       return Number((await pool.query(`SELECT count(*) AS n FROM "${name}"`)).rows[0].n);
@@ -175,6 +180,9 @@ export function sqliteHarness(sealer = testSealer()): Harness {
           `INSERT INTO "${name}" (id, provider, credential) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET credential = excluded.credential`,
         )
         .run(id, provider, value);
+    },
+    async update(id, values) {
+      db.update(table).set(values).where(eq(table.id, id)).run();
     },
     async select(where) {
       return where === undefined ? db.select().from(table).all() : db.select().from(table).where(where).all();
