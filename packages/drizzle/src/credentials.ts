@@ -80,7 +80,9 @@ export interface Credentials<
   C extends ColumnKey<T>,
   IxK extends string,
 > {
+  /** The sealer given to {@link credentials}: its `on('legacy', ...)` and `close()` are yours to call. */
   readonly sealer: Sealer<S>;
+  /** The Drizzle table given to {@link credentials}. */
   readonly table: T;
   /**
    * Seals each row's record into its credential column, bound to the row's id, and fills the
