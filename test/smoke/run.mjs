@@ -3,8 +3,10 @@
 // workspace, no tsx, no source condition; sqlite3 compiles once and is shared by every runtime,
 // it is N-API), starts Redis and PostgreSQL like the tests do, and runs program.mjs on SQLite,
 // Redis and PostgreSQL under Node 20, 22, 24, Bun and Deno, each run opening what the previous
-// runtimes sealed. A second project checks keyv 6 (Node 22/24), public types without
-// @types/node, and the CLI without any store package. Exits 1 on any failure.
+// runtimes sealed. The same project runs drizzle.mjs (@credvault/drizzle with drizzle-orm) on
+// PostgreSQL through pg under every runtime, and on SQLite through the runtime's own SQLite
+// (node:sqlite, bun:sqlite) where it has one. A second project checks keyv 6 (Node 22/24),
+// public types without @types/node, and the CLI without any store package. Exits 1 on any failure.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,6 +46,20 @@ const DENO_PERMISSIONS = {
   postgres: ['--allow-env', '--allow-net'],
 };
 
+/**
+ * Where drizzle.mjs runs Drizzle: PostgreSQL (pg) on every runtime; SQLite through the runtime's
+ * own driver (node:sqlite on Node 22/24 and Deno, bun:sqlite on Bun; Node 20 has none, and
+ * better-sqlite3 is compiled per Node ABI, so it is not installed here), with the index key in
+ * @credvault/sqlite (Deno: read and write for node:sqlite, ffi and sys for sqlite3).
+ */
+const DRIZZLE = {
+  postgres: { runtimes: RUNTIMES.map((r) => r.name), deno: ['--allow-env', '--allow-net'] },
+  sqlite: {
+    runtimes: ['node22', 'node24', 'bun', 'deno'],
+    deno: ['--allow-env', '--allow-read', '--allow-write', '--allow-ffi', '--allow-sys'],
+  },
+};
+
 const failures = [];
 function run(label, command, args, options) {
   const result = spawnSync(command, args, {
@@ -78,17 +94,22 @@ try {
       name: 'smoke-app',
       private: true,
       type: 'module',
-      dependencies: pick(
-        '@credvault/core',
-        '@credvault/sqlite',
-        '@credvault/redis',
-        '@credvault/postgres',
-        '@credvault/worker-pool',
-        '@credvault/cli',
-      ),
+      dependencies: {
+        ...pick(
+          '@credvault/core',
+          '@credvault/sqlite',
+          '@credvault/redis',
+          '@credvault/postgres',
+          '@credvault/worker-pool',
+          '@credvault/cli',
+          '@credvault/drizzle',
+        ),
+        'drizzle-orm': '^0.45.0',
+        pg: '^8.16.3',
+      },
     }),
   );
-  execFileSync('cp', [join(here, 'program.mjs'), app]);
+  execFileSync('cp', [join(here, 'program.mjs'), join(here, 'drizzle.mjs'), app]);
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: app, env, stdio: 'inherit' });
   console.log(`[${elapsed()}] installed the tarballs with npm (sqlite3 built once for every runtime)`);
 
@@ -212,6 +233,31 @@ try {
         // libsodium's WebAssembly build loads on every one of these runtimes.
         if (report.crypto !== 'wasm') failures.push(`${label}: crypto ${report.crypto}, not wasm`);
         console.log(`ok   ${label}: crypto ${report.crypto}, opened the records of ${report.opened.join(', ')}`);
+      } else {
+        console.log(`FAIL ${label}`);
+      }
+    }
+  }
+  // 3b. @credvault/drizzle with drizzle-orm: each run opens (and finds by token) what every earlier runtime sealed.
+  const databases = [{ kind: 'sqlite', target: join(dir, 'drizzle.db') }];
+  const postgresDb = stores.find((s) => s.kind === 'postgres');
+  if (postgresDb !== undefined) databases.unshift({ kind: 'postgres', target: postgresDb.target });
+  for (const database of databases) {
+    const done = [];
+    for (const runtime of RUNTIMES.filter((r) => DRIZZLE[database.kind].runtimes.includes(r.name))) {
+      const [command, ...args] = runtime.command;
+      if (runtime.name === 'deno') args.push(...DRIZZLE[database.kind].deno);
+      const label = `drizzle on ${runtime.name} on ${database.kind}`;
+      const result = run(label, command, [...args, 'drizzle.mjs', runtime.name, database.kind, database.target], {
+        cwd: app,
+        env: { SMOKE_KEYS: keys },
+      });
+      done.push(runtime.name);
+      if (result.status === 0) {
+        const report = JSON.parse(result.stdout.trim().split('\n').pop());
+        if (report.opened.join() !== [...done].sort().join())
+          failures.push(`${label}: opened ${report.opened} instead of ${done}`);
+        console.log(`ok   ${label}: opened and found by token the rows of ${report.opened.join(', ')}`);
       } else {
         console.log(`FAIL ${label}`);
       }

@@ -16,6 +16,7 @@ import {
 } from '@credvault/test-suite';
 import { type BackfillRuns, backfillCase, type OwnTable } from './backfill-cases.js';
 import { cryptoCases, FORMAT_WORK } from './crypto-cases.js';
+import { drizzleCases } from './drizzle-cases.js';
 import { type JoinRuns, joinCase } from './join-cases.js';
 import { countsMachineCpu } from './measure.js';
 import { postgresOwnTable, sqliteOwnTable } from './own-tables.js';
@@ -158,6 +159,21 @@ try {
             t(s.keyvGetPlusWork),
             x(ratios(s.vaultGetCold, s.keyvGetPlusWork)),
           ];
+        }),
+      )}`,
+  );
+
+  log('Drizzle upsert + select of a row: sealed column against plaintext JSON ...');
+  const drizzle = await drizzleCases(dir, postgres?.url, timeMs, runs);
+  sections.push(
+    `### Drizzle: upsert + select of a row with a sealed credential column against a plaintext JSON column\n\n` +
+      `The same Drizzle upsert (\`insert().values().onConflictDoUpdate()\`) and select by id of a row of a \`connections\` table, with the Connection as plaintext JSON in a \`text\` column (\`JSON.stringify\` before, \`JSON.parse\` after) or sealed in \`@credvault/drizzle\`'s \`sealed()\` column (\`creds.seal\` before, \`creds.open\` after: a full open each time, its text never read before). Each write carries a new access token, over 1,000 rows.\n\n` +
+      `${table(
+        ['database', 'plaintext column', 'sealed column', 'ratio'],
+        drizzle.map((d) => {
+          const r = ratios(d.sealed, d.plaintext);
+          targets.push([`Drizzle upsert + select on ${d.database} ≤ 1.25x the plaintext column`, x(r), med(r) <= 1.25]);
+          return [d.database, t(d.plaintext), t(d.sealed), x(r)];
         }),
       )}`,
   );

@@ -31,6 +31,7 @@ describe('pnpm bench, small sizes', () => {
       'vault.get against keyv.get',
       'Rotation of 300 records',
       'Master-key rotation with tenant keys against today',
+      'Drizzle: upsert + select of a row with a sealed credential column against a plaintext JSON column',
       'Peak RSS',
       'Targets',
     ]) {
@@ -54,10 +55,13 @@ describe('pnpm bench, small sizes', () => {
       'rewraps 3 records, not 300',
       'main thread’s V8 heap at 100 / 300: peak; full GCs; most left by one',
       'batchSize 64: 100 / 300 records',
+      '| SQLite (better-sqlite3) |',
+      'Drizzle upsert + select on SQLite (better-sqlite3) ≤ 1.25x the plaintext column',
     ])
       expect(stdout).toContain(row);
     if (redisAvailable()) expect(stdout).toContain('| Redis |');
     if (postgresAvailable()) expect(stdout).toContain('| PostgreSQL |');
+    if (postgresAvailable()) expect(stdout).toContain('| PostgreSQL (pg) |');
     expect(stdout).toMatch(/XChaCha20-Poly1305 path: wasm/);
     expect(stdout).toMatch(/each case run 2 times/);
     expect(stdout).toMatch(/\| \d+(\.\d+)?x \(\d+(\.\d+)?x–\d+(\.\d+)?x\) \|/); // median (min–max) over the runs
