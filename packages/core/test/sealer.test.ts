@@ -14,6 +14,7 @@ import {
   memoryStore,
   plaintextJson,
   type VaultEvent,
+  type VaultTelemetry,
 } from '@credvault/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -124,6 +125,25 @@ describe('createSealer', () => {
     ]);
     const strict = createSealer({ keyring: testKeyring(), schema: connectionAuthSchema });
     expect(await codeOf(strict.open('row-1', JSON.stringify(input)))).toBe('DECRYPT_FAILED');
+  });
+
+  it('answers an open of the text it just sealed, for that id only, from the record cache', async () => {
+    const results: string[] = [];
+    const span = { run: <T>(work: () => T) => work(), end: () => {} };
+    const telemetry: VaultTelemetry = {
+      operation: () => span,
+      storeCall: () => span,
+      remoteKeyCall: (_info, pending) => pending,
+      cache: (info) => results.push(`${info.cache}:${info.result}`),
+      rotation: () => {},
+      records: () => {},
+    };
+    const sealer = createSealer({ keyring: testKeyring(), schema: connectionSchema, telemetry });
+    const text = await sealer.seal('row-1', connection({ status: 'cached' }));
+    expect((await sealer.open('row-1', text)).status).toBe('cached');
+    expect(results.filter((r) => r.startsWith('record:'))).toEqual(['record:hit']);
+    expect(await codeOf(sealer.open('row-2', text))).toBe('DECRYPT_FAILED');
+    expect(results.filter((r) => r.startsWith('record:'))).toEqual(['record:hit', 'record:miss']);
   });
 
   it('property: any accepted record round-trips exactly under any id, and only under that id', async () => {

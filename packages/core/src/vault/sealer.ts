@@ -9,7 +9,7 @@ import { closeContext, vaultContext } from './context.js';
 import type { VaultEventType, VaultListener } from './events.js';
 import { open } from './read.js';
 import type { VaultOptions } from './types.js';
-import { seal } from './write.js';
+import { remember, seal } from './write.js';
 
 /** Options of {@link createSealer}: a vault's, with a `keyStore` in place of its store. */
 export interface SealerOptions<S extends AnyCredentialSchema> extends Omit<VaultOptions<S>, 'store' | 'index'> {
@@ -93,6 +93,7 @@ export function createSealer<S extends AnyCredentialSchema>(options: SealerOptio
     async seal(id, input) {
       idArgument(id);
       const sealed = await seal(ctx, id, input);
+      remember(ctx, id, sealed);
       ctx.emit('set', id, envelopeKid(sealed.envelope));
       return sealed.envelope;
     },

@@ -136,7 +136,17 @@ function indexed<S extends AnyCredentialSchema>(
  * A sealed record is in the store: the record cache learns what its text reads back as (or
  * the text, to decode on the first read), listeners hear `set`.
  */
-function landed<S extends AnyCredentialSchema>(
+function landed<S extends AnyCredentialSchema>(ctx: VaultContext<S>, id: string, sealed: Sealed<S>): void {
+  remember(ctx, id, sealed);
+  ctx.emit('set', id, envelopeKid(sealed.envelope));
+}
+
+/**
+ * The record cache learns what a sealed record's text reads back as (or the text, to decode on
+ * its first read), so that a read of exactly that text under that id skips the unwrap: the
+ * cache is keyed by id and text, so the text read under another id still opens in full.
+ */
+export function remember<S extends AnyCredentialSchema>(
   ctx: VaultContext<S>,
   id: string,
   { envelope, text, record, storedAt }: Sealed<S>,
@@ -145,5 +155,4 @@ function landed<S extends AnyCredentialSchema>(
   if (!drafts) records?.forget(id);
   else if (reread === undefined) records?.wrote(id, envelope, text);
   else records?.opened(id, envelope, { record: reread(record) as OutputOf<S>, storedAt });
-  ctx.emit('set', id, envelopeKid(envelope));
 }
