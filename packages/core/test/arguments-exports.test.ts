@@ -411,6 +411,8 @@ const calls: Record<string, ((x: unknown) => unknown)[]> = {
     (x) => core.createSealer({ keyring: keys(), schema: core.connectionSchema }).seal(x as Any, connection()),
     (x) => core.createSealer({ keyring: keys(), schema: core.connectionSchema }).seal('a', x),
     (x) => core.createSealer({ keyring: keys(), schema: core.connectionSchema }).open('a', x as Any),
+    (x) => core.createSealer({ keyring: keys(), schema: core.connectionSchema }).sealIndexed(x as Any, connection()),
+    (x) => core.createSealer({ keyring: keys(), schema: core.connectionSchema }).sealIndexed('a', x),
     (x) => core.createSealer({ keyring: keys(), schema: core.connectionSchema }).terms(x as Any),
     (x) => core.createSealer({ keyring: keys(), schema: core.connectionSchema }).term(x as Any, 'v'),
     (x) => core.createSealer({ keyring: keys(), schema: core.connectionSchema }).isCurrent(x as Any),

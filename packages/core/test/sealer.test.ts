@@ -80,6 +80,9 @@ describe('createSealer', () => {
     expect(terms.accessToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(await keyStore.get(`~ix:default:accessToken:${terms.accessToken}`)).toBe('a');
     expect(await sealer.term('accessToken', 'tok-A')).toBe(terms.accessToken);
+    const indexed = await sealer.sealIndexed('b', connection({ accessToken: 'tok-A' }));
+    expect(indexed.terms).toEqual(terms);
+    expect((await sealer.open('b', indexed.text)).accessToken).toBe('tok-A');
     expect(await sealer.term('accessToken', 'tok-B')).not.toBe(terms.accessToken);
     expect(await sealer.term('accessToken', '')).toBeUndefined();
     expect(await sealer.terms(connection({ accessToken: '' }))).toEqual({});

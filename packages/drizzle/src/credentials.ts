@@ -184,11 +184,13 @@ export function credentials<
       for (const key of index.values()) out[key] = null;
       return out;
     }
-    out[column] = await sealer.seal(id, input);
-    if (index.size > 0) {
-      const terms = (await sealer.terms(input as object)) as Record<string, string | undefined>;
-      for (const [field, key] of index) out[key] = terms[field] ?? null;
+    if (index.size === 0) {
+      out[column] = await sealer.seal(id, input);
+      return out;
     }
+    const { text, terms } = await sealer.sealIndexed(id, input);
+    out[column] = text;
+    for (const [field, key] of index) out[key] = (terms as Record<string, string | undefined>)[field] ?? null;
     return out;
   };
   const openOne = async (row: Record<string, unknown>, i: number) => {

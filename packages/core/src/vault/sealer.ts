@@ -43,6 +43,12 @@ export interface Sealer<S extends AnyCredentialSchema> {
    */
   seal(id: string, input: unknown): Promise<string>;
   /**
+   * {@link seal} and {@link terms} in one: the text, and the terms of the record as validated
+   * (what the schema made of `input`, so a field it transforms is indexed as stored).
+   * @throws VaultError as `seal` and `terms`.
+   */
+  sealIndexed(id: string, input: unknown): Promise<{ text: string; terms: Partial<Record<SecretOf<S>, string>> }>;
+  /**
    * Opens text that {@link seal} made for `id` (or a legacy value, with `legacy` readers:
    * reported as a `legacy` event) into the validated record.
    * @throws VaultError `DECRYPT_FAILED` (tampered, moved to another id, not an envelope),
@@ -87,15 +93,27 @@ export function createSealer<S extends AnyCredentialSchema>(options: SealerOptio
   }
   const ctx = vaultContext({ ...options, store: keyStore ?? memoryStore() });
   const { index, keyring, namespace } = ctx;
+  const sealOne = async (id: unknown, input: unknown) => {
+    idArgument(id);
+    const sealed = await seal(ctx, id, input);
+    remember(ctx, id, sealed);
+    ctx.emit('set', id, envelopeKid(sealed.envelope));
+    return sealed;
+  };
+  const termsOf = async (record: object): Promise<Partial<Record<SecretOf<S>, string>>> => {
+    const out: Partial<Record<string, string>> = {};
+    for (const [field, value] of index?.valuesOf(record) ?? []) out[field] = await index?.token(field, value, true);
+    return out as Partial<Record<SecretOf<S>, string>>;
+  };
   return {
     namespace,
     schema: ctx.schema,
     async seal(id, input) {
-      idArgument(id);
-      const sealed = await seal(ctx, id, input);
-      remember(ctx, id, sealed);
-      ctx.emit('set', id, envelopeKid(sealed.envelope));
-      return sealed.envelope;
+      return (await sealOne(id, input)).envelope;
+    },
+    async sealIndexed(id, input) {
+      const sealed = await sealOne(id, input);
+      return { text: sealed.envelope, terms: await termsOf(sealed.record) };
     },
     async open(id, text) {
       idArgument(id);
@@ -104,9 +122,7 @@ export function createSealer<S extends AnyCredentialSchema>(options: SealerOptio
     },
     async terms(record) {
       if (!isRecordLike(record)) throw invalidArgument('record', 'a record object');
-      const out: Partial<Record<string, string>> = {};
-      for (const [field, value] of index?.valuesOf(record) ?? []) out[field] = await index?.token(field, value, true);
-      return out as Partial<Record<SecretOf<S>, string>>;
+      return termsOf(record);
     },
     async term(field, value) {
       findByArguments(field, value);
