@@ -12,6 +12,7 @@ import {
   keyvStore,
   memoryStore,
   plaintextJson,
+  VaultError,
   type VaultEvent,
   type VaultStore,
 } from '@credvault/core';
@@ -158,6 +159,29 @@ describe('vault.migrate', () => {
     ]);
     const keyv = vaultOver(without(keyvStore(new Keyv()), 'compareAndSet'));
     expect(await code(keyv.migrate())).toEqual(['UNSUPPORTED', undefined]);
+  });
+
+  it('fails with the scan when the store fails mid-way, and with the write when a write fails, without hanging', async () => {
+    const inner = await legacyStore(30);
+    const failingScan: VaultStore = {
+      ...inner,
+      async *entries(prefix) {
+        let n = 0;
+        for await (const entry of (inner.entries as NonNullable<VaultStore['entries']>)(prefix)) {
+          if (++n === 12) throw new VaultError('STORE_FAILED', 'the scan broke');
+          yield entry;
+        }
+      },
+    };
+    await expect(vaultOver(failingScan).migrate({ batchSize: 5 })).rejects.toMatchObject({ code: 'STORE_FAILED' });
+    const failingWrite: VaultStore = {
+      ...inner,
+      entries: (prefix) => (inner.entries as NonNullable<VaultStore['entries']>)(prefix),
+      compareAndSetMany: async () => {
+        throw new VaultError('STORE_FAILED', 'the write broke');
+      },
+    };
+    await expect(vaultOver(failingWrite).migrate({ batchSize: 5 })).rejects.toMatchObject({ code: 'STORE_FAILED' });
   });
 
   it('property: any record stored as plain JSON reads back after migrate exactly as it read before', async () => {

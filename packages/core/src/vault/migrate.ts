@@ -52,7 +52,7 @@ export async function migrate<S extends AnyCredentialSchema>(
     writing.catch(() => {}); // awaited below or by the next flush
   };
   try {
-    for await (const [key, stored] of iterate(store)(prefix)) {
+    for await (const [key, stored] of readAhead(iterate(store)(prefix), batchSize * 2)) {
       const id = idOfKey(namespace, key);
       if (isVaultId(id)) continue;
       counts.scanned += 1;
@@ -130,4 +130,57 @@ async function write<S extends AnyCredentialSchema>(
     results.push(await putIfUnchanged(ctx, id, { stored }, sealed));
   }
   return results;
+}
+
+/**
+ * `source`'s items, fetched up to `most` ahead by a pump of its own: the store's next page is
+ * already asked for while this thread seals a batch, so the scan's I/O and the sealing overlap.
+ * An error of the source is thrown where the consumer reaches it; leaving early stops the pump.
+ */
+async function* readAhead<T>(source: AsyncIterable<T>, most: number): AsyncGenerator<T, void, undefined> {
+  const items: T[] = [];
+  let done = false;
+  let failure: { error: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  let room: (() => void) | undefined;
+  let stopped = false;
+  const signal = () => {
+    wake?.();
+    wake = undefined;
+  };
+  const pump = (async () => {
+    try {
+      for await (const item of source) {
+        items.push(item);
+        signal();
+        if (stopped) return;
+        if (items.length >= most) await new Promise<void>((resolve) => (room = resolve));
+      }
+    } catch (error) {
+      failure = { error };
+    } finally {
+      done = true;
+      signal();
+    }
+  })();
+  try {
+    for (;;) {
+      const item = items.shift();
+      if (item !== undefined) {
+        if (items.length < most) {
+          room?.();
+          room = undefined;
+        }
+        yield item;
+        continue;
+      }
+      if (failure !== undefined) throw failure.error;
+      if (done) return;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    stopped = true;
+    room?.();
+    await pump;
+  }
 }
