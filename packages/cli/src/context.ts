@@ -49,7 +49,9 @@ export async function openVault(
       path: 'schema',
     });
   }
-  tableSpecOf(options); // a usage error before the keys are read
+  const table = tableSpecOf(options); // a usage error before the keys are read
+  // The fields with index columns: the vault keeps their terms right on every write (migrate included).
+  const index = Object.keys(table?.indexColumns ?? {});
   const keyring = await loadKeyring(options.keysFile, process.env, options.kmsTimeout);
   let store: Awaited<ReturnType<typeof openStoreFromFlags>>;
   try {
@@ -69,14 +71,21 @@ export async function openVault(
       },
     );
   }
-  const vault = createVault({
-    store,
-    keyring,
-    schema,
-    namespace: options.namespace,
-    ...extra,
-    ...(tenant === undefined ? {} : { tenant: tenant as never }),
-  });
+  let vault: Vault<AnyCredentialSchema>;
+  try {
+    vault = createVault({
+      store,
+      keyring,
+      schema,
+      namespace: options.namespace,
+      ...extra,
+      ...(index.length === 0 ? {} : { index: index as never }),
+      ...(tenant === undefined ? {} : { tenant: tenant as never }),
+    });
+  } catch (error) {
+    await Promise.all([keyring.close(), store.close?.()]);
+    throw error; // e.g. an --index-column field that is not a secret field of --schema
+  }
   // Closing the vault also closes the keyring: cached data keys wiped, HSM sessions logged out.
   const close = async () => {
     try {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
   connectionSchema,
+  createSealer,
   createVault,
   formatKeyEntry,
   generateKey,
@@ -87,6 +88,38 @@ describe.skipIf(!server.available)('credvault on a PostgreSQL table of yours (--
     const json = JSON.parse((await cli(['status', ...flags, '--json'], KEYS)).stdout);
     expect(json).toMatchObject({ total: 3, kids: { k2: 3, k1: 0 }, vaultRecords: { indexKey: 1, notOnPrimary: 0 } });
     expect(ids).toHaveLength(3);
+  });
+
+  it('migrate fills the index columns of the rows it migrates (--index-column)', async () => {
+    n += 1;
+    const table = `legacy_${n}`;
+    await sql(`CREATE TABLE ${table} (id uuid PRIMARY KEY, auth text, auth_token_ix text)`);
+    const ids = [randomUUID(), randomUUID()];
+    const values = ids.map((id) => `('${id}', '${JSON.stringify(suiteConnection(id)).replaceAll("'", "''")}')`);
+    await sql(`INSERT INTO ${table} (id, auth) VALUES ${values.join(', ')}`);
+    const keysUrl = `${server.url()}?table=${table}_keys`;
+    const flags = ['--store', server.url(), '--table', table, '--id-column', 'id', '--envelope-column', 'auth'];
+    const index = ['--index-column', 'accessToken=auth_token_ix', '--key-store', keysUrl];
+    const run = await cli(['migrate', ...flags, ...index], KEYS);
+    expect(run.code, run.stderr).toBe(0);
+    const keyStore = postgresStore({ url: server.url() }, { table: `${table}_keys` });
+    const sealer = createSealer({
+      keyring: parseKeyList(K2),
+      schema: connectionSchema,
+      index: ['accessToken'],
+      keyStore,
+    });
+    const rows = await server.server().sql(`SELECT id::text AS id, auth_token_ix FROM ${table} ORDER BY id`);
+    for (const id of ids) {
+      const term = await sealer.term('accessToken', suiteConnection(id).accessToken);
+      expect(rows).toContain(`${id}|${term}`);
+    }
+    await sealer.close();
+    const notSecret = await cli(
+      ['migrate', ...flags, '--index-column', 'status=auth_token_ix', '--key-store', keysUrl],
+      KEYS,
+    );
+    expect(notSecret.code).toBe(2);
   });
 
   it('works without --key-store on a table without index, and reports a missing table (exit 2)', async () => {
