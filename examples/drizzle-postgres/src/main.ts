@@ -42,7 +42,7 @@ for (const { id, userId, credential } of rows) {
 console.log(`  ${summary(await cv.vault.status())}`);
 
 console.log('\n== 3. migrate: every plaintext value becomes a cv1 envelope, and its index term is filled');
-// In code, not with `credvault migrate --table ...`: the README says why.
+// In code, with the application's own settings (`credvault migrate --table ...` works too: see the README).
 const dryRun = await cv.vault.migrate({ dryRun: true });
 console.log(`  dry run: ${dryRun.migrated} would be migrated, nothing written`);
 const migrated = await cv.vault.migrate(); // compare-and-set per row: the application's writes meanwhile win
