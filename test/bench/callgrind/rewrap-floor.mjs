@@ -5,20 +5,18 @@
 // data key, contexts made once: the bench's crypto floor), floor-parsed (the floor plus what any
 // rewrap of a cv1 text must parse and write: split, base64url of the wrapped key both ways, the
 // wrap context framed, the head joined), none (the set-up alone). Per record: the difference of
-// two runs' totals over the difference of their n (`node rewrap-floor.mjs` prints it when given
-// the totals, see the README beside this file).
+// two runs' totals over the difference of their n, e.g. (count.sh rewrap 6000 − count.sh rewrap
+// 2000) / 4000: start-up, seeding and warm-up cancel out. Add --no-liftoff (after count.sh's two
+// arguments) to compile the WebAssembly with TurboFan from the start: with Liftoff first, when
+// V8 tiers a function up varies from run to run, and so did the floor (26,700-42,300 a record).
 
-import { fromBase64url, toBase64url } from '../../../packages/core/dist/crypto/base64url.js';
-import { rewrapRecord, wrapContext } from '../../../packages/core/dist/format/envelope.js';
-import { splitEnvelope } from '../../../packages/core/dist/format/envelope-text.js';
-import {
-  connectionSchema,
-  createKeyring,
-  createVault,
-  cryptoReady,
-  generateKey,
-  memoryStore,
-} from '../../../packages/core/dist/index.js';
+// CORE_DIST=<dir, relative to this file> measures another build of @credvault/core (one made at an older commit).
+const dist = new URL(`${process.env.CORE_DIST ?? '../../../packages/core/dist'}/`, import.meta.url);
+const load = (path) => import(new URL(path, dist).href);
+const { connectionSchema, createKeyring, createVault, cryptoReady, generateKey, memoryStore } = await load('index.js');
+const { fromBase64url, toBase64url } = await load('crypto/base64url.js');
+const { rewrapRecord, wrapContext } = await load('format/envelope.js');
+const { splitEnvelope } = await load('format/envelope-text.js');
 
 const [which = 'rewrap', count = '1000'] = process.argv.slice(2);
 const n = Number(count);
