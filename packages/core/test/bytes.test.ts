@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { nativeBase64 } from '../src/crypto/base64-native.js';
-import { agrees, fromBase64url, toBase64url } from '../src/crypto/base64url.js';
+import { agrees, fromBase64url, fromBase64urlTransient, toBase64url } from '../src/crypto/base64url.js';
 import { frame } from '../src/crypto/bytes.js';
 import { cryptoBackend, cryptoReady } from '../src/index.js';
 
@@ -31,6 +31,18 @@ describe('base64url, the JavaScript codec and (long inputs, on Node) the native 
   ])('refuses %s, in a short text and after 200 good characters', (_, text) => {
     expect(() => fromBase64url(text)).toThrow(TypeError);
     expect(() => fromBase64url(`${'A'.repeat(200)}${text}`)).toThrow(TypeError);
+    expect(() => fromBase64urlTransient(text)).toThrow(TypeError);
+    expect(() => fromBase64urlTransient(`${'A'.repeat(200)}${text}`)).toThrow(TypeError);
+  });
+
+  it('trusted the native codec when the module loaded: long texts decode through it, into its reused buffer', () => {
+    const [a, b] = [randomBytes(300), randomBytes(200)];
+    const first = fromBase64urlTransient(toBase64url(a));
+    expect(Buffer.from(first).equals(a)).toBe(true);
+    const second = fromBase64urlTransient(toBase64url(b));
+    expect(Buffer.from(second).equals(b)).toBe(true);
+    expect(second.buffer).toBe(first.buffer); // the native path's one buffer: the JavaScript one allocates
+    expect(fromBase64url(toBase64url(a)).buffer).not.toBe(first.buffer); // what is kept never lands there
   });
 
   it('trusts the native codec only after it agrees with the JavaScript one, refusals included', () => {
@@ -46,6 +58,9 @@ describe('base64url, the JavaScript codec and (long inputs, on Node) the native 
       encode: (b: Uint8Array) => `${Buffer.from(b).toString('base64url')}=`,
     };
     expect(agrees(padding)).toBe(false);
+    const strict = nativeBase64 as NonNullable<typeof nativeBase64>;
+    const lenientTransient = { encode: strict.encode, decode: strict.decode, decodeTransient: lenient.decode };
+    expect(agrees(lenientTransient)).toBe(false); // both decoders are checked
   });
 
   it('decodes a long text into an array of its own (never a slice of a pool shared with other data)', () => {

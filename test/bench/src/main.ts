@@ -25,6 +25,7 @@ import { type RotationRuns, rotationCase } from './rotation-cases.js';
 import { peakOfRounds, peakOnce, peakRss } from './rss-cases.js';
 import { ratios, showSpread, spread } from './stats.js';
 import { backends, storeCases } from './store-cases.js';
+import { telemetryCases } from './telemetry-cases.js';
 import { type TenantRotationRuns, tenantRotationCase } from './tenant-cases.js';
 
 const { values: args } = parseArgs({
@@ -97,6 +98,32 @@ try {
       targets.push(['… and faster than cloak', `${x(cloak)} faster`, med(cloak) > 1]);
     }
   }
+
+  log('OpenTelemetry: none, no SDK, SDK recording ...');
+  const otel = await telemetryCases(timeMs, runs);
+  const noSdk = ratios(otel.noSdk, otel.none);
+  const recording = ratios(otel.sdk, otel.none);
+  // Noise: how far the baseline's own median moved between runs (max / min), at least 5%.
+  const noise = Math.max(1.05, spread(otel.none).max / spread(otel.none).min);
+  targets.push([
+    `openTelemetry() with no SDK registered: vault.set + get within noise (${ratio(noise)}) of no telemetry`,
+    x(noSdk),
+    med(noSdk) <= noise,
+  ]);
+  sections.push(
+    `### What OpenTelemetry costs: vault.set + get of a Connection on a memory store
+
+` +
+      `Three vaults over one memory store (no round trip to hide the vault's own cost), interleaved: no \`telemetry\`; \`openTelemetry()\` with no SDK registered (the API's no-op tracer and meter: what a service that installs the package but no SDK pays); \`openTelemetry()\` over the SDK recording every span (${otel.spansPerOperation} a set + get: the operations, their store calls) into an \`InMemorySpanExporter\` through a \`SimpleSpanProcessor\`, and every metric into a \`MeterProvider\`. An exporter that sends spans over the network batches them on its own time; this row is the cost in the calling thread.\n\n` +
+      `${table(
+        ['vault', 'set + get', 'vs no telemetry'],
+        [
+          ['no telemetry', t(otel.none), '1.00x'],
+          ['openTelemetry(), no SDK registered', t(otel.noSdk), x(noSdk)],
+          ['openTelemetry(), SDK recording (in-memory exporter)', t(otel.sdk), x(recording)],
+        ],
+      )}`,
+  );
 
   log('vault.set + get and get against raw keyv ...');
   const stores = await storeCases(backends(dir, redis?.url, postgres?.url), timeMs, runs);

@@ -29,6 +29,8 @@ const NONCE = 24;
 const TAG = 16;
 /** The first work area's size; a call that needs more gets a larger one (the old one freed). */
 const FIRST_AREA = 16 * 1024;
+/** What a tag check that passed answers: no plaintext. */
+const EMPTY = new Uint8Array(0);
 
 /** libsodium seeds its own generator at init; credvault never draws from it, but gives it the platform's. */
 function getRandomValue(): number {
@@ -57,91 +59,101 @@ export function wasmXChaChaOver(sodium: SodiumModule, fallback: XChaCha20Poly130
     [area, capacity] = [next, want];
     return area;
   };
+  // Where the last `place` put each part: key at `at`, nonce `n`, AAD `a`, input `i`, output
+  // `o` up to `end`; read at once by the call that placed them (kept here, not in an object a call).
+  let n = 0;
+  let a = 0;
+  let i = 0;
+  let o = 0;
+  let end = 0;
   /**
-   * Lays key, nonce, AAD and `input` out in the work area, with `output` bytes after them, and
-   * answers where each begins; `undefined` when the module cannot allocate room.
+   * Lays key, nonce, AAD and `input` out in the work area, with `output` bytes after them (see
+   * the offsets above), and answers the module's memory; `undefined` when it cannot allocate room.
    */
   const place = (key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, input: Uint8Array, output: number) => {
     const at = reserve(KEY + NONCE + aad.length + input.length + output);
     if (at === 0) return undefined;
     const heap = sodium.HEAPU8; // read after the allocation: memory growth replaces it
-    const [n, a] = [at + KEY, at + KEY + NONCE];
-    const i = a + aad.length;
-    const o = i + input.length;
+    n = at + KEY;
+    a = n + NONCE;
+    i = a + aad.length;
+    o = i + input.length;
+    end = o + output;
     heap.set(key, at);
     heap.set(nonce, n);
     heap.set(aad, a);
     heap.set(input, i);
-    return { heap, at, n, a, i, o, end: o + output };
+    return heap;
   };
   /**
-   * Decrypts `sealed` in the work area, or with `into` false only checks its tag (libsodium then
-   * computes the Poly1305 tag and never runs the cipher); `undefined` when it cannot allocate.
+   * Decrypts `sealed` in the work area into a fresh array, or with `into` false only checks its
+   * tag (libsodium then computes the Poly1305 tag and never runs the cipher): the plaintext (an
+   * empty array for a tag alone), `false` when it does not authenticate, `undefined` when the
+   * module cannot allocate room.
    */
   const decrypt = (key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array, into: boolean) => {
     const length = sealed.length - TAG;
-    const w = place(key, nonce, aad, sealed, into ? length : 0);
-    if (w === undefined) return undefined;
+    const heap = place(key, nonce, aad, sealed, into ? length : 0);
+    if (heap === undefined) return undefined;
     try {
       // libsodium checks the tag before it decrypts (and zeroes the output when it fails).
-      const out = into ? w.o : 0;
       const ok =
         sodium._crypto_aead_xchacha20poly1305_ietf_decrypt(
-          out,
+          into ? o : 0,
           0,
           0,
-          w.i,
+          i,
           sealed.length,
           0,
-          w.a,
+          a,
           aad.length,
           0,
-          w.n,
-          w.at,
+          n,
+          area,
         ) === 0;
-      return { ok, plaintext: ok && into ? w.heap.slice(w.o, w.end) : undefined };
+      return ok ? (into ? heap.slice(o, end) : EMPTY) : false;
     } finally {
-      w.heap.fill(0, w.at, w.end);
+      heap.fill(0, area, end);
     }
   };
   return {
     name: 'wasm',
     seal(key, nonce, plaintext, aad, out, offset) {
-      const w = place(key, nonce, aad, plaintext, plaintext.length + TAG);
-      if (w === undefined) return fallback.seal(key, nonce, plaintext, aad, out, offset);
+      const heap = place(key, nonce, aad, plaintext, plaintext.length + TAG);
+      if (heap === undefined) return fallback.seal(key, nonce, plaintext, aad, out, offset);
       try {
-        const length = plaintext.length;
         if (
           sodium._crypto_aead_xchacha20poly1305_ietf_encrypt(
-            w.o,
+            o,
             0,
-            w.i,
-            length,
+            i,
+            plaintext.length,
             0,
-            w.a,
+            a,
             aad.length,
             0,
             0,
-            w.n,
-            w.at,
+            n,
+            area,
           ) !== 0
         )
           throw new Error('libsodium refused to seal');
-        out.set(w.heap.subarray(w.o, w.end), offset);
+        out.set(heap.subarray(o, end), offset);
       } finally {
-        w.heap.fill(0, w.at, w.end);
+        heap.fill(0, area, end);
       }
     },
     open(key, nonce, sealed, aad) {
       if (sealed.length < TAG) throw new Error('invalid tag');
       const result = decrypt(key, nonce, sealed, aad, true);
       if (result === undefined) return fallback.open(key, nonce, sealed, aad);
-      if (result.plaintext === undefined) throw new Error('invalid tag');
-      return result.plaintext;
+      if (result === false) throw new Error('invalid tag');
+      return result;
     },
     verify(key, nonce, sealed, aad) {
       if (sealed.length < TAG) return false;
-      return decrypt(key, nonce, sealed, aad, false)?.ok ?? fallback.verify(key, nonce, sealed, aad);
+      const result = decrypt(key, nonce, sealed, aad, false);
+      return result === undefined ? fallback.verify(key, nonce, sealed, aad) : result !== false;
     },
   };
 }

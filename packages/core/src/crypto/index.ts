@@ -9,5 +9,5 @@ export {
   TAG_LENGTH,
   verifyFramed,
 } from './aead.js';
-export { fromBase64url, toBase64url } from './base64url.js';
+export { fromBase64url, fromBase64urlTransient, toBase64url } from './base64url.js';
 export { frame, fromUtf8, randomBytes, Scratch, utf8, utf8Into } from './bytes.js';

@@ -1,5 +1,7 @@
 import {
   frame,
+  fromBase64url,
+  fromBase64urlTransient,
   fromUtf8,
   KEY_LENGTH,
   NONCE_LENGTH,
@@ -68,20 +70,23 @@ export function openBytes(key: Uint8Array, sealed: Uint8Array, aad: Uint8Array):
 }
 
 /**
- * Unwraps a data key through the keyring and checks what it returned: anything but 32 bytes
- * is `DECRYPT_FAILED` (a keyring, local or remote, decides the wrapped length; the envelope
- * decides the data key's).
+ * Checks what a keyring unwrapped: anything but 32 bytes is `DECRYPT_FAILED` (a keyring, local
+ * or remote, decides the wrapped length; the envelope decides the data key's), wiped if bytes.
  */
+function checkDek(dek: unknown): Uint8Array {
+  if (dek instanceof Uint8Array && dek.length === KEY_LENGTH) return dek;
+  if (dek instanceof Uint8Array) dek.fill(0);
+  throw new VaultError('DECRYPT_FAILED', `the keyring unwrapped a data key that is not ${KEY_LENGTH} bytes`);
+}
+
+/** Unwraps a data key through the keyring and checks it ({@link checkDek}). */
 async function unwrapDek(
   keys: KeyEncryptionKeys,
   kid: string,
   wrapped: Uint8Array,
   context: Uint8Array,
 ): Promise<Uint8Array> {
-  const dek = await keys.unwrap(kid, wrapped, context);
-  if (dek instanceof Uint8Array && dek.length === KEY_LENGTH) return dek;
-  if (dek instanceof Uint8Array) dek.fill(0);
-  throw new VaultError('DECRYPT_FAILED', `the keyring unwrapped a data key that is not ${KEY_LENGTH} bytes`);
+  return checkDek(await keys.unwrap(kid, wrapped, context));
 }
 
 /**
@@ -205,16 +210,26 @@ export async function rewrapRecord(
   reshape?: Reshape,
 ): Promise<string> {
   if (reencrypt) return resealRecord(keys, namespace, id, stored, reshape);
-  // The record must open before it is moved: the secrets authenticate under this data key (and
-  // are never turned into text: a rewrap keeps them byte for byte).
-  const { texts, dek } = await openEnvelope(keys, namespace, id, stored, false);
+  // What openEnvelope does, without its awaits where the keyring answers at once (a local one):
+  // a rotation runs this per record, and each await is a turn of the microtask queue.
+  const texts = splitEnvelope(stored);
+  const { kid: from, wrappedKey: wrappedText } = texts;
+  const wrapped = decodeWrappedKey(wrappedText);
+  if (!keys.has(from)) throw new VaultError('UNKNOWN_KEY', `the keyring holds no key "${from}"`);
+  const unwrapped = keys.unwrap(from, wrapped, wrapContext(from, namespace, id));
+  const dek = checkDek(unwrapped instanceof Uint8Array ? unwrapped : await unwrapped);
   try {
+    // The record must open before it is moved: the secrets authenticate under this data key (and
+    // are never turned into text: a rewrap keeps them byte for byte).
+    verifySealed(dek, namespace, id, texts);
     // The new envelope differs only in its wrapped key: it opens iff that unwraps to this data key.
     const kid = keys.primaryKid;
     const context = wrapContext(kid, namespace, id);
-    const wrappedKey = await keys.wrap(kid, dek, context);
-    const check = await unwrapDek(keys, kid, wrappedKey, context);
-    const same = check.length === dek.length && check.every((byte, i) => byte === dek[i]);
+    const wrapping = keys.wrap(kid, dek, context);
+    const wrappedKey = wrapping instanceof Uint8Array ? wrapping : await wrapping;
+    const checking = keys.unwrap(kid, wrappedKey, context);
+    const check = checkDek(checking instanceof Uint8Array ? checking : await checking);
+    const same = sameBytes(check, dek);
     check.fill(0);
     if (!same) throw new VaultError('DECRYPT_FAILED', 'the rewrapped data key does not unwrap to the same key');
     // The sealed part's text as stored: strict base64url has one text per byte string, so this is
@@ -223,6 +238,46 @@ export async function rewrapRecord(
   } finally {
     dek.fill(0);
   }
+}
+
+/**
+ * A wrapped key's bytes, as {@link decodeParts} reads them.
+ * @throws VaultError `DECRYPT_FAILED` for bad base64url or an empty wrapped key.
+ */
+function decodeWrappedKey(text: string): Uint8Array {
+  let wrapped: Uint8Array;
+  try {
+    wrapped = fromBase64url(text);
+  } catch {
+    throw malformed('bad base64url');
+  }
+  if (wrapped.length === 0) throw malformed('empty wrapped key');
+  return wrapped;
+}
+
+/**
+ * Checks that an envelope's sealed part authenticates under `dek` with its data context, as
+ * {@link openEnvelope} does without decoding: decoded into a buffer reused by the next call
+ * (ciphertext, no secret) and checked at once, with nothing awaited between.
+ * @throws VaultError `DECRYPT_FAILED` for bad base64url or when it does not authenticate.
+ */
+function verifySealed(dek: Uint8Array, namespace: string, id: string, texts: EnvelopeTexts): void {
+  let sealed: Uint8Array;
+  try {
+    sealed = fromBase64urlTransient(texts.sealed);
+  } catch {
+    throw malformed('bad base64url');
+  }
+  if (!verifyFramed(dek, sealed, dataContext(namespace, id, texts.readable, contextScratch)))
+    throw new VaultError('DECRYPT_FAILED', 'sealed part does not authenticate');
+}
+
+/** Whether two byte strings are equal: lengths first, then every byte (no early exit). */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number);
+  return diff === 0;
 }
 
 /** `rewrapRecord` with `reencrypt`: the record text (reshaped) sealed anew, opened and compared. */

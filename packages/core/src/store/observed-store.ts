@@ -5,11 +5,11 @@ import {
   type StoreOperationName,
   type VaultTelemetry,
 } from '../telemetry/index.js';
-import type { VaultStore } from './contract.js';
+import type { Lease, VaultStore } from './contract.js';
 import { idOfKey, recordPrefix } from './keys.js';
 
 /** The optional methods of the contract that take one key or none, passed through one span each. */
-const SINGLE = ['compareAndSet', 'count', 'lease', 'close'] as const;
+const SINGLE = ['compareAndSet', 'count', 'close'] as const;
 /** The optional batch methods: their first argument is the list of entries or keys. */
 const BATCH = ['getMany', 'setMany', 'compareAndSetMany', 'replacePrefixMany'] as const;
 
@@ -18,7 +18,9 @@ const BATCH = ['getMany', 'setMany', 'compareAndSetMany', 'replacePrefixMany'] a
  * vault's `namespace`: the same capabilities (an optional method it lacks stays absent), the
  * same answers and errors. A record's id goes with a single-key call only where
  * `telemetry.recordIds` is true; values never do. `entries` is one span from the start of the
- * iteration to its end. The vault wraps its store so only when it has telemetry.
+ * iteration to its end. A lease that `lease` hands out reports its own `extend` and `release`
+ * (`lease.extend`, `lease.release`), each one span, wherever it is called. The vault wraps its
+ * store so only when it has telemetry.
  */
 export function observedStore(store: VaultStore, telemetry: VaultTelemetry, namespace: string): VaultStore {
   const prefix = recordPrefix(namespace);
@@ -50,10 +52,30 @@ export function observedStore(store: VaultStore, telemetry: VaultTelemetry, name
     observed[name] = (entries: readonly unknown[]) =>
       call(name, undefined, () => method.call(store, entries), entries.length);
   }
+  const { lease } = store;
+  if (lease !== undefined) {
+    observed.lease = async (name: string, ttlMs: number) => {
+      const held = await call('lease', undefined, () => lease.call(store, name, ttlMs));
+      return held === undefined ? undefined : observedLease(held, call);
+    };
+  }
   const { entries } = store;
   if (entries !== undefined) {
     observed.entries = (from: string) =>
       observedIteration(telemetry.storeCall(info('entries')), entries.call(store, from)[Symbol.asyncIterator]());
   }
   return observed as unknown as VaultStore;
+}
+
+/** `lease` with its `extend` and `release` each reported as one store call span. */
+function observedLease(
+  lease: Lease,
+  call: <T>(operation: StoreOperationName, key: string | undefined, run: () => Promise<T>) => Promise<T>,
+): Lease {
+  return {
+    name: lease.name,
+    token: lease.token,
+    extend: (ttlMs: number) => call('lease.extend', undefined, () => lease.extend(ttlMs)),
+    release: () => call('lease.release', undefined, () => lease.release()),
+  };
 }

@@ -74,7 +74,10 @@ export interface OperationInfo {
   readonly records?: number;
 }
 
-/** The `VaultStore` methods, as {@link StoreCallInfo.operation} names them. */
+/**
+ * The `VaultStore` methods, as {@link StoreCallInfo.operation} names them, and a lease's own
+ * calls (`lease.extend`, `lease.release`: a `Lease` that `lease` handed out).
+ */
 export type StoreOperationName =
   | 'get'
   | 'set'
@@ -88,6 +91,8 @@ export type StoreOperationName =
   | 'replacePrefixMany'
   | 'count'
   | 'lease'
+  | 'lease.extend'
+  | 'lease.release'
   | 'close';
 
 /** What {@link VaultTelemetry.storeCall} is told. */
