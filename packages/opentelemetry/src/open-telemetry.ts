@@ -13,7 +13,6 @@ import {
   context,
   type Meter,
   type MeterProvider,
-  metrics,
   type Span,
   SpanKind,
   SpanStatusCode,
@@ -22,6 +21,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { ATTR, dbSystem, METRIC, outcomeOf, SCOPE, SCOPE_VERSION, SPAN_PREFIX } from './names.js';
+import { instrumentsOf, tracesLive } from './providers.js';
 
 /** Options of {@link openTelemetry}. */
 export interface OpenTelemetryOptions {
@@ -72,11 +72,20 @@ function instruments(meter: Meter, snapshot: Map<string, RecordsInfo>) {
   };
 }
 
+/** Records a call's duration in seconds under its outcome. */
+type Recorder = (seconds: number, outcome: string) => void;
+
+/** What a vault runs its work in while nothing records: no span, no clock, no context switch. */
+const UNOBSERVED: TelemetrySpan = {
+  run: (work) => work(),
+  end() {},
+};
+
 /**
  * A span that measures itself: ended once with its outcome (the `VaultError` code, `ok`), its
- * duration recorded in `histogram` under `attributes` plus the outcome.
+ * duration given to `record` (if any) with the outcome.
  */
-function measuredSpan(span: Span, record: (seconds: number, outcome: string) => void): TelemetrySpan {
+function measuredSpan(span: Span, record: Recorder | undefined): TelemetrySpan {
   const started = performance.now();
   const active = trace.setSpan(context.active(), span);
   let ended = false;
@@ -93,7 +102,21 @@ function measuredSpan(span: Span, record: (seconds: number, outcome: string) => 
         span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : outcome });
       }
       span.end();
-      record((performance.now() - started) / 1000, outcome);
+      record?.((performance.now() - started) / 1000, outcome);
+    },
+  };
+}
+
+/** A call timed for its metric only (no tracer provider records): run as is, ended once with its outcome. */
+function timedCall(record: Recorder): TelemetrySpan {
+  const started = performance.now();
+  let ended = false;
+  return {
+    run: (work) => work(),
+    end(error?: unknown) {
+      if (ended) return;
+      ended = true;
+      record((performance.now() - started) / 1000, error === undefined ? 'ok' : outcomeOf(error));
     },
   };
 }
@@ -112,49 +135,80 @@ function measuredSpan(span: Span, record: (seconds: number, outcome: string) => 
  * ```
  */
 export function openTelemetry(options: OpenTelemetryOptions = {}): VaultTelemetry {
-  const tracer: Tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE, SCOPE_VERSION);
-  const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE, SCOPE_VERSION);
+  const tracerProvider = options.tracerProvider ?? trace.getTracerProvider();
+  const tracer: Tracer = tracerProvider.getTracer(SCOPE, SCOPE_VERSION);
+  // With no SDK registered, the API's tracer and meter are no-ops: a call then builds no span,
+  // no attributes, no context, and reads no clock. Both are asked at each call, so an SDK
+  // registered later gets the calls from then on.
+  const tracing = tracesLive(tracerProvider);
   const snapshot = new Map<string, RecordsInfo>();
-  const measure = instruments(meter, snapshot);
+  const measures = instrumentsOf(options.meterProvider, (meter) => instruments(meter, snapshot));
+  measures();
   return {
     recordIds: options.recordIds === true,
     operation(info: OperationInfo): TelemetrySpan {
+      const measure = measures();
+      const record: Recorder | undefined =
+        measure === undefined
+          ? undefined
+          : (s, outcome) =>
+              measure.operation.record(s, {
+                [ATTR.operation]: info.operation,
+                [ATTR.namespace]: info.namespace,
+                [ATTR.outcome]: outcome,
+              });
+      if (!tracing()) return record === undefined ? UNOBSERVED : timedCall(record);
       const attributes: Attributes = { [ATTR.operation]: info.operation, [ATTR.namespace]: info.namespace };
       if (info.id !== undefined) attributes[ATTR.recordId] = info.id;
       if (info.records !== undefined) attributes[ATTR.records] = info.records;
       const span = tracer.startSpan(`${SPAN_PREFIX}${info.operation}`, { kind: SpanKind.INTERNAL, attributes });
-      const metric = { [ATTR.operation]: info.operation, [ATTR.namespace]: info.namespace };
-      return measuredSpan(span, (s, outcome) => measure.operation.record(s, { ...metric, [ATTR.outcome]: outcome }));
+      return measuredSpan(span, record);
     },
     storeCall(info: StoreCallInfo): TelemetrySpan {
+      const measure = measures();
+      const traced = tracing();
+      if (measure === undefined && !traced) return UNOBSERVED;
       const metric: Attributes = {
         [ATTR.dbSystem]: dbSystem(info.store),
         [ATTR.dbOperation]: info.operation,
         [ATTR.dbNamespace]: info.namespace,
         [ATTR.store]: info.store,
       };
+      const record: Recorder | undefined =
+        measure === undefined
+          ? undefined
+          : (s, outcome) => measure.store.record(s, { ...metric, [ATTR.outcome]: outcome });
+      if (!traced) return timedCall(record as Recorder);
       const attributes: Attributes = { ...metric };
       if (info.keys !== undefined) attributes[ATTR.dbBatchSize] = info.keys;
       if (info.id !== undefined) attributes[ATTR.recordId] = info.id;
       const span = tracer.startSpan(`${info.operation} ${info.namespace}`, { kind: SpanKind.CLIENT, attributes });
-      return measuredSpan(span, (s, outcome) => measure.store.record(s, { ...metric, [ATTR.outcome]: outcome }));
+      return measuredSpan(span, record);
     },
     remoteKeyCall<T>(info: RemoteKeyCallInfo, pending: Promise<T>): Promise<T> {
+      const measure = measures();
+      const traced = tracing();
+      if (measure === undefined && !traced) return pending;
       const attributes = { [ATTR.operation]: info.operation, [ATTR.kid]: info.kid };
-      const span = tracer.startSpan(`${SPAN_PREFIX}remote_key.${info.operation}`, {
-        kind: SpanKind.CLIENT,
-        attributes,
-        startTime: performance.timeOrigin + info.startTime,
-      });
+      const span = traced
+        ? tracer.startSpan(`${SPAN_PREFIX}remote_key.${info.operation}`, {
+            kind: SpanKind.CLIENT,
+            attributes,
+            startTime: performance.timeOrigin + info.startTime,
+          })
+        : undefined;
       const done = (error?: unknown) => {
         const outcome = error === undefined ? 'ok' : outcomeOf(error);
-        span.setAttribute(ATTR.outcome, outcome);
-        if (error !== undefined) {
-          span.setAttribute(ATTR.errorType, outcome);
-          span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
-          measure.remoteKeyFailures.add(1, { ...attributes, [ATTR.errorType]: outcome });
+        if (span !== undefined) {
+          span.setAttribute(ATTR.outcome, outcome);
+          if (error !== undefined) {
+            span.setAttribute(ATTR.errorType, outcome);
+            span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+          }
+          span.end();
         }
-        span.end();
+        if (measure === undefined) return;
+        if (error !== undefined) measure.remoteKeyFailures.add(1, { ...attributes, [ATTR.errorType]: outcome });
         measure.remoteKey.record((performance.now() - info.startTime) / 1000, {
           ...attributes,
           [ATTR.outcome]: outcome,
@@ -172,14 +226,17 @@ export function openTelemetry(options: OpenTelemetryOptions = {}): VaultTelemetr
       );
     },
     cache(info: CacheInfo): void {
-      measure.cache.add(1, {
+      measures()?.cache.add(1, {
         [ATTR.cache]: info.cache,
         [ATTR.cacheResult]: info.result,
         [ATTR.namespace]: info.namespace,
       });
     },
     rotation(info: RotationInfo): void {
-      measure.rotation.add(info.count, { [ATTR.rotationResult]: info.result, [ATTR.namespace]: info.namespace });
+      measures()?.rotation.add(info.count, {
+        [ATTR.rotationResult]: info.result,
+        [ATTR.namespace]: info.namespace,
+      });
     },
     records(info: RecordsInfo): void {
       snapshot.set(info.namespace, info);

@@ -15,7 +15,7 @@ import {
   type VaultStore,
 } from '@credvault/core';
 import { sqliteStore } from '@credvault/sqlite';
-import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { context, metrics, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { AggregationTemporality, MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import {
@@ -388,5 +388,87 @@ describe('openTelemetry: a lease’s own calls', () => {
       'credvault.outcome': 'ok',
     });
     expect(await exported()).not.toContain(ID);
+  });
+});
+
+describe('openTelemetry with no SDK registered', () => {
+  it('builds no span and reads no clock: every call runs in one shared pass-through span', () => {
+    const telemetry = openTelemetry();
+    const operation = telemetry.operation({ operation: 'get', namespace: 'ns1' });
+    const storeCall = telemetry.storeCall({ store: 'memory', operation: 'get', namespace: 'ns1' });
+    expect(storeCall).toBe(operation);
+    expect(operation.run(() => 42)).toBe(42);
+    const pending = Promise.resolve(7);
+    expect(telemetry.remoteKeyCall({ operation: 'unwrap', kid: 'k1', startTime: performance.now() }, pending)).toBe(
+      pending,
+    );
+  });
+
+  it('gives spans and metrics to an SDK registered after openTelemetry() was called', async () => {
+    const telemetry = openTelemetry();
+    const vault = createVault({
+      store: memoryStore(),
+      keyring: new Keyring([{ kid: 'k1', key: generateKey() }]),
+      schema: connectionSchema,
+      telemetry,
+      namespace: 'late',
+    });
+    await vault.set(ID, record());
+    await vault.get(ID); // before any SDK: nowhere to go
+    trace.setGlobalTracerProvider(tracerProvider);
+    metrics.setGlobalMeterProvider(meterProvider);
+    try {
+      await vault.get(ID);
+      await vault.close();
+      expect(named('credvault.set')).toEqual([]);
+      const [get] = named('credvault.get');
+      expect(get?.attributes).toMatchObject({ 'credvault.operation': 'get', 'credvault.outcome': 'ok' });
+      const [storeGet] = named('get late');
+      expect(parentOf(storeGet as ReadableSpan)).toBe(get?.spanContext().spanId);
+      expect(await points('credvault.operation.duration')).toEqual([
+        [
+          { 'credvault.operation': 'get', 'credvault.namespace': 'late', 'credvault.outcome': 'ok' },
+          expect.objectContaining({ count: 1 }),
+        ],
+      ]);
+      expect((await points('credvault.store.duration')).map(([attributes]) => attributes)).toContainEqual({
+        'db.system.name': 'memory',
+        'db.operation.name': 'get',
+        'db.namespace': 'late',
+        'credvault.store': 'memory',
+        'credvault.outcome': 'ok',
+      });
+    } finally {
+      trace.disable();
+      metrics.disable();
+    }
+  });
+
+  it('with a meter provider but no tracer provider, records durations and outcomes without spans', async () => {
+    const store = memoryStore();
+    const telemetry = openTelemetry({ meterProvider });
+    const vault = createVault({
+      store,
+      keyring: new Keyring([{ kid: 'k1', key: generateKey() }]),
+      schema: connectionSchema,
+      telemetry,
+    });
+    await vault.set(ID, record());
+    const stored = (await store.get(`default:${ID}`)) as string;
+    await store.set(`default:${ID}`, `${stored.slice(0, -4)}AAAA`);
+    await expect(vault.get(ID)).rejects.toMatchObject({ code: 'DECRYPT_FAILED' });
+    await vault.close();
+    expect(spans()).toEqual([]);
+    expect(await points('credvault.operation.duration')).toContainEqual([
+      { 'credvault.operation': 'get', 'credvault.namespace': 'default', 'credvault.outcome': 'DECRYPT_FAILED' },
+      expect.objectContaining({ count: 1 }),
+    ]);
+    expect((await points('credvault.store.duration')).map(([attributes]) => attributes)).toContainEqual({
+      'db.system.name': 'memory',
+      'db.operation.name': 'set',
+      'db.namespace': 'default',
+      'credvault.store': 'memory',
+      'credvault.outcome': 'ok',
+    });
   });
 });
