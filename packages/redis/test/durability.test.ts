@@ -10,7 +10,8 @@ const replica = useRedisServer({ beforeAll, afterAll });
 describe.skipIf(!primary.available)('redisStore({ waitForReplicas }) on a single server with a replica', () => {
   it('acknowledges writes once the replica has them, and refuses to while it is gone', async () => {
     const admin = createClient({ url: replica.url() });
-    const store = redisStore({ url: primary.url(), timeout: 2000, waitForReplicas: 1, waitTimeout: 500 });
+    // waitTimeout: long enough for a loaded CI machine; the refusal below waits it out once
+    const store = redisStore({ url: primary.url(), timeout: 5000, waitForReplicas: 1, waitTimeout: 3000 });
     const plain = redisStore({ url: primary.url() });
     try {
       await admin.connect();
@@ -31,7 +32,7 @@ describe.skipIf(!primary.available)('redisStore({ waitForReplicas }) on a single
       await admin.sendCommand(['REPLICAOF', 'NO', 'ONE']); // the replica leaves
       const refused = await store.set('d:k', 'v4').catch((error: unknown) => error);
       expect(isVaultError(refused, 'STORE_FAILED')).toBe(true);
-      expect((refused as Error).message).toContain('0 of 1 replicas');
+      expect((refused as Error).message).toContain('0 of 1 replicas within 3000 ms');
       expect(await plain.get('d:k')).toBe('v4'); // applied on the master, but never acknowledged
     } finally {
       await Promise.all([store.close(), plain.close(), admin.isOpen ? admin.close() : undefined]);
