@@ -106,7 +106,7 @@ export type {
   RotateReport,
 } from './rotation/index.js';
 export { type RewrapExecutor, type RewrapResult, rewrapBatch } from './rotation/index.js';
-export type { CompleteStore, Lease, VaultStore } from './store/index.js';
+export type { CompleteStore, Lease, TableStoreOptions, VaultStore } from './store/index.js';
 export {
   type AcquireLease,
   checkDistinctKeys,

@@ -1,28 +1,14 @@
-import { VaultError, type VaultStore } from '@credvault/core';
+import { type TableStoreOptions, VaultError, type VaultStore } from '@credvault/core';
 import type pg from 'pg';
 import type { PostgresConnection } from './connection.js';
 import { checkIdentifier } from './table-sql.js';
 
-/** The table store's own options, beside its connection. */
-export interface TableStoreSettings {
+/** The table store's own options, beside its connection: the options every table store shares, and PostgreSQL's. */
+export interface TableStoreSettings extends TableStoreOptions {
   /** Your table: `connections`, or schema-qualified `app.connections` (split at the first dot). Case-sensitive. */
   readonly table: string;
   /** The row's primary key: text, uuid, integer, bigint, ... (any type whose text form is the record id). */
   readonly idColumn: string;
-  /** A nullable text column holding each row's envelope (NULL: no record). */
-  readonly envelopeColumn: string;
-  /** The vault namespace whose records live in the table. Default `default`. */
-  readonly namespace?: string;
-  /** Blind-index field → a nullable text column holding its token (the base64url HMAC). */
-  readonly indexColumns?: Readonly<Record<string, string>>;
-  /**
-   * Where the vault's own records go: the index key, tenant keys, leases, and the entries of
-   * index fields without a column. Without it, those operations fail with `UNSUPPORTED`.
-   * The table store never closes it.
-   */
-  readonly keyStore?: VaultStore;
-  /** `set` of an id without a row: `refuse` (`NOT_FOUND`, the default) or `insert` a row of id and envelope. */
-  readonly missingRows?: 'refuse' | 'insert';
   /** TLS options for the pool the store creates from `url` (as `pg`'s `ssl`). */
   readonly ssl?: pg.PoolConfig['ssl'];
   /** Longest any one operation may take before it rejects with `STORE_FAILED`, in ms. Default 5000. */

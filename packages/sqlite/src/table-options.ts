@@ -1,25 +1,12 @@
-import { VaultError, type VaultStore } from '@credvault/core';
+import { type TableStoreOptions, VaultError, type VaultStore } from '@credvault/core';
 
-/** The table part of {@link SqliteTableStoreOptions}: the same shape as `postgresTableStore`'s. */
-export interface TableStoreOptions {
-  /** The user's table, e.g. `connections`. One name (a dot is part of it in SQLite), quoted as given. */
-  readonly table: string;
-  /** The row's primary key column (or a column with a single-column unique index). */
-  readonly idColumn: string;
-  /** A nullable text column holding the `cv1` envelope of the row's record (NULL: no record). */
-  readonly envelopeColumn: string;
-  /** The vault namespace whose records live in the table. Default `default`. */
-  readonly namespace?: string;
-  /** Blind-index field → nullable text column holding the field's index token (base64url HMAC). */
-  readonly indexColumns?: Readonly<Record<string, string>>;
-  /** Where every other key goes: the index key, tenant keys, leases, other namespaces. */
-  readonly keyStore?: VaultStore;
-  /** `set` of an id without a row: `NOT_FOUND` (`refuse`, the default) or an INSERT of (id, envelope). */
-  readonly missingRows?: 'refuse' | 'insert';
-}
+/** The table part of {@link SqliteTableStoreOptions}: the options every table store shares (core's contract). */
+export type { TableStoreOptions };
 
 /** Options of {@link sqliteTableStore}: the connection options of `sqliteStore` and the table. */
 export interface SqliteTableStoreOptions extends TableStoreOptions {
+  /** The user's table, e.g. `connections`. One name (a dot is part of it in SQLite), quoted as given. */
+  readonly table: string;
   /** The database file holding the table (it must exist: nothing is created). */
   readonly path: string;
   /** How long to wait for a lock held by another connection or process, in ms. Default 5000. */

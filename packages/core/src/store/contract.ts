@@ -84,3 +84,27 @@ export interface Lease {
   /** Extends the lease to `ttlMs` from now if this owner still holds it; whether it did. */
   extend(ttlMs: number): Promise<boolean>;
 }
+
+/**
+ * The options every table store shares (`postgresTableStore`, `sqliteTableStore`): a store over
+ * a table the application already has, whose rows hold the records of one namespace.
+ */
+export interface TableStoreOptions {
+  /** The application's table, e.g. `connections`. */
+  readonly table: string;
+  /** The row's primary key column (or a column with a single-column unique index): its text form is the record id. */
+  readonly idColumn: string;
+  /** A nullable text column holding each row's `cv1` envelope (NULL: no record). */
+  readonly envelopeColumn: string;
+  /** The vault namespace whose records live in the table. Default `default`. */
+  readonly namespace?: string;
+  /** Blind-index field → a nullable text column holding its token (the base64url HMAC). */
+  readonly indexColumns?: Readonly<Record<string, string>>;
+  /**
+   * Where every other key goes: the index key, tenant keys, leases, other namespaces. Without
+   * it, those operations fail with `UNSUPPORTED`. The table store never closes it.
+   */
+  readonly keyStore?: VaultStore;
+  /** `set` of an id without a row: `refuse` (`NOT_FOUND`, the default) or `insert` a row of id and envelope. */
+  readonly missingRows?: 'refuse' | 'insert';
+}

@@ -1,5 +1,5 @@
 export { checkDistinctKeys } from './checks.js';
-export type { CompleteStore, Lease, VaultStore } from './contract.js';
+export type { CompleteStore, Lease, TableStoreOptions, VaultStore } from './contract.js';
 export { withDeadline } from './deadline.js';
 export {
   checkId,

@@ -3,6 +3,7 @@ import { isLegacyValue } from '../format/index.js';
 import type { AnyCredentialSchema } from '../records/index.js';
 import { idOfKey, isVaultId, iterate, recordPrefix } from '../store/index.js';
 import type { VaultContext } from './context.js';
+import { readLegacy } from './legacy.js';
 import type { MigrateOptions, MigrateReport, VerifyFailure } from './types.js';
 import { putIfUnchanged, type Sealed, seal } from './write.js';
 
@@ -75,8 +76,7 @@ async function prepare<S extends AnyCredentialSchema>(
   const out: Migration<S>[] = [];
   for (const [id, stored] of batch) {
     try {
-      const read = await ctx.legacy?.read(stored, id);
-      if (read === undefined) throw new VaultError('DECRYPT_FAILED', 'no legacy reader reads the stored value', { id });
+      const read = await readLegacy(ctx, id, stored);
       out.push({ id, stored, reader: read.reader, sealed: await seal(ctx, id, read.input) });
     } catch (error) {
       if (!isVaultError(error)) throw error;
