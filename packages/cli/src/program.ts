@@ -160,6 +160,11 @@ retire the old key once it counts zero records. The README of @credvault/cli wal
     )
     .option('--dry-run', 'read and validate every legacy value but write nothing')
     .option('--batch-size <n>', 'records per batch', positiveInt, 500)
+    .option(
+      '--workers [n]',
+      'seal on n worker threads (default: one per core but one) while this thread reads, validates and writes; every key must be a local kid:<base64url> entry',
+      positiveInt,
+    )
     .action(async (options) => setExit(await migrate(io, options)));
 
   const tenant = program.command('tenant').description("tenant keys: rotate one tenant's key, or shred a tenant");

@@ -163,9 +163,12 @@ export {
   createVault,
   MAX_TENANT_CACHE_TTL_MS,
   RETIRE_GRACE_MS,
+  type SealExecutor,
   type Sealer,
   type SealerOptions,
+  type SealResult,
   type ShredReport,
+  sealBatch,
   type TenantRotateOptions,
   type TenantRotateReport,
 } from './vault/index.js';

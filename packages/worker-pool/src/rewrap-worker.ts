@@ -1,14 +1,28 @@
 /**
  * A worker thread of {@link rewrapPool}: holds a keyring made from the keys it was started
- * with and answers each batch with `rewrapBatch`. Internal.
+ * with and answers each batch with `rewrapBatch` (a rotation's) or `sealBatch` (a migration's). Internal.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createKeyring, cryptoReady, type KeyEntry, rewrapBatch } from '@credvault/core';
+import { createKeyring, cryptoReady, type KeyEntry, rewrapBatch, sealBatch } from '@credvault/core';
 
-interface Job {
-  readonly job: number;
-  readonly namespace: string;
-  readonly records: readonly (readonly [string, string])[];
+type Job =
+  | { readonly job: number; readonly namespace: string; readonly records: readonly (readonly [string, string])[] }
+  | {
+      readonly job: number;
+      readonly seal: true;
+      readonly namespace: string;
+      readonly records?: readonly (readonly [string, string, string])[];
+      /** The records packed by the pool: id, readable and secret text of each, each part ended by U+0000. */
+      readonly text?: string;
+    };
+
+/** The records of a packed seal batch. */
+function unpacked(text: string): [string, string, string][] {
+  const parts = text.split('\u0000');
+  const records: [string, string, string][] = [];
+  for (let i = 0; i + 2 < parts.length; i += 3)
+    records.push([parts[i], parts[i + 1], parts[i + 2]] as [string, string, string]);
+  return records;
 }
 
 const entries = (workerData as { keys: KeyEntry[] }).keys;
@@ -22,7 +36,15 @@ port?.on('message', (message: Job | 'close') => {
     port.close();
     return;
   }
-  rewrapBatch(keyring, message.namespace, message.records).then(
+  const work =
+    'seal' in message
+      ? sealBatch(
+          keyring,
+          message.namespace,
+          message.text === undefined ? (message.records ?? []) : unpacked(message.text),
+        )
+      : rewrapBatch(keyring, message.namespace, message.records);
+  work.then(
     (results) => port.postMessage({ job: message.job, results }),
     (error: unknown) => port.postMessage({ job: message.job, error: error instanceof Error ? error.name : 'Error' }),
   );

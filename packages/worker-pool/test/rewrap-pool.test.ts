@@ -4,8 +4,10 @@ import {
   createKeyring,
   createVault,
   generateKey,
+  isLegacyValue,
   isVaultError,
   memoryStore,
+  plaintextJson,
   type VaultStore,
 } from '@credvault/core';
 import { sqliteStore } from '@credvault/sqlite';
@@ -113,6 +115,59 @@ describe('rewrapPool', () => {
       expect(report.rewrapped).toBe(0);
       expect(report.failed.map((f) => f.code)).toEqual(Array(5).fill('UNKNOWN_KEY'));
       expect((await vault.status()).kids).toEqual({ old: 5 });
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe('rewrapPool as the seal executor of vault.migrate', () => {
+  it.each([
+    ['memory', () => memoryStore()],
+    ['SQLite', () => sqliteStore({ path: `${dir}/migrate.db` })],
+  ])('backfills every legacy value on %s, sealed on worker threads', async (_, open) => {
+    const store = open();
+    for (let i = 0; i < 1200; i += 200) {
+      await store.setMany?.(
+        Array.from({ length: 200 }, (_, j) => [`c:r${i + j}`, JSON.stringify(suiteConnection(`r${i + j}`))] as const),
+      );
+    }
+    const vault = createVault({
+      store,
+      keyring: createKeyring([newKey, oldKey]),
+      schema: connectionSchema,
+      namespace: 'c',
+      legacy: plaintextJson(),
+    });
+    const before = await vault.get('r1111');
+    const pool = rewrapPool({ keys: [newKey, oldKey], size: 2 });
+    try {
+      const report = await vault.migrate({ executor: pool, batchSize: 100 });
+      expect(report).toMatchObject({ scanned: 1200, migrated: 1200, failed: [] });
+      let legacy = 0;
+      for await (const [, value] of store.entries?.('c:') ?? []) if (isLegacyValue(value)) legacy += 1;
+      expect(legacy).toBe(0);
+      expect((await vault.status()).kids).toEqual({ new: 1200 });
+      expect(await vault.get('r1111')).toEqual(before);
+    } finally {
+      await pool.close();
+      await vault.close();
+    }
+  });
+
+  it('seals records whose id holds U+0000 too (sent unpacked), bound to that id', async () => {
+    const pool = rewrapPool({ keys: [newKey], size: 1 });
+    try {
+      const [plain, odd] = await pool.seal('c', [
+        ['a', '{}', '{"s":"1"}'],
+        ['b\u0000c', '{}', '{"s":"2"}'],
+      ]);
+      expect(String(plain)).toMatch(/^cv1\.new\./);
+      const store = memoryStore();
+      const reader = createVault({ store, keyring: createKeyring([newKey]), schema: connectionSchema, namespace: 'c' });
+      await store.set('c:a', `${String(odd)}.{}`); // sealed for "b\u0000c": does not open as "a"
+      await expect(reader.get('a')).rejects.toMatchObject({ code: 'DECRYPT_FAILED' });
+      await expect(pool.seal('c', [['a', 'b', 42 as never]])).rejects.toMatchObject({ code: 'KEY_UNAVAILABLE' });
     } finally {
       await pool.close();
     }

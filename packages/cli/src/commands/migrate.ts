@@ -3,11 +3,14 @@ import { type Io, openVault, printJson, type StoreCommandOptions } from '../cont
 import { type LegacyFlags, legacyReaders } from '../legacy-flags.js';
 import { progressView } from '../progress.js';
 import { failureLines } from '../report-lines.js';
+import { workerPool } from '../worker-pool.js';
 
 /** Options of `credvault migrate`. */
 export interface MigrateCommandOptions extends StoreCommandOptions, LegacyFlags {
   readonly dryRun?: boolean;
   readonly batchSize: number;
+  /** Seal on worker threads: `true` for the pool's default (one per core but one), or how many. */
+  readonly workers?: true | number;
 }
 
 function summary(report: MigrateReport, namespace: string): string {
@@ -32,19 +35,27 @@ function summary(report: MigrateReport, namespace: string): string {
  */
 export async function migrate(io: Io, options: MigrateCommandOptions): Promise<number> {
   const legacy = await legacyReaders(options, process.env);
-  const { vault } = await openVault(options, options.dryRun === true, { legacy });
+  const pool = await workerPool(options.workers, options.keysFile, [
+    [options.tenantField !== undefined, '--tenant-field'],
+  ]);
+  const { vault } = await openVault(options, options.dryRun === true, { legacy }).catch(async (error: unknown) => {
+    await pool?.close();
+    throw error;
+  });
   const view = progressView('migrate', io.stderr, options.json === true, 'migrated');
   try {
     const report = await vault.migrate({
       batchSize: options.batchSize,
       dryRun: options.dryRun === true,
       onProgress: (p) => view.update({ ...p, rewrapped: p.migrated }),
+      ...(pool === undefined ? {} : { executor: pool }),
     });
     view.stop();
     if (options.json === true) printJson(io, report);
     else io.stdout.write(summary(report, vault.namespace));
     return report.failed.length === 0 ? 0 : 1;
   } finally {
+    await pool?.close();
     await vault.close();
   }
 }

@@ -1,10 +1,8 @@
 import { type JoinOptions, type RotateReport, VaultError } from '@credvault/core';
-import type { RewrapPool } from '@credvault/worker-pool';
 import { type Io, openVault, printJson, type StoreCommandOptions } from '../context.js';
-import { localKeyEntries, readKeySpecs } from '../keys.js';
-import { loadPackage } from '../load-package.js';
 import { progressView } from '../progress.js';
 import { failureLines, resealedLine } from '../report-lines.js';
+import { workerPool } from '../worker-pool.js';
 
 /** Options of `credvault rotate`. */
 export interface RotateCommandOptions extends StoreCommandOptions {
@@ -41,38 +39,6 @@ function joinOptions(options: RotateCommandOptions): JoinOptions | undefined {
   };
 }
 
-/**
- * The worker pool `--workers` asks for, or `undefined`. The workers hold copies of the keys, so
- * every key must be local; `--reencrypt` and tenant-key rotations rewrap in this thread, so the
- * flag is refused with them rather than ignored.
- * @throws VaultError `INVALID_ARGUMENT` for a wrapped or remote key, `--reencrypt` or `--tenant-field`.
- */
-async function workerPool(options: RotateCommandOptions): Promise<RewrapPool | undefined> {
-  if (options.workers === undefined) return undefined;
-  for (const [given, flag] of [
-    [options.reencrypt === true, '--reencrypt'],
-    [options.tenantField !== undefined, '--tenant-field'],
-  ] as const) {
-    if (given) {
-      throw new VaultError('INVALID_ARGUMENT', `--workers does not apply with ${flag}, which rewraps in one thread`, {
-        path: 'workers',
-      });
-    }
-  }
-  const keys = localKeyEntries(await readKeySpecs(options.keysFile), '--workers');
-  try {
-    // Only when asked (threads, not a store); a runtime without worker threads fails here, typed.
-    const { rewrapPool } = await loadPackage(
-      '@credvault/worker-pool',
-      { flag: '--workers', path: 'workers' },
-      () => import('@credvault/worker-pool'),
-    );
-    return rewrapPool({ keys, ...(options.workers === true ? {} : { size: options.workers }) });
-  } finally {
-    for (const { key } of keys) key.fill(0); // each worker holds its own copy
-  }
-}
-
 function summary(report: RotateReport, namespace: string, reencrypt: boolean): string {
   const kids =
     Object.entries(report.kids)
@@ -102,7 +68,10 @@ function summary(report: RotateReport, namespace: string, reencrypt: boolean): s
 /** `credvault rotate`: exit 0 only when no record failed and the run was not stopped. */
 export async function rotate(io: Io, options: RotateCommandOptions): Promise<number> {
   const join = joinOptions(options);
-  const pool = await workerPool(options);
+  const pool = await workerPool(options.workers, options.keysFile, [
+    [options.reencrypt === true, '--reencrypt'],
+    [options.tenantField !== undefined, '--tenant-field'],
+  ]);
   const { vault } = await openVault(options, options.dryRun === true).catch(async (error: unknown) => {
     await pool?.close();
     throw error;

@@ -1,23 +1,24 @@
-import { invalidArgument, isVaultError, storeCall, VaultError } from '../errors/index.js';
+import { invalidArgument, isVaultError, storeCall, VaultError, type VaultErrorCode } from '../errors/index.js';
 import { isLegacyValue } from '../format/index.js';
 import type { AnyCredentialSchema } from '../records/index.js';
 import { idOfKey, isVaultId, iterate, recordPrefix } from '../store/index.js';
 import type { VaultContext } from './context.js';
 import { readLegacy } from './legacy.js';
+import { checkSealExecutor, type SealExecutor, sealedEnvelopes } from './seal-executor.js';
 import type { MigrateOptions, MigrateReport, VerifyFailure } from './types.js';
-import { putIfUnchanged, type Sealed, seal } from './write.js';
+import { encode, putIfUnchanged, type Sealed, seal } from './write.js';
 
 /** How often a legacy value the application rewrote as legacy again is tried again in one run. */
 const MAX_ATTEMPTS = 5;
 
 type Counts = { -readonly [K in keyof MigrateReport]: MigrateReport[K] } & { failed: VerifyFailure[] };
 
-/** A legacy value read and sealed, ready to replace `stored` by compare-and-set. */
+/** A legacy value read and validated (`sealed.envelope` not yet made when an executor seals it), ready to replace `stored` by compare-and-set. */
 interface Migration<S extends AnyCredentialSchema> {
   readonly id: string;
   readonly stored: string;
   readonly reader: string;
-  readonly sealed: Sealed<S>;
+  sealed: Sealed<S>;
 }
 
 /**
@@ -25,8 +26,10 @@ interface Migration<S extends AnyCredentialSchema> {
  * a batch at a time: read through the legacy readers, validated and sealed (once: `seal`
  * validates), then compare-and-set against the value read (one `compareAndSetMany` per batch
  * where the store has it and no blind index needs upkeep). The next batch is sealed while the
- * last one is written. A value the application changed meanwhile is read again: an envelope is
- * left as it is (`changedMeanwhile`), a legacy value is tried again.
+ * last one is written; with an `executor` (no tenant keys) this thread only reads and validates,
+ * and the executor seals each batch meanwhile. A value the application changed meanwhile is read
+ * again: an envelope is left as it is (`changedMeanwhile`), a legacy value is tried again.
+ * @throws VaultError `INVALID_ARGUMENT` (path `executor`) for an executor whose keys are not the vault's.
  */
 export async function migrate<S extends AnyCredentialSchema>(
   ctx: VaultContext<S>,
@@ -43,14 +46,24 @@ export async function migrate<S extends AnyCredentialSchema>(
   const total = count === undefined ? undefined : await storeCall('count', () => count.call(store, prefix));
   const counts: Counts = { scanned: 0, total, migrated: 0, alreadyCurrent: 0, changedMeanwhile: 0, failed: [], dryRun };
   const report = (): MigrateReport => ({ ...counts, failed: [...counts.failed] });
+  // Tenant keys live in the store, not in the executor: their records are sealed here.
+  const executor = ctx.tenancy === undefined ? options.executor : undefined;
+  if (executor !== undefined) await checkSealExecutor(executor, ctx.keyring, namespace);
   let batch: [string, string][] = [];
   let writing: Promise<void> = Promise.resolve();
   const flush = async (): Promise<void> => {
-    const prepared = await prepare(ctx, batch, counts);
+    const read = batch;
     batch = [];
-    await writing; // one batch written at a time, in order; its failure stops the run here
-    writing = commit(ctx, prepared, counts).then(() => onProgress?.(report()));
+    const sealing =
+      executor === undefined
+        ? Promise.resolve(await prepare(ctx, read, counts))
+        : sealElsewhere(ctx, executor, await prepare(ctx, read, counts, false), counts);
+    sealing.catch(() => {}); // awaited in the write chain
+    const previous = writing;
+    // one batch written at a time, in order, while the next is sealed; a failure stops the run at the next flush
+    writing = previous.then(async () => commit(ctx, await sealing, counts)).then(() => onProgress?.(report()));
     writing.catch(() => {}); // awaited below or by the next flush
+    await previous;
   };
   try {
     for await (const [key, stored] of readAhead(iterate(store)(prefix), batchSize * 2)) {
@@ -67,24 +80,52 @@ export async function migrate<S extends AnyCredentialSchema>(
   return report();
 }
 
-/** Reads and seals each legacy value of a batch, recording those that do not read or validate. */
+/**
+ * Reads and seals (with `sealHere` false: reads and encodes only, for an executor to seal) each
+ * legacy value of a batch, recording those that do not read or validate.
+ */
 async function prepare<S extends AnyCredentialSchema>(
   ctx: VaultContext<S>,
   batch: readonly (readonly [string, string])[],
   counts: Counts,
+  sealHere = true,
 ): Promise<Migration<S>[]> {
   const out: Migration<S>[] = [];
   for (const [id, stored] of batch) {
     try {
       const read = await readLegacy(ctx, id, stored);
-      out.push({ id, stored, reader: read.reader, sealed: await seal(ctx, id, read.input) });
+      const sealed = sealHere ? await seal(ctx, id, read.input) : { ...encode(ctx, id, read.input), envelope: '' };
+      out.push({ id, stored, reader: read.reader, sealed });
     } catch (error) {
       if (!isVaultError(error)) throw error;
-      const path = error.path === undefined || error.path === '' ? {} : { path: error.path };
-      counts.failed.push({ id, code: error.code, ...path });
+      fail(counts, id, error.code, error.path);
     }
   }
   return out;
+}
+
+/** Has `executor` seal a batch `prepare` encoded; the records it could not seal are recorded as failed. */
+async function sealElsewhere<S extends AnyCredentialSchema>(
+  ctx: VaultContext<S>,
+  executor: SealExecutor,
+  batch: Migration<S>[],
+  counts: Counts,
+): Promise<Migration<S>[]> {
+  if (batch.length === 0) return batch;
+  const texts = batch.map(({ sealed }) => sealed.text);
+  const records = batch.map(({ id, sealed: { text } }) => [id, text.readable, text.secret] as const);
+  const envelopes = sealedEnvelopes(await executor.seal(ctx.namespace, records), texts, ctx.keyring.primaryKid);
+  return batch.filter((migration, i) => {
+    const envelope = envelopes[i] as string | { readonly code: VaultErrorCode };
+    if (typeof envelope === 'string') migration.sealed = { ...migration.sealed, envelope };
+    else fail(counts, migration.id, envelope.code, undefined);
+    return typeof envelope === 'string';
+  });
+}
+
+/** Records a legacy value that did not migrate: its id and error code (and path), never its value. */
+function fail(counts: Counts, id: string, code: VaultErrorCode, path: string | undefined): void {
+  counts.failed.push(path === undefined || path === '' ? { id, code } : { id, code, path });
 }
 
 /** Writes a prepared batch, counting what happened to each; values changed to legacy again are prepared and tried again. */

@@ -14,6 +14,7 @@ import type { VaultStore } from '../store/index.js';
 import type { VaultTelemetry } from '../telemetry/index.js';
 import type { TenantCustody } from '../tenants/index.js';
 import type { VaultEvent, VaultEventType, VaultListener } from './events.js';
+import type { SealExecutor } from './seal-executor.js';
 
 /** How a vault returns secret fields: as they are (`plain`), or as `Secret`s (`masked`). */
 export type SecretsMode = 'plain' | 'masked';
@@ -115,6 +116,13 @@ export interface MigrateOptions {
   readonly batchSize?: number;
   /** Called after each batch with the counts so far. */
   readonly onProgress?: (progress: MigrateReport) => void;
+  /**
+   * Seals the records elsewhere (e.g. `@credvault/worker-pool`'s `rewrapPool`, on worker
+   * threads) while this thread reads, validates and writes: a backfill's sealing then runs on
+   * the other cores. Checked first against the vault's keys (a canary it seals must open here).
+   * Not used when the vault has tenant keys: those records are sealed here.
+   */
+  readonly executor?: SealExecutor;
 }
 
 /** What {@link Vault.migrate} did (or, with `dryRun`, would do). */

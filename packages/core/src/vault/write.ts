@@ -21,15 +21,24 @@ export async function seal<S extends AnyCredentialSchema>(
   id: string,
   input: unknown,
 ): Promise<Sealed<S>> {
-  const { schema, tenancy, keyring, namespace } = ctx;
-  const storedAt = new Date();
-  const { record, text } = encodeRecord(schema, input, id, { storedAt });
+  const { tenancy, keyring, namespace } = ctx;
+  const { record, text, storedAt } = encode(ctx, id, input);
   // The tenant is read from the readable fields only: the same view a reader has.
   const keys =
     tenancy === undefined
       ? keyring
       : await tenancy.forWrite(tenancy.tenantOf(JSON.parse(text.readable) as Record<string, unknown>, id));
   return { record, text, storedAt, envelope: await sealRecord(keys, namespace, id, text) };
+}
+
+/** Validates `input` and encodes it for record `id`, stamped with the time: what {@link seal} seals. */
+export function encode<S extends AnyCredentialSchema>(
+  ctx: VaultContext<S>,
+  id: string,
+  input: unknown,
+): Omit<Sealed<S>, 'envelope'> {
+  const storedAt = new Date();
+  return { ...encodeRecord(ctx.schema, input, id, { storedAt }), storedAt };
 }
 
 /** {@link Vault.set}. */
