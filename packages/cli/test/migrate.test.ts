@@ -60,6 +60,37 @@ describe('credvault migrate', () => {
     await vault.close();
   });
 
+  it('seals on worker threads with --workers: the same records, every value an envelope', async () => {
+    const values = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`w${i}`, record(`W${i}`)]));
+    const path = await seeded('workers', values);
+    const args = ['migrate', '--store', `sqlite:${path}`, '--schema', 'connection-auth', '--batch-size', '50'];
+    const run = await cli([...args, '--workers', '2', '--json'], env);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ scanned: 300, migrated: 300, failed: [] });
+    const stored = await storedValues(path);
+    expect([...stored.values()].every((v) => v.startsWith('cv1.k1.'))).toBe(true);
+    const store = sqliteStore({ path });
+    const vault = createVault({ store, keyring: parseKeyList(keys), schema: connectionAuthSchema });
+    expect((await vault.get('w299'))?.token).toBe('secret-W299');
+    await vault.close();
+  });
+
+  it.each([
+    [['--workers', '--tenant-field', 'idProject'], {}, '--workers does not apply with --tenant-field'],
+    [['--workers'], { CREDVAULT_KEYS: `k3:remote:pkcs11:kek,${keys}` }, 'needs local keys; key "k3" is remote'],
+    [['--workers', '0'], {}, 'must be a positive whole number'],
+  ])('refuses %j (exit 2), writing nothing', async (flags, extra, message) => {
+    const path = await seeded(`refused-${flags.length}-${Object.keys(extra).length}`, { a: record('A') });
+    const before = await storedValues(path);
+    const run = await cli(['migrate', '--store', `sqlite:${path}`, '--schema', 'connection-auth', ...flags], {
+      ...env,
+      ...extra,
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+    expect(await storedValues(path)).toEqual(before);
+  });
+
   it('reads a hand-rolled AES-256-GCM scheme with the key from a file; a dry run writes nothing', async () => {
     const key = randomBytes(32);
     const keyFile = join(dir, 'legacy.key');
