@@ -27,7 +27,7 @@ const vaultKeys = () => createKeyring([{ kid: 'k1', key: key.slice() }]);
 
 /** An executor over its own keyring made from `entries`, counting the records it sealed; `answer` may change what it answers. */
 function executorOver(
-  entries = [{ kid: 'k1', key: key.slice() }],
+  entries: { kid: string; key: Uint8Array }[] = [{ kid: 'k1', key: key.slice() }],
   answer: (results: SealResult[], count: number) => SealResult[] = (results) => results,
 ): SealExecutor & { sealed: number } {
   const keyring = createKeyring(entries);
@@ -112,7 +112,10 @@ describe('vault.migrate({ executor })', () => {
   it('writes nothing of a batch the executor answered wrongly', async () => {
     const wrong: [string, (results: SealResult[], count: number) => SealResult[]][] = [
       ['one result short', (results, count) => (count === 1 ? results : results.slice(1))],
-      ['another kid', (results, count) => (count === 1 ? results : results.map((r) => String(r).replace('cv1.k1.', 'cv1.k9.')))],
+      [
+        'another kid',
+        (results, count) => (count === 1 ? results : results.map((r) => String(r).replace('cv1.k1.', 'cv1.k9.'))),
+      ],
       ['the readable text', (results, count) => (count === 1 ? results : results.map((r) => `${String(r)}.{}`))],
       ['not a result', (results, count) => (count === 1 ? results : results.map(() => 42 as never))],
     ];

@@ -7,6 +7,7 @@ import {
   generateKey,
   plaintextJson,
 } from '@credvault/core';
+import { rewrapPool } from '@credvault/worker-pool';
 import { timeOnce } from './measure.js';
 import { typicalConnection } from './records.js';
 
@@ -23,8 +24,10 @@ export interface OwnTable {
 /** The backfill numbers of one table, each list one value per run. */
 export interface BackfillRuns {
   readonly records: number;
-  /** `vault.migrate()` of every plaintext row to an envelope. */
+  /** `vault.migrate()` of every plaintext row to an envelope, in one thread. */
   readonly migrateMs: number[];
+  /** The same with `executor: rewrapPool(...)` (its default size): sealed on worker threads, as `credvault migrate --workers` does. */
+  readonly poolMs: number[];
   /** The pure I/O of it: every row read and written back by compare-and-set with an envelope-sized value, in the same batches. */
   readonly ioMs: number[];
 }
@@ -59,29 +62,42 @@ async function ioPass(store: CompleteStore, value: string): Promise<void> {
 
 /**
  * The backfill of `count` plaintext rows (issue 32's bench row): `vault.migrate()` over a table
- * store against the pure I/O pass over the same table (each row read and written back by
- * compare-and-set with an envelope-sized value), each run on a freshly seeded table.
+ * store, in one thread and with the worker pool sealing, against the pure I/O pass over the same
+ * table (each row read and written back by compare-and-set with an envelope-sized value), each
+ * run on a freshly seeded table.
  */
 export async function backfillCase(table: OwnTable, count: number, runs: number): Promise<BackfillRuns> {
-  const keyring = createKeyring([{ kid: 'k1', key: generateKey() }]);
+  const key = generateKey();
+  const keyring = createKeyring([{ kid: 'k1', key: key.slice() }]);
   const envelope = await createSealer({ keyring, schema: connectionSchema }).seal('c0', typicalConnection(0));
   const migrateMs: number[] = [];
+  const poolMs: number[] = [];
   const ioMs: number[] = [];
+  /** Seeds the table and times one `migrate`, with the worker pool or without. */
+  const migrateOnce = async (pooled: boolean) => {
+    await seedPlaintext(table, count);
+    const vault = createVault({ store: table.store(), keyring, schema: connectionSchema, legacy: plaintextJson() });
+    const pool = pooled ? rewrapPool({ keys: [{ kid: 'k1', key: key.slice() }] }) : undefined;
+    let migrated = 0;
+    try {
+      const ms = await timeOnce(async () => {
+        migrated = (await vault.migrate({ batchSize: BATCH, ...(pool === undefined ? {} : { executor: pool }) }))
+          .migrated;
+      });
+      if (migrated !== count) throw new Error(`the backfill migrated ${migrated} of ${count} rows`);
+      return ms;
+    } finally {
+      await pool?.close();
+      await vault.close();
+    }
+  };
   for (let run = 0; run < runs; run++) {
     await seedPlaintext(table, count);
     const io = table.store();
     ioMs.push(await timeOnce(() => ioPass(io, envelope)));
     await io.close();
-    await seedPlaintext(table, count);
-    const vault = createVault({ store: table.store(), keyring, schema: connectionSchema, legacy: plaintextJson() });
-    let migrated = 0;
-    migrateMs.push(
-      await timeOnce(async () => {
-        migrated = (await vault.migrate({ batchSize: BATCH })).migrated;
-      }),
-    );
-    await vault.close();
-    if (migrated !== count) throw new Error(`the backfill migrated ${migrated} of ${count} rows`);
+    migrateMs.push(await migrateOnce(false));
+    poolMs.push(await migrateOnce(true));
   }
-  return { records: count, migrateMs, ioMs };
+  return { records: count, migrateMs, poolMs, ioMs };
 }
