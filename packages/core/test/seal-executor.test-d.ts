@@ -1,0 +1,23 @@
+/**
+ * The types of the seal executor seam (`vault.migrate({ executor })`), checked by
+ * `tsc -p tsconfig.test.json`: what an executor takes and answers.
+ */
+import {
+  type MigrateOptions,
+  type RewrapExecutor,
+  type SealExecutor,
+  type SealResult,
+  sealBatch,
+  type VaultErrorCode,
+} from '@credvault/core';
+import { expectTypeOf } from 'vitest';
+
+expectTypeOf<SealResult>().toEqualTypeOf<string | { readonly code: VaultErrorCode }>();
+expectTypeOf<SealExecutor['seal']>().parameters.toEqualTypeOf<
+  [namespace: string, records: readonly (readonly [string, string, string])[]]
+>();
+expectTypeOf<SealExecutor['seal']>().returns.toEqualTypeOf<Promise<readonly SealResult[]>>();
+expectTypeOf(sealBatch).returns.toEqualTypeOf<Promise<SealResult[]>>();
+expectTypeOf<NonNullable<MigrateOptions['executor']>>().toEqualTypeOf<SealExecutor>();
+// A rewrap executor alone is not a seal executor.
+expectTypeOf<RewrapExecutor>().not.toExtend<SealExecutor>();
