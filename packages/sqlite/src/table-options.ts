@@ -76,8 +76,19 @@ export function tableConfig(options: SqliteTableStoreOptions): TableConfig {
       throw invalid('indexColumns', 'an object of field → column');
     }
     for (const [field, column] of Object.entries(options.indexColumns)) {
-      indexColumns.set(field, identifier(column, `indexColumns.${field}`));
+      const path = `indexColumns.${field}`;
+      if (field === '' || field.includes(':')) throw invalid(path, 'a field name (not empty, no ":")');
+      indexColumns.set(field, identifier(column, path));
     }
+  }
+  const idColumn = identifier(options.idColumn, 'idColumn');
+  const envelopeColumn = identifier(options.envelopeColumn, 'envelopeColumn');
+  if (envelopeColumn === idColumn) throw invalid('envelopeColumn', 'another column than the id column');
+  // A column holds one thing: a token written over the envelope or the id would destroy the record.
+  const used = new Set([idColumn, envelopeColumn]);
+  for (const [field, column] of indexColumns) {
+    if (used.has(column)) throw invalid(`indexColumns.${field}`, `a column of its own, not ${column}`);
+    used.add(column);
   }
   const keyStore = options.keyStore;
   if (
@@ -95,8 +106,8 @@ export function tableConfig(options: SqliteTableStoreOptions): TableConfig {
     pageSize: whole(options.pageSize, 'pageSize', 500, 1),
     readOnly: options.readOnly === true,
     table: identifier(options.table, 'table'),
-    idColumn: identifier(options.idColumn, 'idColumn'),
-    envelopeColumn: identifier(options.envelopeColumn, 'envelopeColumn'),
+    idColumn,
+    envelopeColumn,
     namespace,
     indexColumns,
     keyStore,

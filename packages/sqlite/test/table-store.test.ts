@@ -305,12 +305,19 @@ describe('sqliteTableStore: the table', () => {
     await store.close();
   });
 
-  it('refuses a bad identifier (empty, NUL) with INVALID_ARGUMENT at once', () => {
+  it('refuses a bad identifier (empty, NUL), a column given two jobs and a bad field name with INVALID_ARGUMENT at once', () => {
     for (const [path, wrong] of [
       ['table', { table: '' }],
       ['idColumn', { idColumn: 'a\u0000b' }],
       ['envelopeColumn', { envelopeColumn: '' }],
       ['indexColumns.accessToken', { indexColumns: { accessToken: '' } }],
+      // one column, one job: a token written over the envelope or the id would destroy the record
+      ['envelopeColumn', { envelopeColumn: base.idColumn }],
+      ['indexColumns.accessToken', { indexColumns: { accessToken: base.envelopeColumn } }],
+      ['indexColumns.accessToken', { indexColumns: { accessToken: base.idColumn } }],
+      ['indexColumns.refreshToken', { indexColumns: { accessToken: 'ix', refreshToken: 'ix' } }],
+      ['indexColumns.a:b', { indexColumns: { 'a:b': 'ix' } }],
+      ['indexColumns.', { indexColumns: { '': 'ix' } }],
     ] as const) {
       expect(() => sqliteTableStore({ path: 'x.db', ...base, ...wrong })).toThrow(
         expect.objectContaining({ code: 'INVALID_ARGUMENT', path }),
