@@ -1,6 +1,6 @@
 import type { VaultStore } from '@credvault/core';
 import type { Env } from './key-providers.js';
-import { resolveStoreSpec, type StoreSources } from './store-source.js';
+import { readSpecFile, resolveStoreSpec, type StoreSources } from './store-source.js';
 import { openStore, openTableStore, type StoreSpecOptions } from './store-spec.js';
 import { type TableFlags, tableSpecOf } from './table-flags.js';
 
@@ -15,7 +15,7 @@ export interface StoreFlags extends StoreSources, TableFlags {
 /**
  * The store a command works on, from its parsed flags: `--store` / `--store-file` /
  * `CREDVAULT_STORE` alone (a credvault store), or with `--table` a table store over the user's
- * table in that database, its vault records in `--key-store`. The table flags are checked
+ * table in that database, its vault records in `--key-store` (or the one line of `--key-store-file`). The table flags are checked
  * first, so a usage error comes before any connection. Closing the store closes the key store too.
  * @throws VaultError `INVALID_ARGUMENT` for bad flags or specs (exit 2); `UNSUPPORTED` naming a
  *   package to install
@@ -29,7 +29,11 @@ export async function openStoreFromFlags(
   const spec = await resolveStoreSpec(flags, env);
   const opts = { ...options, ...(flags.timeout === undefined ? {} : { timeout: flags.timeout }) };
   if (table === undefined) return openStore(spec, opts);
-  const keyStore = table.keyStore === undefined ? undefined : await openStore(table.keyStore, opts);
+  const keyStoreSpec =
+    table.keyStoreFile === undefined
+      ? table.keyStore
+      : await readSpecFile(table.keyStoreFile, 'keyStoreFile', 'key store');
+  const keyStore = keyStoreSpec === undefined ? undefined : await openStore(keyStoreSpec, opts);
   let store: VaultStore;
   try {
     store = await openTableStore(spec, table, { ...opts, namespace: flags.namespace ?? 'default', keyStore });

@@ -52,7 +52,11 @@ function storeCommand(program: Command, name: string, description: string): Comm
     )
     .option(
       '--key-store <spec>',
-      "with --table: a store (as --store) for the vault's own records: index key, tenant keys, leases",
+      "with --table: a store (as --store) for the vault's own records: index key, tenant keys, leases (visible to ps: a URL with a password goes in --key-store-file)",
+    )
+    .option(
+      '--key-store-file <path>',
+      'with --table: read the key store URL from this file (one line) instead of --key-store',
     )
     .option('-n, --namespace <name>', 'the vault namespace', 'default')
     .option('-k, --keys-file <path>', 'read the keyring from this file instead of CREDVAULT_KEYS')

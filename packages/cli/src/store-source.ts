@@ -26,7 +26,7 @@ export async function resolveStoreSpec(sources: StoreSources, env: Env = process
     throw new VaultError('INVALID_ARGUMENT', 'use --store or --store-file, not both', { path: 'storeFile' });
   }
   if (sources.store !== undefined) return sources.store;
-  if (sources.storeFile !== undefined) return readStoreFile(sources.storeFile);
+  if (sources.storeFile !== undefined) return readSpecFile(sources.storeFile, 'storeFile', 'store');
   const fromEnv = env[STORE_ENV]?.trim();
   if (fromEnv === undefined || fromEnv === '') {
     throw new VaultError(
@@ -38,20 +38,26 @@ export async function resolveStoreSpec(sources: StoreSources, env: Env = process
   return fromEnv;
 }
 
-async function readStoreFile(path: string): Promise<string> {
+/**
+ * The store spec held by the file at `file` (`--store-file`, `--key-store-file`): its one line,
+ * surrounding whitespace trimmed. The spec is never put in an error message.
+ * @throws VaultError `INVALID_ARGUMENT` (path `option`) for a file that cannot be read, is
+ *   empty or holds more than one line.
+ */
+export async function readSpecFile(file: string, option: string, what: string): Promise<string> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readFile(file, 'utf8');
   } catch (cause) {
-    throw new VaultError('INVALID_ARGUMENT', `cannot read the store file ${path}`, { path: 'storeFile', cause });
+    throw new VaultError('INVALID_ARGUMENT', `cannot read the ${what} file ${file}`, { path: option, cause });
   }
   const spec = text.trim();
   if (spec === '') {
-    throw new VaultError('INVALID_ARGUMENT', `the store file ${path} is empty`, { path: 'storeFile' });
+    throw new VaultError('INVALID_ARGUMENT', `the ${what} file ${file} is empty`, { path: option });
   }
   if (/[\r\n]/.test(spec)) {
-    throw new VaultError('INVALID_ARGUMENT', `the store file ${path} must hold the store URL on one line`, {
-      path: 'storeFile',
+    throw new VaultError('INVALID_ARGUMENT', `the ${what} file ${file} must hold the ${what} URL on one line`, {
+      path: option,
     });
   }
   return spec;

@@ -12,6 +12,8 @@ export interface TableFlags {
   readonly indexColumn?: readonly string[];
   /** `--key-store <spec>`: a store spec, like `--store`'s, for the vault's own records. */
   readonly keyStore?: string;
+  /** `--key-store-file <path>`: a file holding that spec on one line (a URL with a password stays out of `ps`). */
+  readonly keyStoreFile?: string;
 }
 
 /** The table a store command works on, from {@link TableFlags}. */
@@ -20,8 +22,10 @@ export interface TableSpec {
   readonly idColumn: string;
   readonly envelopeColumn: string;
   readonly indexColumns: Readonly<Record<string, string>>;
-  /** The key store's spec, if given. */
+  /** The key store's spec, if given on the command line. */
   readonly keyStore?: string;
+  /** The file holding the key store's spec, if given instead. */
+  readonly keyStoreFile?: string;
 }
 
 /** Parses one `--index-column` value (`field=column`); for commander's repeated option. */
@@ -35,11 +39,11 @@ const usage = (message: string, path: string) => new VaultError('INVALID_ARGUMEN
  * The table of the flags, or `undefined` when `--table` is not given (the records are then a
  * credvault store's own). A usage error, before anything is opened, for `--table` without
  * `--id-column` or `--envelope-column`, a column flag or `--key-store` without `--table`, or an
- * `--index-column` that is not `<field>=<column>` or repeats a field.
+ * `--index-column` that is not `<field>=<column>` or repeats a field, or both `--key-store` and `--key-store-file`.
  * @throws VaultError `INVALID_ARGUMENT` naming the flag (exit 2).
  */
 export function tableSpecOf(flags: TableFlags): TableSpec | undefined {
-  const { table, idColumn, envelopeColumn, indexColumn = [], keyStore } = flags;
+  const { table, idColumn, envelopeColumn, indexColumn = [], keyStore, keyStoreFile } = flags;
   if (table === undefined) {
     const stray = (
       [
@@ -47,6 +51,7 @@ export function tableSpecOf(flags: TableFlags): TableSpec | undefined {
         ['--envelope-column', envelopeColumn],
         ['--index-column', indexColumn.length > 0 ? indexColumn : undefined],
         ['--key-store', keyStore],
+        ['--key-store-file', keyStoreFile],
       ] as const
     ).find(([, value]) => value !== undefined);
     if (stray !== undefined) throw usage(`${stray[0]} applies only with --table <name>`, 'table');
@@ -64,5 +69,15 @@ export function tableSpecOf(flags: TableFlags): TableSpec | undefined {
     if (Object.hasOwn(indexColumns, field)) throw usage(`--index-column repeats the field ${field}`, 'indexColumn');
     indexColumns[field] = column;
   }
-  return { table, idColumn, envelopeColumn, indexColumns, ...(keyStore === undefined ? {} : { keyStore }) };
+  if (keyStore !== undefined && keyStoreFile !== undefined) {
+    throw usage('use --key-store or --key-store-file, not both', 'keyStoreFile');
+  }
+  return {
+    table,
+    idColumn,
+    envelopeColumn,
+    indexColumns,
+    ...(keyStore === undefined ? {} : { keyStore }),
+    ...(keyStoreFile === undefined ? {} : { keyStoreFile }),
+  };
 }

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -139,6 +139,11 @@ describe.skipIf(!server.available)('credvault on a PostgreSQL table of yours (--
     [['--table', 't', '--id-column', 'id'], '--envelope-column'],
     [['--id-column', 'id'], '--table'],
     [['--key-store', 'sqlite:./k.db'], '--table'],
+    [['--key-store-file', './k.url'], '--table'],
+    [
+      ['--table', 't', '--id-column', 'id', '--envelope-column', 'auth', '--key-store', 'x', '--key-store-file', 'y'],
+      '--key-store-file',
+    ],
     [
       ['--table', 't', '--id-column', 'id', '--envelope-column', 'auth', '--index-column', 'accessToken'],
       '--index-column',
@@ -198,5 +203,16 @@ describe.skipIf(!hasSqliteTableStore)('credvault on a SQLite table of yours (--t
     const verify = await cli(['verify', ...flags, '--json'], KEYS);
     expect(JSON.parse(verify.stdout)).toMatchObject({ scanned: 3, failed: [] });
     expect((await exec('sqlite3', [path, 'SELECT auth FROM connections;'])).stdout).toMatch(/^cv1\.k2\./);
+    // The key store's URL from a file (one line), out of ps; a file of two lines is a usage error.
+    const urlFile = join(dir, 'key-store.url');
+    await writeFile(urlFile, `sqlite:${keysPath}\n`);
+    const fromFile = flags.slice(0, -2).concat('--key-store-file', urlFile);
+    const again = JSON.parse((await cli(['status', ...fromFile, '--json'], KEYS)).stdout);
+    expect(again).toMatchObject({ total: 2, vaultRecords: { indexKey: 1 }, kids: { k2: 2 } });
+    await writeFile(urlFile, `sqlite:${keysPath}\nsqlite:/elsewhere.db\n`);
+    const twoLines = await cli(['status', ...fromFile], KEYS);
+    expect(twoLines.code).toBe(2);
+    expect(twoLines.stderr).toContain('must hold the key store URL on one line');
+    expect(twoLines.stderr).not.toContain(keysPath);
   });
 });
