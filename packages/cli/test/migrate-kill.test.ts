@@ -154,13 +154,13 @@ describe('credvault migrate under kill -9, with the application writing', () => 
   });
 
   it.skipIf(!server.available)(
-    'PostgreSQL, a table of your own: resumes to 0 lost, 0 legacy left, every application write standing',
+    'PostgreSQL, a table of your own, sealed on worker threads (--workers): resumes to 0 lost, 0 legacy left, every application write standing',
     { timeout: 240_000 },
     async () => {
       await server.server().sql(DDL);
       const store = postgresTableStore({ url: server.url(), ...TABLE });
       try {
-        await killAndResume(['--store', server.url(), ...TABLE_FLAGS], store);
+        await killAndResume(['--store', server.url(), ...TABLE_FLAGS, '--workers', '1'], store);
       } finally {
         await store.close();
       }
