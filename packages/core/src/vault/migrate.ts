@@ -51,6 +51,11 @@ export async function migrate<S extends AnyCredentialSchema>(
   if (executor !== undefined) await checkSealExecutor(executor, ctx.keyring, namespace);
   let batch: [string, string][] = [];
   let writing: Promise<void> = Promise.resolve();
+  // Batches past this thread's part and not yet written: one (being written while this thread
+  // seals the next), or with an executor one more per batch it seals at once (this thread then
+  // reads and validates the next while the executor seals and the store writes).
+  const ahead = executor === undefined ? 1 : Math.max(1, executor.concurrency) + 1;
+  const pending: Promise<void>[] = [];
   const flush = async (): Promise<void> => {
     const read = batch;
     batch = [];
@@ -59,11 +64,11 @@ export async function migrate<S extends AnyCredentialSchema>(
         ? Promise.resolve(await prepare(ctx, read, counts))
         : sealElsewhere(ctx, executor, await prepare(ctx, read, counts, false), counts);
     sealing.catch(() => {}); // awaited in the write chain
-    const previous = writing;
-    // one batch written at a time, in order, while the next is sealed; a failure stops the run at the next flush
-    writing = previous.then(async () => commit(ctx, await sealing, counts)).then(() => onProgress?.(report()));
-    writing.catch(() => {}); // awaited below or by the next flush
-    await previous;
+    // one batch written at a time, in order; a failure stops the run at a later flush or at the end
+    writing = writing.then(async () => commit(ctx, await sealing, counts)).then(() => onProgress?.(report()));
+    writing.catch(() => {}); // awaited below
+    pending.push(writing);
+    while (pending.length > ahead) await pending.shift();
   };
   try {
     for await (const [key, stored] of readAhead(iterate(store)(prefix), batchSize * 2)) {
