@@ -78,6 +78,8 @@ const packable = (part: unknown): boolean => typeof part === 'string' && !part.i
 interface Reply {
   readonly job: number;
   readonly results?: (RewrapResult | SealResult)[];
+  /** A seal batch's results when every one is an envelope: joined by U+0000 (one string to copy, as the batch came). */
+  readonly text?: string;
   readonly error?: string;
 }
 
@@ -144,7 +146,8 @@ export function rewrapPool(options: RewrapPoolOptions): RewrapPool {
     const worker = spawn({ keys: options.keys.map((k) => ({ ...k })) }, limits);
     load.push(0);
     worker.unref();
-    worker.on('message', ({ job, results, error }: Reply) => {
+    worker.on('message', ({ job, results: listed, text, error }: Reply) => {
+      const results = text === undefined ? listed : text.split('\u0000');
       const waiting = pending.get(job);
       if (waiting === undefined) return;
       pending.delete(job);

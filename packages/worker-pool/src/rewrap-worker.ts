@@ -25,6 +25,15 @@ function unpacked(text: string): [string, string, string][] {
   return records;
 }
 
+/**
+ * A batch's answer: a seal batch whose results are all envelopes as one string, joined by
+ * U+0000 (which no envelope holds), copied to the main thread in one piece; else the results.
+ */
+function packedResults(seal: boolean, results: readonly unknown[]): { text: string } | { results: readonly unknown[] } {
+  const packable = results.length > 0 && results.every((r) => typeof r === 'string' && !r.includes('\u0000'));
+  return seal && packable ? { text: results.join('\u0000') } : { results };
+}
+
 const entries = (workerData as { keys: KeyEntry[] }).keys;
 const keyring = createKeyring(entries);
 for (const { key } of entries) key.fill(0); // the keyring holds its own copy
@@ -45,7 +54,7 @@ port?.on('message', (message: Job | 'close') => {
         )
       : rewrapBatch(keyring, message.namespace, message.records);
   work.then(
-    (results) => port.postMessage({ job: message.job, results }),
+    (results) => port.postMessage({ job: message.job, ...packedResults('seal' in message, results) }),
     (error: unknown) => port.postMessage({ job: message.job, error: error instanceof Error ? error.name : 'Error' }),
   );
 });
