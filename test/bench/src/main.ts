@@ -22,7 +22,7 @@ import { countsMachineCpu } from './measure.js';
 import { postgresOwnTable, sqliteOwnTable } from './own-tables.js';
 import { machine, ms, ratio, splice, table } from './report.js';
 import { type RotationRuns, rotationCase } from './rotation-cases.js';
-import { peakOfRounds, peakOnce, peakRss } from './rss-cases.js';
+import { peakOfRounds, peakOfScan, peakOnce, peakRss } from './rss-cases.js';
 import { ratios, showSpread, spread } from './stats.js';
 import { backends, storeCases } from './store-cases.js';
 import { telemetryCases } from './telemetry-cases.js';
@@ -250,10 +250,11 @@ try {
       await peakOnce(spec, records, SMALL_BATCH),
     ];
     const rounds = await peakOfRounds(spec, small, ROUNDS);
+    const [scanA, scanB] = [await peakOfScan(spec, a.namespace, small), await peakOfScan(spec, b.namespace, records)];
     const growth = b.rss - a.rss;
     targets.push([
       `peak RSS on ${name}: ${records} records ≤ ${small} + 30 MB`,
-      `+${growth.toFixed(1)} MB`,
+      `${signedMb(growth)} (the scan alone, the bound under it: ${signedMb(scanB.rss - scanA.rss)})`,
       growth <= 30,
     ]);
     rss.push([
@@ -265,6 +266,7 @@ try {
       `${a.heapPeak.toFixed(1)} / ${b.heapPeak.toFixed(1)} MB; ${a.fullGcs} / ${b.fullGcs}; ` +
         `${a.afterFullGc.toFixed(1)} / ${b.afterFullGc.toFixed(1)} MB`,
       `${a.oneThread.toFixed(1)} / ${b.oneThread.toFixed(1)} MB (${signedMb(b.oneThread - a.oneThread)})`,
+      `${scanA.rss.toFixed(1)} / ${scanB.rss.toFixed(1)} MB (${signedMb(scanB.rss - scanA.rss)}), in ${ms(scanB.ms)}`,
       `${large.rss.toFixed(1)} MB (${signedMb(large.rss - b.rss)})`,
       `${rounds.rss.toFixed(1)} MB (${signedMb(rounds.rss - b.rss)})`,
       `${smallBatched.rss.toFixed(1)} / ${batched.rss.toFixed(1)} MB (${signedMb(batched.rss - smallBatched.rss)}; ` +
@@ -279,12 +281,13 @@ try {
     'live heap growth after GC',
     `main thread’s V8 heap at ${small} / ${records}: peak; full GCs; most left by one`,
     'one thread, no pool (1 process each)',
+    `the scan alone: ${small} / ${records} records (median of 3 processes each; difference), and its time at ${records}`,
     `${records * 3} records (1 process; vs ${records})`,
     `${ROUNDS} rotations of ${small} records (1 process; vs ${records} in one)`,
     `batchSize ${SMALL_BATCH}: ${small} / ${records} records (1 process each; difference; vs the default at ${records}), and its time against the default's`,
   ];
   sections.push(
-    `### Peak RSS of a process rotating ${small} vs ${records} records (worker pool included, default batch size, no forced GC; median of 3 processes)\n\nThe live heap growth comes from one more process that forces a full GC every 10,000 records (which would lower the peak, so it is not one of the three). The main thread's heap, in the three processes (median): its peak during the rotation (sampled every 20 ms), how many full collections V8 ran in it, and the most heap one of them left (about what was live). The last three columns: one process each, rotating three times as many records (does the peak keep growing, or is it bounded?), rotating ${ROUNDS} namespaces of ${small} records one after the other (the work of ${ROUNDS * small} records with only ${small} in each rotation: does the peak follow the records or the work?) and rotating ${small} and ${records} in batches of ${SMALL_BATCH} (each record then lives a shorter time between its read and its write).\n\n${table(rssHead, rss)}`,
+    `### Peak RSS of a process rotating ${small} vs ${records} records (worker pool included, default batch size, no forced GC; median of 3 processes)\n\nThe live heap growth comes from one more process that forces a full GC every 10,000 records (which would lower the peak, so it is not one of the three). The main thread's heap, in the three processes (median): its peak during the rotation (sampled every 20 ms), how many full collections V8 ran in it, and the most heap one of them left (about what was live). The scan alone: a process that only reads the same records (\`store.entries\`, no vault, no pool, nothing kept), the store client's read path by itself: the bound under the rotation's peak. The last three columns: one process each, rotating three times as many records (does the peak keep growing, or is it bounded?), rotating ${ROUNDS} namespaces of ${small} records one after the other (the work of ${ROUNDS * small} records with only ${small} in each rotation: does the peak follow the records or the work?) and rotating ${small} and ${records} in batches of ${SMALL_BATCH} (each record then lives a shorter time between its read and its write).\n\n${table(rssHead, rss)}`,
   );
   sections.push(
     `### Targets (met: judged on the median over the runs)\n\n${table(
