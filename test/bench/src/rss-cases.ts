@@ -21,6 +21,7 @@ export async function peakRss(spec: string, count: number): Promise<PeakRss> {
   // The same rotation without the pool, once: whether the growth comes with it.
   const oneThread = (await rotateFresh(spec, `rss${count}x1t`, count, 'one-thread')).rss;
   return {
+    namespace,
     rss: median((p) => p.rss),
     ms: median((p) => p.ms),
     live,
@@ -33,6 +34,8 @@ export async function peakRss(spec: string, count: number): Promise<PeakRss> {
 
 /** What {@link peakRss} measures; sizes in MB, times in ms, each the median of three processes but `live` and `oneThread`. */
 export interface PeakRss {
+  /** A namespace of `count` records it leaves in the store (rotated there and back), for {@link peakOfScan}. */
+  readonly namespace: string;
   /** Peak RSS of the process, worker threads included. */
   readonly rss: number;
   /** The rotation's time. */
@@ -67,6 +70,19 @@ export async function peakOnce(spec: string, count: number, batchSize?: number):
 export async function peakOfRounds(spec: string, count: number, rounds: number): Promise<{ rss: number; ms: number }> {
   const namespaces = Array.from({ length: rounds }, (_, i) => `rss${count}r${rounds}n${i}`);
   return rotateFresh(spec, namespaces.join(','), count * rounds, 'peak', undefined, count);
+}
+
+/**
+ * Peak RSS (MB, median of three fresh processes) and time (ms) of a process that only reads the
+ * `count` records of `namespace` on `spec` (`store.entries`, no vault, no pool, nothing kept):
+ * what the store's read path alone does to the peak, the bound under a rotation's.
+ */
+export async function peakOfScan(spec: string, namespace: string, count: number): Promise<{ rss: number; ms: number }> {
+  const scans: ChildResult[] = [];
+  const unused = [{ kid: 'scan', key: generateKey() }]; // the child wants a keyring; a scan uses none
+  for (let i = 0; i < 3; i++) scans.push(await child(spec, namespace, count, unused, 'scan'));
+  const median = (pick: (r: ChildResult) => number) => scans.map(pick).sort((a, b) => a - b)[1] as number;
+  return { rss: median((r) => r.maxRssKb) / 1024, ms: median((r) => r.ms) };
 }
 
 /** One child's peak RSS (MB) and time (ms), with the keys that rotate its namespace back. */
@@ -109,7 +125,7 @@ async function child(
   namespace: string,
   count: number,
   keys: readonly KeyEntry[],
-  mode: 'peak' | 'live' | 'one-thread',
+  mode: 'peak' | 'live' | 'one-thread' | 'scan',
   batchSize?: number,
 ): Promise<ChildResult> {
   const script = new URL('./rss-child.ts', import.meta.url).pathname;
@@ -126,7 +142,7 @@ async function child(
     },
   );
   const result = JSON.parse(stdout.trim().split('\n').pop() as string) as ChildResult;
-  if (result.rewrapped !== count || result.scanned !== count) {
+  if ((mode !== 'scan' && result.rewrapped !== count) || result.scanned !== count) {
     throw new Error(`rss child (${mode}) rotated ${result.rewrapped} of ${result.scanned} scanned, ${count} seeded`);
   }
   return result;

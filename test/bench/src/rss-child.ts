@@ -4,7 +4,8 @@
 // the rotations' time and what the main thread's V8 heap did meanwhile (its peak, sampled every
 // 20 ms, the full collections and the heap each left). Mode `peak` forces no GC; mode `live` (run
 // with --expose-gc) samples the live heap after a full GC every 10,000 records; mode `one-thread`
-// is `peak` without the pool.
+// is `peak` without the pool; mode `scan` only reads every record (`store.entries`, no vault, no
+// pool, nothing kept): what the store's read path alone costs the peak.
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { connectionSchema, createVault, type KeyEntry, keyringFromEnv } from '@credvault/core';
 import { rewrapPool } from '@credvault/worker-pool';
@@ -13,7 +14,7 @@ import { openSpec } from './spec.js';
 const [spec, namespaces, mode, batch] = process.argv.slice(2) as [
   string,
   string,
-  'peak' | 'live' | 'one-thread',
+  'peak' | 'live' | 'one-thread' | 'scan',
   string,
 ];
 const keys: KeyEntry[] = (process.env.CREDVAULT_KEYS ?? '').split(',').map((entry) => {
@@ -22,7 +23,7 @@ const keys: KeyEntry[] = (process.env.CREDVAULT_KEYS ?? '').split(',').map((entr
 });
 const store = openSpec(spec);
 const keyring = keyringFromEnv();
-const pool = mode === 'one-thread' ? undefined : rewrapPool({ keys });
+const pool = mode === 'one-thread' || mode === 'scan' ? undefined : rewrapPool({ keys });
 const gc = (globalThis as { gc?: () => void }).gc;
 if (mode === 'live' && gc === undefined)
   throw new Error('run with --expose-gc: the live heap cannot be measured without it');
@@ -50,6 +51,10 @@ const start = performance.now();
 let rewrapped = 0;
 let scanned = 0;
 for (const namespace of namespaces.split(',')) {
+  if (mode === 'scan') {
+    for await (const _ of store.entries?.(`${namespace}:`) ?? []) scanned += 1;
+    continue;
+  }
   const vault = createVault({ store, keyring, schema: connectionSchema, namespace });
   const report = await vault.rotate({
     ...(pool === undefined ? {} : { executor: pool }),
