@@ -34,7 +34,13 @@ export async function* tableEntries(ctx: EntriesContext): AsyncGenerator<readonl
       const page = (await run('iterate', async (q, c) =>
         q(c.row.page(filter.length > 0, after.length > 0), [pageSize, ...filter, ...after]),
       )) as { id: string; v: string }[];
-      for (const row of page) yield [`${layout.records}${row.id}`, row.v] as const;
+      for (const row of page) {
+        // pg's row emptied as it is handed out (as the store's entries does, see detached() in
+        // postgres-store.ts): left in it, each value outlived V8's young generation and was promoted
+        const value = row.v;
+        row.v = '';
+        yield [`${layout.records}${row.id}`, value] as const;
+      }
       if (page.length < pageSize) break;
       last = (page[page.length - 1] as { id: string }).id;
     }
