@@ -25,6 +25,7 @@ import {
   redact,
   remoteKeys,
   rewrapBatch,
+  sealBatch,
   toDate,
   unwrapKeyring,
   VaultError,
@@ -215,6 +216,11 @@ const rows: Row[] = [
   ['rewrapBatch(k, ns, 42)', () => rewrapBatch(keys(), 'c', 42 as Any), INVALID, 'records'],
   ['rewrapBatch(k, ns, [null])', () => rewrapBatch(keys(), 'c', [null] as Any), INVALID, 'records.0'],
   ['rewrapBatch(k, ns, [[42, s]])', () => rewrapBatch(keys(), 'c', [[42, 'x']] as Any), INVALID, 'records.0'],
+  ['sealBatch(null, ns, r)', () => sealBatch(null as Any, 'c', []), INVALID, 'keys'],
+  ['sealBatch(k, 42, r)', () => sealBatch(keys(), 42 as Any, []), INVALID, 'namespace'],
+  ['sealBatch(k, ns, 42)', () => sealBatch(keys(), 'c', 42 as Any), INVALID, 'records'],
+  ['sealBatch(k, ns, [[s, s]])', () => sealBatch(keys(), 'c', [['a', '{}']] as Any), INVALID, 'records.0'],
+  ['sealBatch(k, ns, [[s, s, 42]])', () => sealBatch(keys(), 'c', [['a', '{}', 42]] as Any), INVALID, 'records.0'],
 ];
 
 describe('a bad argument to the rest of the exports', () => {
@@ -264,6 +270,7 @@ describe('queries that answer for anything', () => {
     expect(prefixEnd('ab')).toBe('ac');
     expect(toDate('2024-10-01T12:00:00Z')?.getTime()).toBe(Date.UTC(2024, 9, 1, 12));
     expect(await rewrapBatch(keys(), 'c', [['a', 'nope']])).toEqual([{ code: 'DECRYPT_FAILED' }]);
+    expect(String((await sealBatch(keys(), 'c', [['a', '{}', '{}']]))[0])).toMatch(/^cv1\.[^.]+\.[^.]+\.[^.]+$/);
     expect(leaseFor(memoryStore())).toBeTypeOf('function');
   });
 });
@@ -375,6 +382,13 @@ const calls: Record<string, ((x: unknown) => unknown)[]> = {
     (x) => rewrapBatch(keys(), 'c', x as Any),
     (x) => rewrapBatch(keys(), 'c', [x] as Any),
     (x) => rewrapBatch(keys(), 'c', [['a', x]] as Any),
+  ],
+  sealBatch: [
+    (x) => sealBatch(x as Any, 'c', [['a', '{}', '{}']]),
+    (x) => sealBatch(keys(), x as Any, [['a', '{}', '{}']]),
+    (x) => sealBatch(keys(), 'c', x as Any),
+    (x) => sealBatch(keys(), 'c', [x] as Any),
+    (x) => sealBatch(keys(), 'c', [['a', '{}', x]] as Any),
   ],
   checkDistinctKeys: [
     (x) => checkDistinctKeys(x as Any),

@@ -88,6 +88,8 @@ describe('aesGcmText', () => {
       );
     bad({ key: new Uint8Array(16) }, 'key');
     bad({ encoding: 'utf8' }, 'encoding');
+    bad({ encoding: 'toString' }, 'encoding'); // in every object, not one of the encodings
+    bad({ encoding: { toString: 0 } }, 'encoding'); // not a string: no TypeError from converting it
     bad({ layout: 'tag:iv' }, 'layout');
     bad({ prefix: 1 }, 'prefix');
     bad({ map: 'x' }, 'map');

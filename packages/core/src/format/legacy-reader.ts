@@ -126,7 +126,8 @@ export function aesGcmText(options: AesGcmTextOptions): LegacyReader {
   }
   if (typeof prefix !== 'string')
     throw new VaultError('INVALID_ARGUMENT', 'prefix must be a string', { path: 'prefix' });
-  if (!(encoding in DECODERS)) {
+  // own keys only: 'toString' is `in` every object, and a non-string key throws converting itself
+  if (typeof encoding !== 'string' || !Object.hasOwn(DECODERS, encoding)) {
     throw new VaultError('INVALID_ARGUMENT', 'encoding must be "hex", "base64" or "base64url"', { path: 'encoding' });
   }
   if (!LAYOUTS.includes(layout)) {
