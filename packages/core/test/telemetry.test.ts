@@ -17,7 +17,7 @@ import { connection, SECRET_STRINGS } from './support/fixtures.js';
 import { testKms } from './support/test-kms.js';
 
 /** A VaultTelemetry that writes down everything it is told, with each span's parent (the span whose `run` it started in). */
-function recorder(recordIds = false) {
+function recorder(recordIds = false, active?: () => boolean) {
   const spans: { kind: string; info: object; parent: number | undefined; outcome?: string }[] = [];
   const events: { kind: string; info: object }[] = [];
   const current = new AsyncLocalStorage<number>();
@@ -33,6 +33,7 @@ function recorder(recordIds = false) {
   };
   const telemetry: VaultTelemetry = {
     recordIds,
+    ...(active === undefined ? {} : { active }),
     operation: (info: OperationInfo) => start('operation', info),
     storeCall: (info: StoreCallInfo) => start('store', info),
     remoteKeyCall: (info, pending) => {
@@ -138,6 +139,94 @@ describe('a vault with telemetry', () => {
     const telemetry = { operation: () => undefined } as unknown as VaultTelemetry;
     expect(() => createVault({ keyring, schema: connectionSchema, telemetry })).toThrow(
       expect.objectContaining({ code: 'INVALID_ARGUMENT', path: 'telemetry' }),
+    );
+  });
+});
+
+/** The span runner, as it shows in a stack: what a call made while nothing records must not pass through. */
+const IN_SPAN = /src[/\\]telemetry[/\\]span/;
+
+/** A memory store whose `get` writes down the stack it was called from. */
+function stackedStore(): { store: VaultStore; stacks: string[] } {
+  const store = memoryStore();
+  const stacks: string[] = [];
+  const get = store.get.bind(store);
+  const spyGet: VaultStore['get'] = (key) => {
+    stacks.push(new Error().stack ?? '');
+    return get(key);
+  };
+  return { store: Object.assign(Object.create(Object.getPrototypeOf(store)), store, { get: spyGet }), stacks };
+}
+
+describe('a vault with telemetry that does not record (active() false)', () => {
+  it('tells it of no operation, store call or key call, and calls straight through without a span', async () => {
+    const active = false;
+    const asked: number[] = [];
+    const { telemetry, spans, events } = recorder(true, () => {
+      asked.push(1);
+      return active;
+    });
+    const { store, stacks } = stackedStore();
+    const vault = createVault({ store, keyring: testKms([entry]), schema: connectionSchema, telemetry });
+    await vault.set('rec-1', connection());
+    expect(await vault.get('rec-1')).toMatchObject({ accessToken: connection().accessToken });
+    expect(await vault.has('rec-1')).toBe(true);
+    for await (const _ of vault.entries()) break;
+    await vault.status();
+    expect(spans).toEqual([]);
+    expect(events.filter((e) => e.kind !== 'cache')).toEqual([]);
+    expect(asked.length).toBeGreaterThan(0);
+    expect(stacks.length).toBeGreaterThan(0);
+    for (const stack of stacks) expect(stack).not.toMatch(IN_SPAN);
+  });
+
+  it('reports again from the moment active() turns true (an SDK registered later)', async () => {
+    let active = false;
+    const { telemetry, spans, events } = recorder(false, () => active);
+    const old = { kid: 'old', key: generateKey() };
+    const store = memoryStore();
+    const vault = createVault({ store, keyring: testKms([entry, old]), schema: connectionSchema, telemetry });
+    await vault.set('rec-1', connection());
+    await vault.get('rec-1');
+    expect(spans).toEqual([]);
+    active = true;
+    await vault.get('rec-1');
+    await vault.rotate({ batchSize: 2 });
+    await vault.status();
+    const operations = spans.filter((s) => s.kind === 'operation').map((s) => (s.info as OperationInfo).operation);
+    expect(operations.slice(0, 2)).toEqual(['get', 'rotate']);
+    expect(spans.slice(0, 2).map((s) => [s.kind, s.parent, s.outcome])).toEqual([
+      ['operation', undefined, 'ok'],
+      ['store', 0, 'ok'],
+    ]);
+    expect(events.some((e) => e.kind === 'records')).toBe(true);
+    active = false;
+    const before = spans.length;
+    await vault.get('rec-1');
+    expect(spans).toHaveLength(before);
+  });
+
+  it('reports every call of a telemetry without active(), as before it existed', async () => {
+    const { telemetry, spans, events } = recorder();
+    expect('active' in telemetry).toBe(false);
+    const vault = createVault({ keyring: testKms([entry]), schema: connectionSchema, telemetry });
+    await vault.set('rec-1', connection());
+    await vault.get('rec-1');
+    expect(spans.map((s) => [s.kind, (s.info as { operation: string }).operation])).toEqual([
+      ['operation', 'set'],
+      ['store', 'set'],
+      ['operation', 'get'],
+      ['store', 'get'],
+    ]);
+    expect(events.filter((e) => e.kind === 'remoteKey').length).toBeGreaterThan(0);
+  });
+
+  it('refuses an active that is not a function', () => {
+    const { telemetry } = recorder();
+    const keyring = new Keyring([entry]);
+    const bad = { ...telemetry, active: true } as unknown as VaultTelemetry;
+    expect(() => createVault({ keyring, schema: connectionSchema, telemetry: bad })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', path: 'telemetry.active' }),
     );
   });
 });

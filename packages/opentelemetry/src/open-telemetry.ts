@@ -129,6 +129,10 @@ function timedCall(record: Recorder): TelemetrySpan {
  * metrics of operation, store and KMS/HSM durations, cache lookups, records per kid and rotation
  * progress. Never a secret; record ids only with `recordIds`. One instance can serve many vaults.
  * Spans nest through the active context: register a context manager (`NodeSDK` does).
+ * Its `active()` is `false` while neither a tracer provider nor a meter provider records (no SDK
+ * registered, none given): the vault then calls straight through, building nothing for
+ * telemetry. It is asked at each call, so an SDK registered later gets spans and metrics from
+ * then on.
  * @example
  * ```ts
  * const vault = createVault({ keyring, schema: connectionSchema, store, telemetry: openTelemetry() })
@@ -146,6 +150,9 @@ export function openTelemetry(options: OpenTelemetryOptions = {}): VaultTelemetr
   measures();
   return {
     recordIds: options.recordIds === true,
+    // Asked by the vault before each call: while false it calls straight through and asks for
+    // no span, so the no-SDK case costs this check and nothing else.
+    active: () => tracing() || measures() !== undefined,
     operation(info: OperationInfo): TelemetrySpan {
       const measure = measures();
       const record: Recorder | undefined =

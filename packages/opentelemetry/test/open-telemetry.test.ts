@@ -13,6 +13,7 @@ import {
   type RemoteKey,
   remoteKeys,
   type VaultStore,
+  type VaultTelemetry,
 } from '@credvault/core';
 import { sqliteStore } from '@credvault/sqlite';
 import { context, metrics, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
@@ -415,9 +416,11 @@ describe('openTelemetry with no SDK registered', () => {
     });
     await vault.set(ID, record());
     await vault.get(ID); // before any SDK: nowhere to go
+    expect(telemetry.active?.()).toBe(false);
     trace.setGlobalTracerProvider(tracerProvider);
     metrics.setGlobalMeterProvider(meterProvider);
     try {
+      expect(telemetry.active?.()).toBe(true);
       await vault.get(ID);
       await vault.close();
       expect(named('credvault.set')).toEqual([]);
@@ -470,5 +473,94 @@ describe('openTelemetry with no SDK registered', () => {
       'credvault.store': 'memory',
       'credvault.outcome': 'ok',
     });
+  });
+});
+
+/** `openTelemetry()` with every span it is asked for written down, by operation name. */
+function counted(options: Parameters<typeof openTelemetry>[0] = {}) {
+  const base = openTelemetry(options);
+  const told: string[] = [];
+  const telemetry: VaultTelemetry = {
+    ...base,
+    operation: (info) => {
+      told.push(info.operation);
+      return base.operation(info);
+    },
+    storeCall: (info) => {
+      told.push(`store ${info.operation}`);
+      return base.storeCall(info);
+    },
+    remoteKeyCall: (info, pending) => {
+      told.push(`key ${info.operation}`);
+      return base.remoteKeyCall(info, pending);
+    },
+  };
+  return { telemetry, told };
+}
+
+describe('openTelemetry().active(): the vault asks it before each call', () => {
+  it('is false with no SDK registered, and the vault then asks for no span at all', async () => {
+    const { telemetry, told } = counted();
+    expect(telemetry.active?.()).toBe(false);
+    const vault = createVault({
+      store: memoryStore(),
+      keyring: remoteKeys([{ kid: 'kms1', remote: await slowKey('test:slow-kms', 1) }]),
+      schema: connectionSchema,
+      telemetry,
+    });
+    await vault.set(ID, record());
+    await vault.get(ID);
+    await vault.status();
+    await vault.close();
+    expect(told).toEqual([]);
+    expect(spans()).toEqual([]);
+  });
+
+  it('is true with a tracer provider or a meter provider given, and every call is reported', async () => {
+    expect(openTelemetry({ tracerProvider }).active?.()).toBe(true);
+    expect(openTelemetry({ meterProvider }).active?.()).toBe(true);
+    const { telemetry, told } = counted({ meterProvider });
+    const vault = createVault({
+      store: memoryStore(),
+      keyring: new Keyring([{ kid: 'k1', key: generateKey() }]),
+      schema: connectionSchema,
+      telemetry,
+    });
+    await vault.set(ID, record());
+    await vault.close();
+    expect(told).toEqual(['set', 'store set', 'store close']);
+    expect(await points('credvault.operation.duration')).toContainEqual([
+      { 'credvault.operation': 'set', 'credvault.namespace': 'default', 'credvault.outcome': 'ok' },
+      expect.objectContaining({ count: 1 }),
+    ]);
+  });
+
+  it('turns true when only a global meter provider is registered later: metrics from then on, no spans', async () => {
+    const { telemetry, told } = counted();
+    const vault = createVault({
+      store: memoryStore(),
+      keyring: new Keyring([{ kid: 'k1', key: generateKey() }]),
+      schema: connectionSchema,
+      telemetry,
+    });
+    await vault.set(ID, record());
+    expect(told).toEqual([]);
+    metrics.setGlobalMeterProvider(meterProvider);
+    try {
+      expect(telemetry.active?.()).toBe(true);
+      await vault.get(ID);
+      expect(told).toEqual(['get', 'store get']);
+      expect(spans()).toEqual([]);
+      expect(await points('credvault.operation.duration')).toEqual([
+        [
+          { 'credvault.operation': 'get', 'credvault.namespace': 'default', 'credvault.outcome': 'ok' },
+          expect.objectContaining({ count: 1 }),
+        ],
+      ]);
+    } finally {
+      metrics.disable();
+      await vault.close();
+    }
+    expect(telemetry.active?.()).toBe(false);
   });
 });

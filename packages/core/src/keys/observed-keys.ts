@@ -1,14 +1,17 @@
-import type { VaultTelemetry } from '../telemetry/index.js';
+import { activeCheck, type VaultTelemetry } from '../telemetry/index.js';
 import type { Awaitable, KeyEncryptionKeys } from './keyring.js';
 
 /**
  * `keys` with every wrap and unwrap that answers asynchronously (a KMS or HSM call: a local
  * keyring answers at once) reported to `telemetry` as a remote key call, from the moment it
  * was made to the moment it settled; synchronous answers pass through untouched. The same
- * kids, answers and errors; `close` passes through. The vault wraps its keys so only when it
- * has telemetry and its keyring is not a plain local `Keyring`.
+ * kids, answers and errors; `close` passes through. While `telemetry.active()` answers `false`, a
+ * call is the keys' own, made straight through (no clock read). The vault wraps its keys so only
+ * when it has telemetry and its keyring is not a plain local `Keyring`.
+ * @throws VaultError `INVALID_ARGUMENT` (path `telemetry.active`) for an `active` that is not a function.
  */
 export function observedKeys(keys: KeyEncryptionKeys, telemetry: VaultTelemetry): KeyEncryptionKeys {
+  const active = activeCheck(telemetry);
   const observe = (
     operation: 'wrap' | 'unwrap',
     kid: string,
@@ -16,6 +19,7 @@ export function observedKeys(keys: KeyEncryptionKeys, telemetry: VaultTelemetry)
     bytes: Uint8Array,
     context: Uint8Array,
   ): Awaitable<Uint8Array> => {
+    if (!active()) return call.call(keys, kid, bytes, context);
     const startTime = performance.now();
     const result = call.call(keys, kid, bytes, context);
     return result instanceof Promise ? telemetry.remoteKeyCall({ operation, kid, startTime }, result) : result;

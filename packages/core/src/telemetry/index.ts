@@ -1,3 +1,4 @@
+export { activeCheck } from './active.js';
 export { inSpan, observedIteration } from './span.js';
 export type {
   CacheInfo,

@@ -12,6 +12,16 @@ export interface VaultTelemetry {
    */
   readonly recordIds?: boolean;
   /**
+   * Whether anything records right now. Asked before each operation, store call and key call:
+   * while it answers `false` the vault builds nothing for this seam (no info, no span, no clock,
+   * no `async` frame) and calls the operation straight through, telling none of the methods
+   * below but {@link cache}. Any other answer, or no `active`, reports the call. Asked at every
+   * call, so a recorder that comes alive later (an OpenTelemetry SDK registered after
+   * `openTelemetry()`) is told of the calls made from then on. An `active` that is not a function
+   * makes `createVault` throw `INVALID_ARGUMENT` (path `telemetry.active`).
+   */
+  active?(): boolean;
+  /**
    * Starts the span of one vault operation, or of one batch of a rotation
    * (`rotate.batch`, inside the `rotate` span). The vault runs the operation's work through
    * {@link TelemetrySpan.run}, so store and key calls made by it happen inside it.

@@ -2,6 +2,7 @@ import { isRecordLike } from '../errors/index.js';
 import type { AnyCredentialSchema } from '../records/index.js';
 import type { RotateOptions, RotateProgress } from '../rotation/index.js';
 import {
+  activeCheck,
   inSpan,
   observedIteration,
   type TelemetrySpan,
@@ -13,10 +14,13 @@ import type { Vault } from './types.js';
 /**
  * `vault` with each operation run inside a span of `telemetry` (its store and key calls become
  * the span's children), `status()` reporting its records per kid and `rotate`/`rotateTenant`
- * their progress. The same answers and errors. `createVault` uses it only with telemetry.
+ * their progress. The same answers and errors. While `telemetry.active()` answers `false`, an
+ * operation is the vault's own, called straight through: no span, no info built, no `async`
+ * frame. `createVault` uses it only with telemetry.
  */
 export function observedVault<S extends AnyCredentialSchema>(vault: Vault<S>, telemetry: VaultTelemetry): Vault<S> {
   const { namespace } = vault;
+  const active = activeCheck(telemetry);
   const span = (operation: VaultOperationName, id?: unknown): TelemetrySpan =>
     telemetry.operation({
       operation,
@@ -24,31 +28,46 @@ export function observedVault<S extends AnyCredentialSchema>(vault: Vault<S>, te
       ...(telemetry.recordIds === true && typeof id === 'string' ? { id } : {}),
     });
   const progress = <O>(options: O): O => countedRotation(options, telemetry, namespace);
+  // Each operation asks `active()` first and, while nothing records, returns the vault's own
+  // call: the closures and the span exist only on the reporting path.
   return {
     ...vault,
-    set: (id, input) => inSpan(span('set', id), () => vault.set(id, input)),
-    setMany: (batch) => inSpan(span('setMany'), () => vault.setMany(batch)),
-    get: (id) => inSpan(span('get', id), () => vault.get(id)),
-    getEntry: (id) => inSpan(span('getEntry', id), () => vault.getEntry(id)),
-    update: (id, updater, options) => inSpan(span('update', id), () => vault.update(id, updater, options)),
-    refresh: (id, refresher, options) => inSpan(span('refresh', id), () => vault.refresh(id, refresher, options)),
-    findBy: (field, value) => inSpan(span('findBy'), () => vault.findBy(field, value)),
-    has: (id) => inSpan(span('has', id), () => vault.has(id)),
-    delete: (id) => inSpan(span('delete', id), () => vault.delete(id)),
-    entries: (options) => observedIteration(span('entries'), vault.entries(options)),
-    rotate: (options) => inSpan(span('rotate'), () => vault.rotate(progress(options))),
+    set: (id, input) => (active() ? inSpan(span('set', id), () => vault.set(id, input)) : vault.set(id, input)),
+    setMany: (batch) => (active() ? inSpan(span('setMany'), () => vault.setMany(batch)) : vault.setMany(batch)),
+    get: (id) => (active() ? inSpan(span('get', id), () => vault.get(id)) : vault.get(id)),
+    getEntry: (id) => (active() ? inSpan(span('getEntry', id), () => vault.getEntry(id)) : vault.getEntry(id)),
+    update: (id, updater, options) =>
+      active()
+        ? inSpan(span('update', id), () => vault.update(id, updater, options))
+        : vault.update(id, updater, options),
+    refresh: (id, refresher, options) =>
+      active()
+        ? inSpan(span('refresh', id), () => vault.refresh(id, refresher, options))
+        : vault.refresh(id, refresher, options),
+    findBy: (field, value) =>
+      active() ? inSpan(span('findBy'), () => vault.findBy(field, value)) : vault.findBy(field, value),
+    has: (id) => (active() ? inSpan(span('has', id), () => vault.has(id)) : vault.has(id)),
+    delete: (id) => (active() ? inSpan(span('delete', id), () => vault.delete(id)) : vault.delete(id)),
+    entries: (options) =>
+      active() ? observedIteration(span('entries'), vault.entries(options)) : vault.entries(options),
+    rotate: (options) =>
+      active() ? inSpan(span('rotate'), () => vault.rotate(progress(options))) : vault.rotate(options),
     rotateTenant: (tenant, options) =>
-      inSpan(span('rotateTenant'), () => vault.rotateTenant(tenant, progress(options))),
-    shred: (tenant) => inSpan(span('shred'), () => vault.shred(tenant)),
+      active()
+        ? inSpan(span('rotateTenant'), () => vault.rotateTenant(tenant, progress(options)))
+        : vault.rotateTenant(tenant, options),
+    shred: (tenant) => (active() ? inSpan(span('shred'), () => vault.shred(tenant)) : vault.shred(tenant)),
     status: () =>
-      inSpan(span('status'), async () => {
-        const status = await vault.status();
-        const { primaryKid, kids, notOnPrimary } = status;
-        telemetry.records({ namespace, primaryKid, kids, notOnPrimary });
-        return status;
-      }),
-    verify: (options) => inSpan(span('verify'), () => vault.verify(options)),
-    migrate: (options) => inSpan(span('migrate'), () => vault.migrate(options)),
+      active()
+        ? inSpan(span('status'), async () => {
+            const status = await vault.status();
+            const { primaryKid, kids, notOnPrimary } = status;
+            telemetry.records({ namespace, primaryKid, kids, notOnPrimary });
+            return status;
+          })
+        : vault.status(),
+    verify: (options) => (active() ? inSpan(span('verify'), () => vault.verify(options)) : vault.verify(options)),
+    migrate: (options) => (active() ? inSpan(span('migrate'), () => vault.migrate(options)) : vault.migrate(options)),
   };
 }
 
