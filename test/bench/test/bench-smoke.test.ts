@@ -51,7 +51,7 @@ describe('pnpm bench, small sizes', () => {
       'vault.get, caches off',
       'the envelope’s 4 AEAD calls alone (bound)',
       'the cv1 format’s work in one function, no checks (bound)',
-      'CPU bound (vs limit)',
+      'CPU bound (vs the heads pass)',
       'rewraps 3 records, not 300',
       'main thread’s V8 heap at 100 / 300: peak; full GCs; most left by one',
       'batchSize 64: 100 / 300 records',
