@@ -53,14 +53,7 @@ const WRAPPERS = /src[/\\](telemetry[/\\]|store[/\\]observed|keys[/\\]observed|v
 
 describe('a vault without telemetry', () => {
   it('uses the very store and keyring given: nothing is wrapped on any call', async () => {
-    const store = memoryStore();
-    const stacks: string[] = [];
-    const get = store.get.bind(store);
-    const spyGet: VaultStore['get'] = (key) => {
-      stacks.push(new Error().stack ?? '');
-      return get(key);
-    };
-    const spy = Object.assign(Object.create(Object.getPrototypeOf(store)), store, { get: spyGet }) as VaultStore;
+    const { store: spy, stacks } = stackedStore();
     const kms = testKms([entry]);
     const unwrap = kms.unwrap.bind(kms);
     kms.unwrap = (kid, wrapped, context) => {

@@ -476,6 +476,15 @@ describe('openTelemetry with no SDK registered', () => {
   });
 });
 
+/** A vault on a memory store under a local key, reporting to `telemetry`. */
+const localVault = (telemetry: VaultTelemetry) =>
+  createVault({
+    store: memoryStore(),
+    keyring: new Keyring([{ kid: 'k1', key: generateKey() }]),
+    schema: connectionSchema,
+    telemetry,
+  });
+
 /** `openTelemetry()` with every span it is asked for written down, by operation name. */
 function counted(options: Parameters<typeof openTelemetry>[0] = {}) {
   const base = openTelemetry(options);
@@ -520,12 +529,7 @@ describe('openTelemetry().active(): the vault asks it before each call', () => {
     expect(openTelemetry({ tracerProvider }).active?.()).toBe(true);
     expect(openTelemetry({ meterProvider }).active?.()).toBe(true);
     const { telemetry, told } = counted({ meterProvider });
-    const vault = createVault({
-      store: memoryStore(),
-      keyring: new Keyring([{ kid: 'k1', key: generateKey() }]),
-      schema: connectionSchema,
-      telemetry,
-    });
+    const vault = localVault(telemetry);
     await vault.set(ID, record());
     await vault.close();
     expect(told).toEqual(['set', 'store set', 'store close']);
@@ -537,12 +541,7 @@ describe('openTelemetry().active(): the vault asks it before each call', () => {
 
   it('turns true when only a global meter provider is registered later: metrics from then on, no spans', async () => {
     const { telemetry, told } = counted();
-    const vault = createVault({
-      store: memoryStore(),
-      keyring: new Keyring([{ kid: 'k1', key: generateKey() }]),
-      schema: connectionSchema,
-      telemetry,
-    });
+    const vault = localVault(telemetry);
     await vault.set(ID, record());
     expect(told).toEqual([]);
     metrics.setGlobalMeterProvider(meterProvider);
