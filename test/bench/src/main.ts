@@ -194,7 +194,7 @@ try {
   const drizzle = await drizzleCases(dir, postgres?.url, timeMs, runs);
   sections.push(
     `### Drizzle: upsert + select of a row with a sealed credential column against a plaintext JSON column\n\n` +
-      `The same Drizzle upsert (\`insert().values().onConflictDoUpdate()\`) and select by id of a row of a \`connections\` table, with the Connection as plaintext JSON in a \`text\` column (\`JSON.stringify\` before, \`JSON.parse\` after) or sealed in \`@credvault/drizzle\`'s \`sealed()\` column (\`creds.seal\` before, \`creds.open\` after: the open is answered by the sealer's record cache, which the seal filled, once the text read back is the one written, as a read after a write in one process is). Each write carries a new access token, over 1,000 rows.\n\n` +
+      `The same Drizzle upsert (\`insert().values().onConflictDoUpdate()\`) and select by id of a row of a \`connections\` table, with the Connection as plaintext JSON in a \`text\` column (\`JSON.stringify\` before, \`JSON.parse\` after) or sealed in \`@credvault/drizzle\`'s \`sealed()\` column (\`creds.seal\` before, \`creds.open\` after: the record cache the seal filled answers the open, since the text read back is the one written, as for any read after a write in one process). Each write carries a new access token, over 1,000 rows.\n\n` +
       `${table(
         ['database', 'plaintext column', 'sealed column', 'ratio'],
         drizzle.map((d) => {
