@@ -37,28 +37,30 @@ describe('pnpm bench, small sizes', () => {
     ]) {
       expect(stdout).toContain(`### ${heading}`);
     }
+    // Row labels only: column headers change with what a table shows, and the structural check
+    // below catches a table whose rows and header disagree or whose cells are not numbers.
     for (const row of [
       'node:crypto AES-256-GCM (floor)',
       'credvault envelope (cv1)',
       '@47ng/cloak, per secret field',
-      '| memory |',
-      '| SQLite |',
-      'rotate, worker pool',
-      'pure I/O',
-      'pure I/O, every value changed (vs unchanged; the pool against it)',
-      'keyv set + get + the vault’s work on a memory store',
-      'keyv get + a cold vault.get on a memory store',
-      'vault.get, caches off',
       'the envelope’s 4 AEAD calls alone (bound)',
       'the cv1 format’s work in one function, no checks (bound)',
-      'CPU bound (vs the heads pass)',
-      'rewraps 3 records, not 300',
-      'main thread’s V8 heap at 100 / 300: peak; full GCs; most left by one',
-      'batchSize 64: 100 / 300 records',
+      '| memory |',
+      '| SQLite |',
       '| SQLite (better-sqlite3) |',
+      'rewraps 3 records, not 300',
       'Drizzle upsert + select on SQLite (better-sqlite3) ≤ 1.25x the plaintext column',
     ])
       expect(stdout).toContain(row);
+    const tables = markdownTables(stdout);
+    expect(tables.length).toBeGreaterThanOrEqual(9);
+    for (const { header, rows } of tables) {
+      expect(rows.length, header.join(' | ')).toBeGreaterThan(0);
+      for (const cells of rows) {
+        expect(cells.length, `${cells[0]} under ${header.join(' | ')}`).toBe(header.length);
+        for (const cell of cells) expect(cell).not.toMatch(/^$|NaN|undefined|Infinity|\[object /);
+      }
+    }
     if (redisAvailable()) expect(stdout).toContain('| Redis |');
     if (postgresAvailable()) expect(stdout).toContain('| PostgreSQL |');
     if (postgresAvailable()) expect(stdout).toContain('| PostgreSQL (pg) |');
@@ -71,3 +73,21 @@ describe('pnpm bench, small sizes', () => {
     expect(written).not.toContain('\nold\n');
   }, 300_000);
 });
+
+/** The markdown tables of `text`: each header's cells and each body row's cells. */
+function markdownTables(text: string): { header: string[]; rows: string[][] }[] {
+  const cells = (line: string) =>
+    line
+      .slice(1, -1)
+      .split(' | ')
+      .map((cell) => cell.trim());
+  const tables: { header: string[]; rows: string[][] }[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i + 1 < lines.length; i++) {
+    if (!(lines[i]?.startsWith('| ') && lines[i + 1]?.startsWith('| ---'))) continue;
+    const table = { header: cells(lines[i] as string), rows: [] as string[][] };
+    for (i += 2; lines[i]?.startsWith('| '); i++) table.rows.push(cells(lines[i] as string));
+    tables.push(table);
+  }
+  return tables;
+}
