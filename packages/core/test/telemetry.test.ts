@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   connectionSchema,
+  createSealer,
   createVault,
   generateKey,
   isVaultError,
@@ -219,6 +220,9 @@ describe('a vault with telemetry that does not record (active() false)', () => {
     const keyring = new Keyring([entry]);
     const bad = { ...telemetry, active: true } as unknown as VaultTelemetry;
     expect(() => createVault({ keyring, schema: connectionSchema, telemetry: bad })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', path: 'telemetry.active' }),
+    );
+    expect(() => createSealer({ keyring, schema: connectionSchema, telemetry: bad })).toThrow(
       expect.objectContaining({ code: 'INVALID_ARGUMENT', path: 'telemetry.active' }),
     );
   });
