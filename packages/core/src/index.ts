@@ -161,7 +161,10 @@ export type {
 export {
   createSealer,
   createVault,
+  type LegacyMigratorOptions,
+  legacyMigrator,
   MAX_TENANT_CACHE_TTL_MS,
+  type MigrateResult,
   RETIRE_GRACE_MS,
   type SealExecutor,
   type Sealer,

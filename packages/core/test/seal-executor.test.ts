@@ -11,6 +11,9 @@ import {
   createVault,
   generateKey,
   isLegacyValue,
+  type LegacyReader,
+  legacyMigrator,
+  type MigrateResult,
   memoryStore,
   plaintextJson,
   type SealExecutor,
@@ -40,6 +43,26 @@ function executorOver(
       return answer(await sealBatch(keyring, namespace, records), records.length);
     },
   };
+  return executor;
+}
+
+/**
+ * An executor that also migrates whole, through `legacyMigrator` over its own keyring, schema and
+ * legacy readers (the vault's unless given); `answer` may change what it answers.
+ */
+function wholeExecutorOver(
+  options: { legacy?: LegacyReader; answer?: (results: MigrateResult[]) => MigrateResult[] } = {},
+): SealExecutor & { sealed: number; migrated: number } {
+  const keys = createKeyring([{ kid: 'k1', key: key.slice() }]);
+  const migrateBatch = legacyMigrator({ keys, schema: connectionSchema, legacy: options.legacy ?? plaintextJson() });
+  const executor = Object.assign(executorOver(), {
+    migrated: 0,
+    async migrate(namespace: string, values: readonly (readonly [string, string])[]) {
+      executor.migrated += values.length;
+      const results = await migrateBatch(namespace, values);
+      return options.answer === undefined ? results : options.answer(results);
+    },
+  });
   return executor;
 }
 
@@ -157,6 +180,135 @@ describe('vault.migrate({ executor })', () => {
         const before = [];
         for (let i = 0; i < count; i++) before.push(await vault.get(`p${i}`));
         expect((await vault.migrate({ batchSize, executor: executorOver() })).migrated).toBe(count);
+        for (let i = 0; i < count; i++) expect(isDeepStrictEqual(await vault.get(`p${i}`), before[i])).toBe(true);
+      }),
+      { numRuns: 30 },
+    );
+  });
+});
+
+describe('legacyMigrator', () => {
+  const migrateBatch = legacyMigrator({ keys: vaultKeys(), schema: connectionSchema, legacy: plaintextJson() });
+
+  it('reads, validates and seals each legacy value bound to its id, naming its reader', async () => {
+    const store = memoryStore();
+    const [result] = await migrateBatch('default', [['a', JSON.stringify(connection({ status: 'one' }))]]);
+    expect(Array.isArray(result) && result[1]).toBe('plaintext-json');
+    await store.set('default:a', String((result as readonly string[])[0]));
+    expect((await vaultOver(store).get('a'))?.status).toBe('one');
+    await store.set('default:b', String((result as readonly string[])[0])); // moved to another id
+    await expect(vaultOver(store).get('b')).rejects.toMatchObject({ code: 'DECRYPT_FAILED' });
+  });
+
+  it('answers the code and path of a value it cannot migrate, never the value', async () => {
+    const results = await migrateBatch('default', [
+      ['a', 'not json'],
+      ['b', JSON.stringify({ ...connection(), expirationTimestamp: 'tomorrow' })],
+      ['c', 'cv1.k1.x.y.{}'],
+    ]);
+    expect(results).toEqual([
+      { code: 'DECRYPT_FAILED' },
+      { code: 'VALIDATION_FAILED', path: 'expirationTimestamp' },
+      { code: 'DECRYPT_FAILED' },
+    ]);
+  });
+
+  it('refuses values that are not [id, stored] strings, and options it cannot use', async () => {
+    await expect(migrateBatch('default', [['a', '{}', '{}'] as never])).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      path: 'values.0',
+    });
+    expect(() => legacyMigrator({ keys: {} as never, schema: connectionSchema, legacy: plaintextJson() })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', path: 'keys' }),
+    );
+    expect(() => legacyMigrator({ keys: vaultKeys(), schema: connectionSchema, legacy: {} as never })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', path: 'legacy' }),
+    );
+  });
+});
+
+describe('vault.migrate({ executor }) with an executor that migrates whole', () => {
+  it('has the executor read, validate and seal every legacy value; each reads back as it read before', async () => {
+    const store = await legacyStore(23);
+    const vault = vaultOver(store);
+    const before = await Promise.all(Array.from({ length: 23 }, (_, i) => vault.get(`r${i}`)));
+    const executor = wholeExecutorOver();
+    const report = await vault.migrate({ batchSize: 5, executor });
+    expect(report).toMatchObject({ scanned: 23, migrated: 23, failed: [], changedMeanwhile: 0 });
+    expect([executor.migrated, executor.sealed]).toEqual([23, 1]); // the canary alone is sealed
+    expect(await legacyLeft(store)).toBe(0);
+    for (let i = 0; i < 23; i++) expect(await vault.get(`r${i}`)).toEqual(before[i]);
+  });
+
+  it('stops before writing a batch whose first envelope is not what the vault makes of the value', async () => {
+    const otherReader = plaintextJson({ map: (parsed) => ({ ...(parsed as object), status: 'changed' }) });
+    const renamed = { ...plaintextJson(), name: 'another-reader' };
+    for (const executor of [wholeExecutorOver({ legacy: otherReader }), wholeExecutorOver({ legacy: renamed })]) {
+      const store = await legacyStore(6);
+      await expect(vaultOver(store).migrate({ batchSize: 3, executor })).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        path: 'executor',
+      });
+      expect(await legacyLeft(store)).toBe(6);
+    }
+  });
+
+  it('writes nothing of a batch the executor answered wrongly', async () => {
+    const wrong: ((results: MigrateResult[]) => MigrateResult[])[] = [
+      (results) => results.slice(1),
+      (results) => results.map((r) => (Array.isArray(r) ? [String(r[0]).replace('cv1.k1.', 'cv1.k9.'), r[1]] : r)),
+      (results) => results.map(() => 42 as never),
+      (results) => results.map((r) => (Array.isArray(r) ? [r[0]] : r) as never),
+    ];
+    for (const answer of wrong) {
+      const store = await legacyStore(6);
+      await expect(vaultOver(store).migrate({ executor: wholeExecutorOver({ answer }) })).rejects.toMatchObject({
+        code: 'DECRYPT_FAILED',
+      });
+      expect(await legacyLeft(store)).toBe(6);
+    }
+  });
+
+  it('reports a value neither the executor nor the vault can migrate and leaves it as it was', async () => {
+    const store = await legacyStore(6);
+    await store.set('default:r2', JSON.stringify({ ...connection(), status: 5 }));
+    const report = await vaultOver(store).migrate({ batchSize: 6, executor: wholeExecutorOver() });
+    expect(report.migrated).toBe(5);
+    expect(report.failed).toEqual([{ id: 'r2', code: 'VALIDATION_FAILED', path: 'status' }]);
+    expect(await legacyLeft(store)).toBe(1);
+  });
+
+  it('stops before writing a batch where the executor failed a value the vault migrates', async () => {
+    const store = await legacyStore(6);
+    const answer = (results: MigrateResult[]) =>
+      results.map((r, i) => (i === 2 ? { code: 'VALIDATION_FAILED' as const, path: 'status' } : r));
+    await expect(
+      vaultOver(store).migrate({ batchSize: 6, executor: wholeExecutorOver({ answer }) }),
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', path: 'executor' });
+    expect(await legacyLeft(store)).toBe(6);
+  });
+
+  it('seals in this thread where a blind index needs upkeep', async () => {
+    const store = await legacyStore(5);
+    const executor = wholeExecutorOver();
+    const vault = vaultOver(store, { index: ['accessToken'] });
+    expect((await vault.migrate({ executor })).migrated).toBe(5);
+    expect([executor.migrated, executor.sealed]).toEqual([0, 1 + 5]);
+    const { accessToken } = connection();
+    expect(await vault.findBy('accessToken', accessToken)).toMatchObject({ record: { accessToken } });
+  });
+
+  it('property: any record stored as plain JSON reads back exactly after a migration through the executor', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 4 }), async (count, batchSize) => {
+        const store = memoryStore();
+        for (let i = 0; i < count; i++) await store.set(`default:p${i}`, JSON.stringify(randomConnection()));
+        const vault = vaultOver(store);
+        const before = [];
+        for (let i = 0; i < count; i++) before.push(await vault.get(`p${i}`));
+        const executor = wholeExecutorOver();
+        expect((await vault.migrate({ batchSize, executor })).migrated).toBe(count);
+        expect(executor.migrated).toBe(count);
         for (let i = 0; i < count; i++) expect(isDeepStrictEqual(await vault.get(`p${i}`), before[i])).toBe(true);
       }),
       { numRuns: 30 },

@@ -1,5 +1,7 @@
 export {
   defaultPoolSize,
+  MIGRATE_WORKER_LIMITS,
+  type MigrateSetup,
   type RewrapPool,
   type RewrapPoolOptions,
   rewrapPool,

@@ -1,20 +1,32 @@
 /**
  * A worker thread of {@link rewrapPool}: holds a keyring made from the keys it was started
- * with and answers each batch with `rewrapBatch` (a rotation's) or `sealBatch` (a migration's). Internal.
+ * with and answers each batch with `rewrapBatch` (a rotation's), `sealBatch` (a migration's) or,
+ * given the pool's `migrate` option, a `legacyMigrator` over the schema and legacy readers its
+ * module sets up (a migration's, whole). Internal.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createKeyring, cryptoReady, type KeyEntry, rewrapBatch, sealBatch } from '@credvault/core';
+import {
+  createKeyring,
+  cryptoReady,
+  isVaultError,
+  type KeyEntry,
+  legacyMigrator,
+  rewrapBatch,
+  sealBatch,
+  VaultError,
+} from '@credvault/core';
+import type { MigrateSetup } from './rewrap-pool.js';
 
-type Job =
-  | { readonly job: number; readonly namespace: string; readonly records: readonly (readonly [string, string])[] }
+type Job = { readonly job: number; readonly namespace: string } & (
+  | { readonly kind: 'rewrap'; readonly records: readonly (readonly [string, string])[] }
   | {
-      readonly job: number;
-      readonly seal: true;
-      readonly namespace: string;
+      readonly kind: 'seal';
       readonly records?: readonly (readonly [string, string, string])[];
       /** The records packed by the pool: id, readable and secret text of each, each part ended by U+0000. */
       readonly text?: string;
-    };
+    }
+  | { readonly kind: 'migrate'; readonly records: readonly (readonly [string, string])[] }
+);
 
 /** The records of a packed seal batch. */
 function unpacked(text: string): [string, string, string][] {
@@ -34,9 +46,22 @@ function packedResults(seal: boolean, results: readonly unknown[]): { text: stri
   return seal && packable ? { text: results.join('\u0000') } : { results };
 }
 
-const entries = (workerData as { keys: KeyEntry[] }).keys;
+const { keys: entries, migrate } = workerData as { keys: KeyEntry[]; migrate?: { module: string; data: unknown } };
 const keyring = createKeyring(entries);
 for (const { key } of entries) key.fill(0); // the keyring holds its own copy
+/** The migrator the `migrate` module sets up, or why there is none (a VaultError's message, another error's name). */
+const migrator = await (async () => {
+  if (migrate === undefined) return 'no migrate option';
+  try {
+    const setup = (await import(migrate.module)) as {
+      default: (data: unknown) => MigrateSetup | Promise<MigrateSetup>;
+    };
+    const { schema, legacy } = await setup.default(migrate.data);
+    return legacyMigrator({ keys: keyring, schema, legacy });
+  } catch (error) {
+    return isVaultError(error) ? error.message : error instanceof Error ? error.name : 'Error';
+  }
+})();
 // Batches posted meanwhile wait in the port's queue: every one is rewrapped on the fastest path.
 await cryptoReady();
 const port = parentPort;
@@ -45,16 +70,21 @@ port?.on('message', (message: Job | 'close') => {
     port.close();
     return;
   }
+  const { kind, namespace } = message;
   const work =
-    'seal' in message
-      ? sealBatch(
-          keyring,
-          message.namespace,
-          message.text === undefined ? (message.records ?? []) : unpacked(message.text),
-        )
-      : rewrapBatch(keyring, message.namespace, message.records);
+    kind === 'seal'
+      ? sealBatch(keyring, namespace, message.text === undefined ? (message.records ?? []) : unpacked(message.text))
+      : kind === 'rewrap'
+        ? rewrapBatch(keyring, namespace, message.records)
+        : typeof migrator === 'string'
+          ? Promise.reject(new VaultError('INVALID_ARGUMENT', `the migrate module failed (${migrator})`))
+          : migrator(namespace, message.records);
   work.then(
-    (results) => port.postMessage({ job: message.job, ...packedResults('seal' in message, results) }),
-    (error: unknown) => port.postMessage({ job: message.job, error: error instanceof Error ? error.name : 'Error' }),
+    (results: readonly unknown[]) => port.postMessage({ job: message.job, ...packedResults(kind === 'seal', results) }),
+    (error: unknown) =>
+      port.postMessage({
+        job: message.job,
+        error: isVaultError(error) ? error.message : error instanceof Error ? error.name : 'Error',
+      }),
   );
 });

@@ -45,6 +45,13 @@ describe('rewrapPool resource limits', () => {
     for (const limits of started) expect(limits.maxYoungGenerationSizeMb).toBe(8);
   });
 
+  it('starts each worker with a young generation of 32 MB where it migrates, and it rotates', async () => {
+    started.length = 0;
+    const migrate = { module: new URL('./fixtures/migrate-setup.mjs', import.meta.url) };
+    expect(await rotateWith(rewrapPool({ keys: [newKey, oldKey], size: 1, migrate }))).toBe(300);
+    expect(started[0]?.maxYoungGenerationSizeMb).toBe(32);
+  });
+
   it('takes the limits it is given over the default, one by one', async () => {
     started.length = 0;
     const pool = rewrapPool({

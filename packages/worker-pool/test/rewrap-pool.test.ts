@@ -173,3 +173,88 @@ describe('rewrapPool as the seal executor of vault.migrate', () => {
     }
   });
 });
+
+describe('rewrapPool({ migrate }) migrating legacy values whole for vault.migrate', () => {
+  const setup = new URL('./fixtures/migrate-setup.mjs', import.meta.url);
+
+  /** A SQLite store of `count` Connections as plain JSON, and a vault with a legacy reader over it. */
+  async function legacyVault(name: string, count: number) {
+    const store = sqliteStore({ path: `${dir}/${name}.db` });
+    await store.setMany?.(
+      Array.from({ length: count }, (_, i) => [`c:r${i}`, JSON.stringify(suiteConnection(`r${i}`))] as const),
+    );
+    const vault = createVault({
+      store,
+      keyring: createKeyring([newKey, oldKey]),
+      schema: connectionSchema,
+      namespace: 'c',
+      legacy: plaintextJson(),
+    });
+    const legacyLeft = async () => {
+      let left = 0;
+      for await (const [, value] of store.entries?.('c:') ?? []) if (isLegacyValue(value)) left += 1;
+      return left;
+    };
+    return { vault, legacyLeft };
+  }
+
+  it('backfills every legacy value on SQLite, read, validated and sealed on worker threads', async () => {
+    const { vault, legacyLeft } = await legacyVault('whole', 1200);
+    const before = await vault.get('r1111');
+    const pool = rewrapPool({ keys: [newKey, oldKey], size: 2, migrate: { module: setup } });
+    let migrated = 0;
+    const executor = {
+      ...pool,
+      migrate: async (namespace: string, values: readonly (readonly [string, string])[]) => {
+        migrated += values.length;
+        return (await pool.migrate?.(namespace, values)) ?? [];
+      },
+    };
+    try {
+      const report = await vault.migrate({ executor, batchSize: 100 });
+      expect(report).toMatchObject({ scanned: 1200, migrated: 1200, failed: [] });
+      expect(migrated).toBe(1200);
+      expect(await legacyLeft()).toBe(0);
+      expect((await vault.status()).kids).toEqual({ new: 1200 });
+      expect(await vault.get('r1111')).toEqual(before);
+    } finally {
+      await pool.close();
+      await vault.close();
+    }
+  });
+
+  it('stops before writing when the workers’ schema is not the vault’s', async () => {
+    const { vault, legacyLeft } = await legacyVault('other-schema', 300);
+    const pool = rewrapPool({
+      keys: [newKey],
+      size: 1,
+      migrate: { module: setup, data: { schema: 'connection-auth' } },
+    });
+    try {
+      await expect(vault.migrate({ executor: pool, batchSize: 100 })).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        path: 'executor',
+      });
+      expect(await legacyLeft()).toBe(300);
+    } finally {
+      await pool.close();
+      await vault.close();
+    }
+  });
+
+  it('refuses a module that does not load (every migrate batch) or does not resolve (at once)', async () => {
+    const pool = rewrapPool({ keys: [newKey], size: 1, migrate: { module: new URL('./fixtures/none.mjs', setup) } });
+    try {
+      await expect(pool.migrate?.('c', [['a', '{}']])).rejects.toMatchObject({
+        code: 'KEY_UNAVAILABLE',
+        message: expect.stringContaining('the migrate module failed'),
+      });
+    } finally {
+      await pool.close();
+    }
+    expect(() => rewrapPool({ keys: [newKey], migrate: { module: '@credvault/no-such-package' } })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', path: 'migrate.module' }),
+    );
+    expect(rewrapPool({ keys: [newKey], size: 1 }).migrate).toBeUndefined();
+  });
+});

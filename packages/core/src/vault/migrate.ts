@@ -1,6 +1,6 @@
 import { invalidArgument, isVaultError, storeCall, VaultError, type VaultErrorCode } from '../errors/index.js';
-import { isLegacyValue } from '../format/index.js';
-import type { AnyCredentialSchema } from '../records/index.js';
+import { envelopeKid, isLegacyValue, openRecord } from '../format/index.js';
+import { type AnyCredentialSchema, decodeRecord, encodeRecord } from '../records/index.js';
 import { idOfKey, isVaultId, iterate, recordPrefix } from '../store/index.js';
 import type { VaultContext } from './context.js';
 import { readLegacy } from './legacy.js';
@@ -13,12 +13,17 @@ const MAX_ATTEMPTS = 5;
 
 type Counts = { -readonly [K in keyof MigrateReport]: MigrateReport[K] } & { failed: VerifyFailure[] };
 
-/** A legacy value read and validated (`sealed.envelope` not yet made when an executor seals it), ready to replace `stored` by compare-and-set. */
+/**
+ * A legacy value read, validated and sealed, ready to replace `stored` by compare-and-set:
+ * `sealed` holds what this thread made of it, absent when an executor migrated it whole (only
+ * for a batch written with `compareAndSetMany`, which needs the envelope alone).
+ */
 interface Migration<S extends AnyCredentialSchema> {
   readonly id: string;
   readonly stored: string;
   readonly reader: string;
-  sealed: Sealed<S>;
+  envelope: string;
+  readonly sealed?: Sealed<S>;
 }
 
 /**
@@ -27,9 +32,13 @@ interface Migration<S extends AnyCredentialSchema> {
  * validates), then compare-and-set against the value read (one `compareAndSetMany` per batch
  * where the store has it and no blind index needs upkeep). The next batch is sealed while the
  * last one is written; with an `executor` (no tenant keys) this thread only reads and validates,
- * and the executor seals each batch meanwhile. A value the application changed meanwhile is read
- * again: an envelope is left as it is (`changedMeanwhile`), a legacy value is tried again.
- * @throws VaultError `INVALID_ARGUMENT` (path `executor`) for an executor whose keys are not the vault's.
+ * and the executor seals each batch meanwhile, or, where it has `migrate` and the batch goes in
+ * one `compareAndSetMany`, this thread only reads and writes. A value the application changed
+ * meanwhile is read again: an envelope is left as it is (`changedMeanwhile`), a legacy value is
+ * tried again.
+ * @throws VaultError `INVALID_ARGUMENT` (path `executor`) for an executor whose keys are not the
+ * vault's, or whose `migrate` made of a batch's first value something else than this vault would
+ * (that batch and those after it are not written).
  */
 export async function migrate<S extends AnyCredentialSchema>(
   ctx: VaultContext<S>,
@@ -49,6 +58,9 @@ export async function migrate<S extends AnyCredentialSchema>(
   // Tenant keys live in the store, not in the executor: their records are sealed here.
   const executor = ctx.tenancy === undefined ? options.executor : undefined;
   if (executor !== undefined) await checkSealExecutor(executor, ctx.keyring, namespace);
+  // An executor migrates a batch whole (read, validate, seal) where it is written in one compareAndSetMany.
+  const whole = ctx.index === undefined && store.compareAndSetMany !== undefined ? executor : undefined;
+  const migrateWhole = whole?.migrate?.bind(whole);
   let batch: [string, string][] = [];
   let writing: Promise<void> = Promise.resolve();
   // Batches past this thread's part and not yet written: one (being written while this thread
@@ -62,7 +74,9 @@ export async function migrate<S extends AnyCredentialSchema>(
     const sealing =
       executor === undefined
         ? Promise.resolve(await prepare(ctx, read, counts))
-        : sealElsewhere(ctx, executor, await prepare(ctx, read, counts, false), counts);
+        : migrateWhole !== undefined
+          ? migrateElsewhere(ctx, migrateWhole, read, counts)
+          : sealElsewhere(ctx, executor, await prepare(ctx, read, counts, false), counts);
     sealing.catch(() => {}); // awaited in the write chain
     // one batch written at a time, in order; a failure stops the run at a later flush or at the end
     writing = writing.then(async () => commit(ctx, await sealing, counts)).then(() => onProgress?.(report()));
@@ -100,7 +114,7 @@ async function prepare<S extends AnyCredentialSchema>(
     try {
       const read = await readLegacy(ctx, id, stored);
       const sealed = sealHere ? await seal(ctx, id, read.input) : { ...encode(ctx, id, read.input), envelope: '' };
-      out.push({ id, stored, reader: read.reader, sealed });
+      out.push({ id, stored, reader: read.reader, envelope: sealed.envelope, sealed });
     } catch (error) {
       if (!isVaultError(error)) throw error;
       fail(counts, id, error.code, error.path);
@@ -117,15 +131,99 @@ async function sealElsewhere<S extends AnyCredentialSchema>(
   counts: Counts,
 ): Promise<Migration<S>[]> {
   if (batch.length === 0) return batch;
-  const texts = batch.map(({ sealed }) => sealed.text);
-  const records = batch.map(({ id, sealed: { text } }) => [id, text.readable, text.secret] as const);
+  const texts = batch.map(({ sealed }) => (sealed as Sealed<S>).text);
+  const records = texts.map((text, i) => [(batch[i] as Migration<S>).id, text.readable, text.secret] as const);
   const envelopes = sealedEnvelopes(await executor.seal(ctx.namespace, records), texts, ctx.keyring.primaryKid);
   return batch.filter((migration, i) => {
     const envelope = envelopes[i] as string | { readonly code: VaultErrorCode };
-    if (typeof envelope === 'string') migration.sealed = { ...migration.sealed, envelope };
+    if (typeof envelope === 'string') migration.envelope = envelope;
     else fail(counts, migration.id, envelope.code, undefined);
     return typeof envelope === 'string';
   });
+}
+
+/**
+ * Has an executor's `migrate` (`migrateWhole`) migrate a batch of legacy values whole (read, validate, seal); the values it
+ * could not migrate are recorded as failed. The first envelope it made is checked against what
+ * this vault makes of the same value ({@link checkMigrated}) before any of the batch is written.
+ * @throws VaultError `DECRYPT_FAILED` when it answered anything but a result per value, each an
+ * envelope under the primary kid and a reader's name, or an error code; `INVALID_ARGUMENT`
+ * (path `executor`) when the checked envelope differs.
+ */
+async function migrateElsewhere<S extends AnyCredentialSchema>(
+  ctx: VaultContext<S>,
+  migrateWhole: NonNullable<SealExecutor['migrate']>,
+  batch: readonly (readonly [string, string])[],
+  counts: Counts,
+): Promise<Migration<S>[]> {
+  if (batch.length === 0) return [];
+  const results: readonly unknown[] = await migrateWhole(ctx.namespace, batch);
+  const bad = () =>
+    new VaultError('DECRYPT_FAILED', 'the seal executor answered something that is not a result per legacy value');
+  if (!Array.isArray(results) || results.length !== batch.length) throw bad();
+  const out: Migration<S>[] = [];
+  let failed = 0;
+  for (const [i, result] of results.entries()) {
+    const [id, stored] = batch[i] as readonly [string, string];
+    if (isFailure(result)) {
+      if (failed++ === 0) await checkMigrated(ctx, id, stored, undefined);
+      fail(counts, id, result.code, result.path);
+      continue;
+    }
+    if (!isMigrated(result) || envelopeKid(result[0]) !== ctx.keyring.primaryKid) throw bad();
+    if (out.length === 0) await checkMigrated(ctx, id, stored, result);
+    out.push({ id, stored, reader: result[1], envelope: result[0] });
+  }
+  return out;
+}
+
+const isFailure = (result: unknown): result is { readonly code: VaultErrorCode; readonly path?: string } =>
+  typeof result === 'object' &&
+  result !== null &&
+  !Array.isArray(result) &&
+  typeof (result as { code?: unknown }).code === 'string' &&
+  ['undefined', 'string'].includes(typeof (result as { path?: unknown }).path);
+
+const isMigrated = (result: unknown): result is readonly [string, string] =>
+  Array.isArray(result) && result.length === 2 && result.every((part) => typeof part === 'string');
+
+/**
+ * Checks what an executor made of a legacy value: its envelope opens under this vault's keys,
+ * reads strictly, validates, and holds exactly the text this vault writes for the value (its
+ * reader, schema and canonical JSON, at the executor's stored-at time); or, where it answered
+ * an error (`migrated` undefined), this vault cannot migrate the value either.
+ * @throws VaultError `INVALID_ARGUMENT` (path `executor`) when it does not.
+ */
+async function checkMigrated<S extends AnyCredentialSchema>(
+  ctx: VaultContext<S>,
+  id: string,
+  stored: string,
+  migrated: readonly [envelope: string, reader: string] | undefined,
+): Promise<void> {
+  const same = await (async () => {
+    if (migrated === undefined) {
+      const read = await readLegacy(ctx, id, stored);
+      encodeRecord(ctx.schema, read.input, id);
+      return false; // this vault migrates the value
+    }
+    const [envelope, reader] = migrated;
+    const text = await openRecord(ctx.keyring, ctx.namespace, id, envelope);
+    const { storedAt } = decodeRecord(ctx.schema, text, id).meta;
+    const read = await readLegacy(ctx, id, stored);
+    if (storedAt === undefined || read.reader !== reader) return false;
+    const mine = encodeRecord(ctx.schema, read.input, id, { storedAt }).text;
+    return mine.readable === text.readable && mine.secret === text.secret;
+  })().catch((error: unknown) => {
+    if (isVaultError(error)) return migrated === undefined; // an answered error that this vault meets too
+    throw error;
+  });
+  if (!same) {
+    throw new VaultError(
+      'INVALID_ARGUMENT',
+      "the seal executor's migrate answered for a legacy value otherwise than this vault would: give it the vault's keys, schema and legacy readers",
+      { path: 'executor', id },
+    );
+  }
 }
 
 /** Records a legacy value that did not migrate: its id and error code (and path), never its value. */
@@ -167,13 +265,14 @@ async function write<S extends AnyCredentialSchema>(
   const { store } = ctx;
   const many = store.compareAndSetMany;
   if (ctx.index === undefined && many !== undefined && batch.length > 0) {
-    const rows = batch.map(({ id, stored, sealed }) => [ctx.key(id), stored, sealed.envelope] as const);
+    const rows = batch.map(({ id, stored, envelope }) => [ctx.key(id), stored, envelope] as const);
     return storeCall('compareAndSetMany', () => many.call(store, rows));
   }
   const results: boolean[] = [];
-  for (const { id, stored, sealed } of batch) {
-    // no record: a legacy value has no blind-index entries to remove
-    results.push(await putIfUnchanged(ctx, id, { stored }, sealed));
+  for (const { id, stored, envelope, sealed } of batch) {
+    // no record: a legacy value has no blind-index entries to remove. `sealed` is set here: an
+    // executor migrates whole only batches that go in one compareAndSetMany.
+    results.push(await putIfUnchanged(ctx, id, { stored }, { ...(sealed as Sealed<S>), envelope }));
   }
   return results;
 }

@@ -1,7 +1,16 @@
 import { randomBytes, toBase64url } from '../crypto/index.js';
 import { checkArray, invalidArgument, isVaultError, VaultError, type VaultErrorCode } from '../errors/index.js';
-import { envelopeKid, openRecord, type RecordText, sealRecord } from '../format/index.js';
+import {
+  envelopeKid,
+  isLegacyValue,
+  type LegacyReader,
+  legacyReaders,
+  openRecord,
+  type RecordText,
+  sealRecord,
+} from '../format/index.js';
 import { checkKeyEncryptionKeys, type KeyEncryptionKeys } from '../keys/index.js';
+import { type AnyCredentialSchema, encodeRecord } from '../records/index.js';
 
 /**
  * One record sealed by a {@link SealExecutor}: its envelope up to its readable text
@@ -9,6 +18,14 @@ import { checkKeyEncryptionKeys, type KeyEncryptionKeys } from '../keys/index.js
  * code of the error that stopped it.
  */
 export type SealResult = string | { readonly code: VaultErrorCode };
+
+/**
+ * One legacy value migrated by {@link SealExecutor.migrate}: its whole `cv1` envelope and the
+ * name of the legacy reader that read it, or the code (and field path) of the error that stopped it.
+ */
+export type MigrateResult =
+  | readonly [envelope: string, reader: string]
+  | { readonly code: VaultErrorCode; readonly path?: string };
 
 /**
  * Seals records somewhere else, e.g. on worker threads (see `@credvault/worker-pool`), so that
@@ -24,6 +41,63 @@ export interface SealExecutor {
   readonly concurrency: number;
   /** Seals each `[id, readable text, secret text]` of `namespace`, in order. */
   seal(namespace: string, records: readonly (readonly [string, string, string])[]): Promise<readonly SealResult[]>;
+  /**
+   * Optional: reads, validates and seals each `[id, stored legacy value]` of `namespace` itself,
+   * in order, as {@link legacyMigrator} does with the vault's own schema and legacy readers.
+   * `vault.migrate` then leaves the thread that drives the store only the reads and writes,
+   * where the store has `compareAndSetMany` and no blind index needs upkeep. It checks the first
+   * envelope of every batch against what it would have written itself before writing the batch.
+   */
+  migrate?(
+    namespace: string,
+    values: readonly (readonly [id: string, stored: string])[],
+  ): Promise<readonly MigrateResult[]>;
+}
+
+/** Options of {@link legacyMigrator}: the vault's keys, schema and legacy readers. */
+export interface LegacyMigratorOptions<S extends AnyCredentialSchema> {
+  readonly keys: KeyEncryptionKeys;
+  readonly schema: S;
+  readonly legacy: LegacyReader | readonly LegacyReader[];
+}
+
+/**
+ * What an executor's {@link SealExecutor.migrate} runs on each batch: every legacy value read
+ * through `legacy`, validated by `schema` and sealed under `keys`' primary, as `vault.migrate`
+ * does in its own thread; one {@link MigrateResult} per value.
+ * @throws VaultError `INVALID_ARGUMENT` for keys that are not a keyring or a bad `legacy` (at
+ * once); from the function, for a `namespace` that is not a string or `values` that is not a
+ * list of `[id, stored]` string pairs (path `values.<i>`).
+ */
+export function legacyMigrator<S extends AnyCredentialSchema>(
+  options: LegacyMigratorOptions<S>,
+): (namespace: string, values: readonly (readonly [string, string])[]) => Promise<MigrateResult[]> {
+  const { keys, schema } = options;
+  checkKeyEncryptionKeys(keys, 'keys');
+  const readers = legacyReaders(options.legacy);
+  if (readers === undefined) throw invalidArgument('legacy', 'a legacy reader or a list of them');
+  return async (namespace, values) => {
+    if (typeof namespace !== 'string') throw invalidArgument('namespace', 'a string');
+    checkArray(values, 'values');
+    values.forEach((value, index) => {
+      if (!Array.isArray(value) || value.length !== 2 || value.some((part) => typeof part !== 'string')) {
+        throw invalidArgument(`values.${index}`, 'an [id, stored value] pair of strings');
+      }
+    });
+    const out: MigrateResult[] = [];
+    for (const [id, stored] of values) {
+      try {
+        const read = isLegacyValue(stored) ? await readers.read(stored, id) : undefined;
+        if (read === undefined) throw new VaultError('DECRYPT_FAILED', 'no legacy reader reads the value', { id });
+        const { text } = encodeRecord(schema, read.input, id, { storedAt: new Date() });
+        out.push([await sealRecord(keys, namespace, id, text), read.reader]);
+      } catch (error) {
+        if (!isVaultError(error)) throw error;
+        out.push(error.path === undefined ? { code: error.code } : { code: error.code, path: error.path });
+      }
+    }
+    return out;
+  };
 }
 
 /**
