@@ -1,14 +1,7 @@
-import {
-  type AnyCredentialSchema,
-  connectionAuthSchema,
-  connectionSchema,
-  createVault,
-  type Vault,
-  VaultError,
-  type VaultOptions,
-} from '@credvault/core';
+import { type AnyCredentialSchema, createVault, type Vault, VaultError, type VaultOptions } from '@credvault/core';
 import { type CliKeys, loadKeyring } from './keys.js';
 import { openStoreFromFlags, type StoreFlags } from './open-store.js';
+import { schemaNamed } from './schemas.js';
 import { tableSpecOf } from './table-flags.js';
 
 /** Options every store command takes (the store flags: see {@link openStoreFromFlags}). */
@@ -29,11 +22,6 @@ export interface Io {
   readonly stderr: NodeJS.WriteStream;
 }
 
-const SCHEMAS: Record<string, AnyCredentialSchema> = {
-  connection: connectionSchema,
-  'connection-auth': connectionAuthSchema,
-};
-
 /**
  * Opens the vault a command works on: the store spec and keys first, so that a missing one fails
  * before any connection. `extra`: vault options of one command (`migrate`'s legacy readers).
@@ -43,12 +31,7 @@ export async function openVault(
   readOnly: boolean,
   extra: Pick<VaultOptions<AnyCredentialSchema>, 'legacy'> = {},
 ): Promise<{ vault: Vault<AnyCredentialSchema>; keyring: CliKeys }> {
-  const schema = SCHEMAS[options.schema ?? 'connection'];
-  if (schema === undefined) {
-    throw new VaultError('INVALID_ARGUMENT', `--schema must be one of ${Object.keys(SCHEMAS).join(', ')}`, {
-      path: 'schema',
-    });
-  }
+  const schema = schemaNamed(options.schema);
   const table = tableSpecOf(options); // a usage error before the keys are read
   // The fields with index columns: the vault keeps their terms right on every write (migrate included).
   const index = Object.keys(table?.indexColumns ?? {});

@@ -1,5 +1,5 @@
 import { VaultError } from '@credvault/core';
-import type { RewrapPool } from '@credvault/worker-pool';
+import type { RewrapPool, RewrapPoolOptions } from '@credvault/worker-pool';
 import { localKeyEntries, readKeySpecs } from './keys.js';
 import { loadPackage } from './load-package.js';
 
@@ -7,13 +7,14 @@ import { loadPackage } from './load-package.js';
  * The worker pool `--workers` asks for (`true`: the pool's default size), or `undefined` without
  * it. The workers hold copies of the keys, so every key must be local; `refused` lists the flags
  * given that make the command work in this thread, for which `--workers` is refused rather than
- * ignored.
+ * ignored. `migrate`: the pool's option of that name, for workers that migrate legacy values whole.
  * @throws VaultError `INVALID_ARGUMENT` (path `workers`) for a wrapped or remote key or a refused flag.
  */
 export async function workerPool(
   workers: true | number | undefined,
   keysFile: string | undefined,
   refused: readonly (readonly [given: boolean, flag: string])[],
+  migrate?: RewrapPoolOptions['migrate'],
 ): Promise<RewrapPool | undefined> {
   if (workers === undefined) return undefined;
   for (const [given, flag] of refused) {
@@ -31,7 +32,11 @@ export async function workerPool(
       { flag: '--workers', path: 'workers' },
       () => import('@credvault/worker-pool'),
     );
-    return rewrapPool({ keys, ...(workers === true ? {} : { size: workers }) });
+    return rewrapPool({
+      keys,
+      ...(workers === true ? {} : { size: workers }),
+      ...(migrate === undefined ? {} : { migrate }),
+    });
   } finally {
     for (const { key } of keys) key.fill(0); // each worker holds its own copy
   }

@@ -108,6 +108,21 @@ describe('credvault migrate', () => {
     expect([...(await storedValues(path)).values()].every((v) => v.startsWith('cv1.k1.'))).toBe(true);
   });
 
+  it('reads, validates and seals on the workers with --workers, from the same flags and legacy key', async () => {
+    const key = randomBytes(32);
+    const values = Object.fromEntries(Array.from({ length: 120 }, (_, i) => [`g${i}`, gcm(key, record(`G${i}`))]));
+    const path = await seeded('gcm-workers', { ...values, bad: 'enc:v1:garbage' });
+    const args = ['migrate', '--store', `sqlite:${path}`, '--schema', 'connection-auth', '--legacy', 'aes-gcm'];
+    const flags = ['--legacy-prefix', 'enc:v1:', '--legacy-encoding', 'base64', '--workers', '1', '--batch-size', '40'];
+    const run = await cli([...args, ...flags, '--json'], { ...env, CREDVAULT_LEGACY_KEY: key.toString('hex') });
+    expect(run.code, run.stderr).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ migrated: 120, failed: [{ id: 'bad', code: 'DECRYPT_FAILED' }] });
+    const store = sqliteStore({ path });
+    const vault = createVault({ store, keyring: parseKeyList(keys), schema: connectionAuthSchema });
+    expect((await vault.get('g119'))?.token).toBe('secret-G119');
+    await vault.close();
+  });
+
   it('exits 1 and names each value that does not read, leaving it as it was; usage errors exit 2', async () => {
     const path = await seeded('bad', { ok: record('A'), bad: 'enc:v1:garbage' });
     const run = await cli(['migrate', '--store', `sqlite:${path}`, '--schema', 'connection-auth'], env);

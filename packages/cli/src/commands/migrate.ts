@@ -1,6 +1,7 @@
 import type { MigrateReport } from '@credvault/core';
 import { type Io, openVault, printJson, type StoreCommandOptions } from '../context.js';
 import { type LegacyFlags, legacyReaders } from '../legacy-flags.js';
+import { MIGRATE_SETUP_URL, type MigrateSetupData } from '../migrate-setup.js';
 import { progressView } from '../progress.js';
 import { failureLines } from '../report-lines.js';
 import { workerPool } from '../worker-pool.js';
@@ -29,15 +30,35 @@ function summary(report: MigrateReport, namespace: string): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The legacy flags of the command's options, alone (what a worker needs of them). */
+function legacyFlagsOf(options: LegacyFlags): LegacyFlags {
+  const { legacy, legacyKeyFile, legacyPrefix, legacyEncoding, legacyLayout, legacyModule } = options;
+  return Object.fromEntries(
+    Object.entries({ legacy, legacyKeyFile, legacyPrefix, legacyEncoding, legacyLayout, legacyModule }).filter(
+      ([, value]) => value !== undefined,
+    ),
+  );
+}
+
 /**
  * `credvault migrate`: rewrites every legacy value as a `cv1` envelope, compare-and-set per
  * record; run it again after an interruption. Exit 0 only when nothing failed.
  */
 export async function migrate(io: Io, options: MigrateCommandOptions): Promise<number> {
   const legacy = await legacyReaders(options, process.env);
-  const pool = await workerPool(options.workers, options.keysFile, [
-    [options.tenantField !== undefined, '--tenant-field'],
-  ]);
+  // The workers build the same schema and legacy readers from the same flags and key, and migrate whole.
+  const { CREDVAULT_LEGACY_KEY } = process.env;
+  const data: MigrateSetupData = {
+    ...(options.schema === undefined ? {} : { schema: options.schema }),
+    legacy: legacyFlagsOf(options),
+    env: CREDVAULT_LEGACY_KEY === undefined ? {} : { CREDVAULT_LEGACY_KEY },
+  };
+  const pool = await workerPool(
+    options.workers,
+    options.keysFile,
+    [[options.tenantField !== undefined, '--tenant-field']],
+    { module: MIGRATE_SETUP_URL, data },
+  );
   const { vault } = await openVault(options, options.dryRun === true, { legacy }).catch(async (error: unknown) => {
     await pool?.close();
     throw error;
