@@ -26,7 +26,10 @@ export interface BackfillRuns {
   readonly records: number;
   /** `vault.migrate()` of every plaintext row to an envelope, in one thread. */
   readonly migrateMs: number[];
-  /** The same with `executor: rewrapPool(...)` (its default size): sealed on worker threads, as `credvault migrate --workers` does. */
+  /**
+   * The same with `executor: rewrapPool({ migrate })` (its default size): read, validated and
+   * sealed on worker threads, as `credvault migrate --workers` does.
+   */
   readonly poolMs: number[];
   /** The pure I/O of it: every row read and written back by compare-and-set with an envelope-sized value, in the same batches. */
   readonly ioMs: number[];
@@ -77,7 +80,8 @@ export async function backfillCase(table: OwnTable, count: number, runs: number)
   const migrateOnce = async (pooled: boolean) => {
     await seedPlaintext(table, count);
     const vault = createVault({ store: table.store(), keyring, schema: connectionSchema, legacy: plaintextJson() });
-    const pool = pooled ? rewrapPool({ keys: [{ kid: 'k1', key: key.slice() }] }) : undefined;
+    const migrate = { module: new URL('./backfill-setup.mjs', import.meta.url) };
+    const pool = pooled ? rewrapPool({ keys: [{ kid: 'k1', key: key.slice() }], migrate }) : undefined;
     let migrated = 0;
     try {
       const ms = await timeOnce(async () => {
