@@ -143,12 +143,13 @@ async function sealElsewhere<S extends AnyCredentialSchema>(
 }
 
 /**
- * Has an executor's `migrate` (`migrateWhole`) migrate a batch of legacy values whole (read, validate, seal); the values it
- * could not migrate are recorded as failed. The first envelope it made is checked against what
- * this vault makes of the same value ({@link checkMigrated}) before any of the batch is written.
+ * Has an executor's `migrate` (`migrateWhole`) migrate a batch of legacy values whole (read,
+ * validate, seal); the values it could not migrate are recorded as failed. Its first envelope,
+ * and its first error, are checked against what this vault makes of the same value
+ * ({@link checkMigrated}) before any of the batch is written.
  * @throws VaultError `DECRYPT_FAILED` when it answered anything but a result per value, each an
  * envelope under the primary kid and a reader's name, or an error code; `INVALID_ARGUMENT`
- * (path `executor`) when the checked envelope differs.
+ * (path `executor`) when a checked answer differs.
  */
 async function migrateElsewhere<S extends AnyCredentialSchema>(
   ctx: VaultContext<S>,
