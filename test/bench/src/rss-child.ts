@@ -6,6 +6,7 @@
 // with --expose-gc) samples the live heap after a full GC every 10,000 records; mode `one-thread`
 // is `peak` without the pool; mode `scan` only reads every record (`store.entries`, no vault, no
 // pool, nothing kept): what the store's read path alone costs the peak.
+import { readFileSync } from 'node:fs';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { connectionSchema, createVault, type KeyEntry, keyringFromEnv } from '@credvault/core';
 import { rewrapPool } from '@credvault/worker-pool';
@@ -80,7 +81,7 @@ await pool?.close();
 await store.close?.();
 console.log(
   JSON.stringify({
-    maxRssKb: process.resourceUsage().maxRSS,
+    maxRssKb: peakRssKb(),
     liveGrowthKb: liveGrowth / 1024,
     rewrapped,
     scanned,
@@ -90,3 +91,19 @@ console.log(
     afterFullGcKb: afterFullGc / 1024,
   }),
 );
+
+/**
+ * This process's peak RSS in KB: Linux's VmHWM, the high-water mark of this process image alone.
+ * Not `process.resourceUsage().maxRSS`: Linux carries a process's RSS at `fork` over into the
+ * `maxRSS` of what it executes, so each child reported at least the bench's own RSS when it was
+ * spawned (176.1 MB for every case of the 2026-12-07T14:44 run, however small). Elsewhere, maxRSS.
+ */
+function peakRssKb(): number {
+  try {
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    if (hwm !== undefined) return Number(hwm);
+  } catch {
+    // no /proc: not Linux
+  }
+  return process.resourceUsage().maxRSS;
+}
