@@ -221,7 +221,24 @@ const rows: Row[] = [
   ['sealBatch(k, ns, 42)', () => sealBatch(keys(), 'c', 42 as Any), INVALID, 'records'],
   ['sealBatch(k, ns, [[s, s]])', () => sealBatch(keys(), 'c', [['a', '{}']] as Any), INVALID, 'records.0'],
   ['sealBatch(k, ns, [[s, s, 42]])', () => sealBatch(keys(), 'c', [['a', '{}', 42]] as Any), INVALID, 'records.0'],
+  ['legacyMigrator(null)', () => core.legacyMigrator(null as Any), INVALID, 'options'],
+  ['legacyMigrator({ keys: null })', () => migratorWith({ keys: null }), INVALID, 'keys'],
+  ['legacyMigrator({ schema: {} })', () => migratorWith({ schema: {} }), INVALID, 'schema'],
+  ['legacyMigrator({ legacy: 42 })', () => migratorWith({ legacy: 42 }), INVALID, 'legacy'],
+  ['legacyMigrator(...)(42, v)', () => migratorWith()(42 as Any, []), INVALID, 'namespace'],
+  ['legacyMigrator(...)(ns, 42)', () => migratorWith()('c', 42 as Any), INVALID, 'values'],
+  ['legacyMigrator(...)(ns, [[s]])', () => migratorWith()('c', [['a']] as Any), INVALID, 'values.0'],
 ];
+
+/** A legacy migrator with `options` over working defaults. */
+function migratorWith(options: Record<string, unknown> = {}) {
+  return core.legacyMigrator({
+    keys: keys(),
+    schema: core.connectionSchema,
+    legacy: core.plaintextJson(),
+    ...options,
+  } as Any);
+}
 
 describe('a bad argument to the rest of the exports', () => {
   it.each(rows)('%s', async (_label, call, code, path) => {
@@ -389,6 +406,16 @@ const calls: Record<string, ((x: unknown) => unknown)[]> = {
     (x) => sealBatch(keys(), 'c', x as Any),
     (x) => sealBatch(keys(), 'c', [x] as Any),
     (x) => sealBatch(keys(), 'c', [['a', '{}', x]] as Any),
+  ],
+  legacyMigrator: [
+    (x) => core.legacyMigrator(x as Any),
+    (x) => migratorWith({ keys: x }),
+    (x) => migratorWith({ schema: x }),
+    (x) => migratorWith({ legacy: x }),
+    (x) => migratorWith()(x as Any, [['a', '{}']]),
+    (x) => migratorWith()('c', x as Any),
+    (x) => migratorWith()('c', [x] as Any),
+    (x) => migratorWith()('c', [['a', x]] as Any),
   ],
   checkDistinctKeys: [
     (x) => checkDistinctKeys(x as Any),

@@ -109,14 +109,17 @@ describe('sealBatch', () => {
 });
 
 describe('vault.migrate({ executor })', () => {
-  it('has the executor seal every legacy value; each reads back as it read before', async () => {
+  it.each([
+    ['seal every legacy value', () => executorOver(), [0, 1 + 23]], // the canary, then every record
+    ['read, validate and seal every legacy value (migrates whole)', () => wholeExecutorOver(), [23, 1]],
+  ] as const)('has the executor %s; each reads back as it read before', async (_, make, counts) => {
     const store = await legacyStore(23);
     const vault = vaultOver(store);
     const before = await Promise.all(Array.from({ length: 23 }, (_, i) => vault.get(`r${i}`)));
-    const executor = executorOver();
+    const executor: SealExecutor & { sealed: number; migrated?: number } = make();
     const report = await vault.migrate({ batchSize: 5, executor });
     expect(report).toMatchObject({ scanned: 23, migrated: 23, failed: [], changedMeanwhile: 0 });
-    expect(executor.sealed).toBe(1 + 23); // the canary, then every record
+    expect([executor.migrated ?? 0, executor.sealed]).toEqual(counts);
     expect(await legacyLeft(store)).toBe(0);
     for (let i = 0; i < 23; i++) expect(await vault.get(`r${i}`)).toEqual(before[i]);
   });
@@ -170,21 +173,6 @@ describe('vault.migrate({ executor })', () => {
     expect(executor.sealed).toBe(0);
     expect((await vault.get('r3'))?.idConnection).toBe('r3');
   });
-
-  it('property: any record stored as plain JSON reads back exactly after a migration through an executor', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 4 }), async (count, batchSize) => {
-        const store = memoryStore();
-        for (let i = 0; i < count; i++) await store.set(`default:p${i}`, JSON.stringify(randomConnection()));
-        const vault = vaultOver(store);
-        const before = [];
-        for (let i = 0; i < count; i++) before.push(await vault.get(`p${i}`));
-        expect((await vault.migrate({ batchSize, executor: executorOver() })).migrated).toBe(count);
-        for (let i = 0; i < count; i++) expect(isDeepStrictEqual(await vault.get(`p${i}`), before[i])).toBe(true);
-      }),
-      { numRuns: 30 },
-    );
-  });
 });
 
 describe('legacyMigrator', () => {
@@ -228,18 +216,6 @@ describe('legacyMigrator', () => {
 });
 
 describe('vault.migrate({ executor }) with an executor that migrates whole', () => {
-  it('has the executor read, validate and seal every legacy value; each reads back as it read before', async () => {
-    const store = await legacyStore(23);
-    const vault = vaultOver(store);
-    const before = await Promise.all(Array.from({ length: 23 }, (_, i) => vault.get(`r${i}`)));
-    const executor = wholeExecutorOver();
-    const report = await vault.migrate({ batchSize: 5, executor });
-    expect(report).toMatchObject({ scanned: 23, migrated: 23, failed: [], changedMeanwhile: 0 });
-    expect([executor.migrated, executor.sealed]).toEqual([23, 1]); // the canary alone is sealed
-    expect(await legacyLeft(store)).toBe(0);
-    for (let i = 0; i < 23; i++) expect(await vault.get(`r${i}`)).toEqual(before[i]);
-  });
-
   it('stops before writing a batch whose first envelope is not what the vault makes of the value', async () => {
     const otherReader = plaintextJson({ map: (parsed) => ({ ...(parsed as object), status: 'changed' }) });
     const renamed = { ...plaintextJson(), name: 'another-reader' };
@@ -298,20 +274,24 @@ describe('vault.migrate({ executor }) with an executor that migrates whole', () 
     expect(await vault.findBy('accessToken', accessToken)).toMatchObject({ record: { accessToken } });
   });
 
-  it('property: any record stored as plain JSON reads back exactly after a migration through the executor', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 4 }), async (count, batchSize) => {
-        const store = memoryStore();
-        for (let i = 0; i < count; i++) await store.set(`default:p${i}`, JSON.stringify(randomConnection()));
-        const vault = vaultOver(store);
-        const before = [];
-        for (let i = 0; i < count; i++) before.push(await vault.get(`p${i}`));
-        const executor = wholeExecutorOver();
-        expect((await vault.migrate({ batchSize, executor })).migrated).toBe(count);
-        expect(executor.migrated).toBe(count);
-        for (let i = 0; i < count; i++) expect(isDeepStrictEqual(await vault.get(`p${i}`), before[i])).toBe(true);
-      }),
-      { numRuns: 30 },
-    );
-  });
+  it.each([
+    ['seals', () => executorOver()],
+    ['migrates whole', () => wholeExecutorOver()],
+  ])(
+    'property: any record stored as plain JSON reads back exactly after a migration through an executor that %s',
+    async (_, make) => {
+      await fc.assert(
+        fc.asyncProperty(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 4 }), async (count, batchSize) => {
+          const store = memoryStore();
+          for (let i = 0; i < count; i++) await store.set(`default:p${i}`, JSON.stringify(randomConnection()));
+          const vault = vaultOver(store);
+          const before = [];
+          for (let i = 0; i < count; i++) before.push(await vault.get(`p${i}`));
+          expect((await vault.migrate({ batchSize, executor: make() })).migrated).toBe(count);
+          for (let i = 0; i < count; i++) expect(isDeepStrictEqual(await vault.get(`p${i}`), before[i])).toBe(true);
+        }),
+        { numRuns: 30 },
+      );
+    },
+  );
 });

@@ -1,5 +1,13 @@
 import { randomBytes, toBase64url } from '../crypto/index.js';
-import { checkArray, invalidArgument, isVaultError, VaultError, type VaultErrorCode } from '../errors/index.js';
+import {
+  checkArray,
+  invalidArgument,
+  isRecordLike,
+  isVaultError,
+  optionsArgument,
+  VaultError,
+  type VaultErrorCode,
+} from '../errors/index.js';
 import {
   envelopeKid,
   isLegacyValue,
@@ -65,25 +73,23 @@ export interface LegacyMigratorOptions<S extends AnyCredentialSchema> {
  * What an executor's {@link SealExecutor.migrate} runs on each batch: every legacy value read
  * through `legacy`, validated by `schema` and sealed under `keys`' primary, as `vault.migrate`
  * does in its own thread; one {@link MigrateResult} per value.
- * @throws VaultError `INVALID_ARGUMENT` for keys that are not a keyring or a bad `legacy` (at
- * once); from the function, for a `namespace` that is not a string or `values` that is not a
+ * @throws VaultError `INVALID_ARGUMENT` for options that are not an object, keys that are not a
+ * keyring, a schema not from `defineCredentialSchema` or a bad `legacy` (at once); from the function, for a `namespace` that is not a string or `values` that is not a
  * list of `[id, stored]` string pairs (path `values.<i>`).
  */
 export function legacyMigrator<S extends AnyCredentialSchema>(
   options: LegacyMigratorOptions<S>,
 ): (namespace: string, values: readonly (readonly [string, string])[]) => Promise<MigrateResult[]> {
-  const { keys, schema } = options;
+  const { keys, schema, legacy } = optionsArgument(options);
   checkKeyEncryptionKeys(keys, 'keys');
-  const readers = legacyReaders(options.legacy);
+  if (!isRecordLike(schema) || !(schema.secret instanceof Set)) {
+    throw invalidArgument('schema', 'a credential schema (from defineCredentialSchema)');
+  }
+  const readers = legacyReaders(legacy);
   if (readers === undefined) throw invalidArgument('legacy', 'a legacy reader or a list of them');
   return async (namespace, values) => {
     if (typeof namespace !== 'string') throw invalidArgument('namespace', 'a string');
-    checkArray(values, 'values');
-    values.forEach((value, index) => {
-      if (!Array.isArray(value) || value.length !== 2 || value.some((part) => typeof part !== 'string')) {
-        throw invalidArgument(`values.${index}`, 'an [id, stored value] pair of strings');
-      }
-    });
+    checkStringTuples(values, 'values', 2, 'an [id, stored value] pair of strings');
     const out: MigrateResult[] = [];
     for (const [id, stored] of values) {
       try {
@@ -115,12 +121,7 @@ export async function sealBatch(
 ): Promise<SealResult[]> {
   checkKeyEncryptionKeys(keys, 'keys');
   if (typeof namespace !== 'string') throw invalidArgument('namespace', 'a string');
-  checkArray(records, 'records');
-  records.forEach((record, index) => {
-    if (!Array.isArray(record) || record.length !== 3 || record.some((part) => typeof part !== 'string')) {
-      throw invalidArgument(`records.${index}`, 'an [id, readable text, secret text] triple of strings');
-    }
-  });
+  checkStringTuples(records, 'records', 3, 'an [id, readable text, secret text] triple of strings');
   const out: SealResult[] = [];
   for (const [id, readable, secret] of records) {
     try {
@@ -183,4 +184,17 @@ export async function checkSealExecutor(
   const opened =
     typeof sealed === 'string' ? await openRecord(keyring, namespace, id, sealed).catch(() => undefined) : undefined;
   if (opened?.secret !== text.secret) throw mismatch;
+}
+
+/**
+ * @throws VaultError `INVALID_ARGUMENT` (path `path`) for a `list` that is not an array, (path
+ * `<path>.<i>`, saying `expected`) for an item that is not an array of `width` strings.
+ */
+function checkStringTuples(list: readonly unknown[], path: string, width: number, expected: string): void {
+  checkArray(list, path);
+  list.forEach((item, index) => {
+    if (!Array.isArray(item) || item.length !== width || item.some((part) => typeof part !== 'string')) {
+      throw invalidArgument(`${path}.${index}`, expected);
+    }
+  });
 }
