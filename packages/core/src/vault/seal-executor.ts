@@ -73,9 +73,10 @@ export interface LegacyMigratorOptions<S extends AnyCredentialSchema> {
  * What an executor's {@link SealExecutor.migrate} runs on each batch: every legacy value read
  * through `legacy`, validated by `schema` and sealed under `keys`' primary, as `vault.migrate`
  * does in its own thread; one {@link MigrateResult} per value.
- * @throws VaultError `INVALID_ARGUMENT` for options that are not an object, keys that are not a
- * keyring, a schema not from `defineCredentialSchema` or a bad `legacy` (at once); from the function, for a `namespace` that is not a string or `values` that is not a
- * list of `[id, stored]` string pairs (path `values.<i>`).
+ * @throws VaultError `INVALID_ARGUMENT` at once for options that are not an object, keys that
+ * are not a keyring, a schema not from `defineCredentialSchema` or a bad `legacy`; from the
+ * function, for a `namespace` that is not a string or `values` that are not `[id, stored]`
+ * string pairs (path `values.<i>`).
  */
 export function legacyMigrator<S extends AnyCredentialSchema>(
   options: LegacyMigratorOptions<S>,
