@@ -121,32 +121,38 @@ describe('rewrapPool', () => {
   });
 });
 
+/** `count` Connections as plain JSON in `store`, and a vault with a legacy reader over it. */
+async function legacyVault(store: VaultStore, count: number) {
+  await store.setMany?.(
+    Array.from({ length: count }, (_, i) => [`c:r${i}`, JSON.stringify(suiteConnection(`r${i}`))] as const),
+  );
+  const vault = createVault({
+    store,
+    keyring: createKeyring([newKey, oldKey]),
+    schema: connectionSchema,
+    namespace: 'c',
+    legacy: plaintextJson(),
+  });
+  const legacyLeft = async () => {
+    let left = 0;
+    for await (const [, value] of store.entries?.('c:') ?? []) if (isLegacyValue(value)) left += 1;
+    return left;
+  };
+  return { vault, legacyLeft };
+}
+
 describe('rewrapPool as the seal executor of vault.migrate', () => {
   it.each([
     ['memory', () => memoryStore()],
     ['SQLite', () => sqliteStore({ path: `${dir}/migrate.db` })],
   ])('backfills every legacy value on %s, sealed on worker threads', async (_, open) => {
-    const store = open();
-    for (let i = 0; i < 1200; i += 200) {
-      await store.setMany?.(
-        Array.from({ length: 200 }, (_, j) => [`c:r${i + j}`, JSON.stringify(suiteConnection(`r${i + j}`))] as const),
-      );
-    }
-    const vault = createVault({
-      store,
-      keyring: createKeyring([newKey, oldKey]),
-      schema: connectionSchema,
-      namespace: 'c',
-      legacy: plaintextJson(),
-    });
+    const { vault, legacyLeft } = await legacyVault(open(), 1200);
     const before = await vault.get('r1111');
     const pool = rewrapPool({ keys: [newKey, oldKey], size: 2 });
     try {
       const report = await vault.migrate({ executor: pool, batchSize: 100 });
       expect(report).toMatchObject({ scanned: 1200, migrated: 1200, failed: [] });
-      let legacy = 0;
-      for await (const [, value] of store.entries?.('c:') ?? []) if (isLegacyValue(value)) legacy += 1;
-      expect(legacy).toBe(0);
+      expect(await legacyLeft()).toBe(0);
       expect((await vault.status()).kids).toEqual({ new: 1200 });
       expect(await vault.get('r1111')).toEqual(before);
     } finally {
@@ -177,29 +183,8 @@ describe('rewrapPool as the seal executor of vault.migrate', () => {
 describe('rewrapPool({ migrate }) migrating legacy values whole for vault.migrate', () => {
   const setup = new URL('./fixtures/migrate-setup.mjs', import.meta.url);
 
-  /** A SQLite store of `count` Connections as plain JSON, and a vault with a legacy reader over it. */
-  async function legacyVault(name: string, count: number) {
-    const store = sqliteStore({ path: `${dir}/${name}.db` });
-    await store.setMany?.(
-      Array.from({ length: count }, (_, i) => [`c:r${i}`, JSON.stringify(suiteConnection(`r${i}`))] as const),
-    );
-    const vault = createVault({
-      store,
-      keyring: createKeyring([newKey, oldKey]),
-      schema: connectionSchema,
-      namespace: 'c',
-      legacy: plaintextJson(),
-    });
-    const legacyLeft = async () => {
-      let left = 0;
-      for await (const [, value] of store.entries?.('c:') ?? []) if (isLegacyValue(value)) left += 1;
-      return left;
-    };
-    return { vault, legacyLeft };
-  }
-
   it('backfills every legacy value on SQLite, read, validated and sealed on worker threads', async () => {
-    const { vault, legacyLeft } = await legacyVault('whole', 1200);
+    const { vault, legacyLeft } = await legacyVault(sqliteStore({ path: `${dir}/whole.db` }), 1200);
     const before = await vault.get('r1111');
     const pool = rewrapPool({ keys: [newKey, oldKey], size: 2, migrate: { module: setup } });
     let migrated = 0;
@@ -224,7 +209,7 @@ describe('rewrapPool({ migrate }) migrating legacy values whole for vault.migrat
   });
 
   it('stops before writing when the workers’ schema is not the vault’s', async () => {
-    const { vault, legacyLeft } = await legacyVault('other-schema', 300);
+    const { vault, legacyLeft } = await legacyVault(sqliteStore({ path: `${dir}/other-schema.db` }), 300);
     const pool = rewrapPool({
       keys: [newKey],
       size: 1,
