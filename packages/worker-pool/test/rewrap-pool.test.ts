@@ -141,17 +141,38 @@ async function legacyVault(store: VaultStore, count: number) {
   return { vault, legacyLeft };
 }
 
-describe('rewrapPool as the seal executor of vault.migrate', () => {
+/** The `migrate` module of these tests (see the fixture). */
+const setup = new URL('./fixtures/migrate-setup.mjs', import.meta.url);
+
+describe('rewrapPool as the executor of vault.migrate', () => {
   it.each([
-    ['memory', () => memoryStore()],
-    ['SQLite', () => sqliteStore({ path: `${dir}/migrate.db` })],
-  ])('backfills every legacy value on %s, sealed on worker threads', async (_, open) => {
+    ['memory, sealed on worker threads', () => memoryStore(), undefined, 0],
+    ['SQLite, sealed on worker threads', () => sqliteStore({ path: `${dir}/migrate.db` }), undefined, 0],
+    [
+      'SQLite, read, validated and sealed on worker threads (migrate)',
+      () => sqliteStore({ path: `${dir}/whole.db` }),
+      { module: setup },
+      1200,
+    ],
+  ] as const)('backfills every legacy value on %s', async (_, open, migrate, whole) => {
     const { vault, legacyLeft } = await legacyVault(open(), 1200);
     const before = await vault.get('r1111');
-    const pool = rewrapPool({ keys: [newKey, oldKey], size: 2 });
+    const pool = rewrapPool({ keys: [newKey, oldKey], size: 2, ...(migrate === undefined ? {} : { migrate }) });
+    let migrated = 0;
+    const executor =
+      pool.migrate === undefined
+        ? pool
+        : {
+            ...pool,
+            migrate: async (namespace: string, values: readonly (readonly [string, string])[]) => {
+              migrated += values.length;
+              return (await pool.migrate?.(namespace, values)) ?? [];
+            },
+          };
     try {
-      const report = await vault.migrate({ executor: pool, batchSize: 100 });
+      const report = await vault.migrate({ executor, batchSize: 100 });
       expect(report).toMatchObject({ scanned: 1200, migrated: 1200, failed: [] });
+      expect(migrated).toBe(whole);
       expect(await legacyLeft()).toBe(0);
       expect((await vault.status()).kids).toEqual({ new: 1200 });
       expect(await vault.get('r1111')).toEqual(before);
@@ -181,33 +202,6 @@ describe('rewrapPool as the seal executor of vault.migrate', () => {
 });
 
 describe('rewrapPool({ migrate }) migrating legacy values whole for vault.migrate', () => {
-  const setup = new URL('./fixtures/migrate-setup.mjs', import.meta.url);
-
-  it('backfills every legacy value on SQLite, read, validated and sealed on worker threads', async () => {
-    const { vault, legacyLeft } = await legacyVault(sqliteStore({ path: `${dir}/whole.db` }), 1200);
-    const before = await vault.get('r1111');
-    const pool = rewrapPool({ keys: [newKey, oldKey], size: 2, migrate: { module: setup } });
-    let migrated = 0;
-    const executor = {
-      ...pool,
-      migrate: async (namespace: string, values: readonly (readonly [string, string])[]) => {
-        migrated += values.length;
-        return (await pool.migrate?.(namespace, values)) ?? [];
-      },
-    };
-    try {
-      const report = await vault.migrate({ executor, batchSize: 100 });
-      expect(report).toMatchObject({ scanned: 1200, migrated: 1200, failed: [] });
-      expect(migrated).toBe(1200);
-      expect(await legacyLeft()).toBe(0);
-      expect((await vault.status()).kids).toEqual({ new: 1200 });
-      expect(await vault.get('r1111')).toEqual(before);
-    } finally {
-      await pool.close();
-      await vault.close();
-    }
-  });
-
   it('stops before writing when the workers’ schema is not the vault’s', async () => {
     const { vault, legacyLeft } = await legacyVault(sqliteStore({ path: `${dir}/other-schema.db` }), 300);
     const pool = rewrapPool({

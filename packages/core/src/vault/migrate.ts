@@ -59,8 +59,8 @@ export async function migrate<S extends AnyCredentialSchema>(
   const executor = ctx.tenancy === undefined ? options.executor : undefined;
   if (executor !== undefined) await checkSealExecutor(executor, ctx.keyring, namespace);
   // An executor migrates a batch whole (read, validate, seal) where it is written in one compareAndSetMany.
-  const whole = ctx.index === undefined && store.compareAndSetMany !== undefined ? executor : undefined;
-  const migrateWhole = whole?.migrate?.bind(whole);
+  const migrateWhole =
+    ctx.index === undefined && store.compareAndSetMany !== undefined ? executor?.migrate?.bind(executor) : undefined;
   let batch: [string, string][] = [];
   let writing: Promise<void> = Promise.resolve();
   // Batches past this thread's part and not yet written: one (being written while this thread
