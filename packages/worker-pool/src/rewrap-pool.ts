@@ -27,7 +27,8 @@ export interface RewrapPoolOptions {
   /**
    * Lets the workers migrate legacy values whole for `vault.migrate({ executor })`: read,
    * validate and seal, leaving the main thread only the store's reads and writes. Each worker
-   * imports `module` (a file URL, or a specifier resolved from this package) and calls its
+   * imports `module` (a file URL, or a package specifier; a relative path is refused, since it
+   * would resolve from this package: pass `new URL('./setup.js', import.meta.url)`) and calls its
    * default export with a copy of `data`; it answers the vault's `schema` and `legacy` readers
    * (see {@link MigrateSetup}). They must be the vault's: the vault checks the first envelope of
    * every batch against its own and stops the migration at the first difference.
@@ -124,10 +125,18 @@ interface Pending {
 /**
  * The `migrate` option as the workers get it: the module's URL (resolved here, so that a bare
  * specifier resolves from this package) and `data`.
- * @throws VaultError `INVALID_ARGUMENT` (path `migrate.module`) for a module that is neither a URL nor resolves.
+ * @throws VaultError `INVALID_ARGUMENT` (path `migrate.module`) for a relative specifier (it would
+ * resolve from here, not from the caller) and for a module that is neither a URL nor resolves.
  */
 function migrateData(option: NonNullable<RewrapPoolOptions['migrate']>): { module: string; data: unknown } {
   const { module, data } = option;
+  if (typeof module === 'string' && /^\.\.?[/\\]/.test(module)) {
+    throw new VaultError(
+      'INVALID_ARGUMENT',
+      `migrate.module "${module}" is relative, and would resolve from @credvault/worker-pool: pass new URL("${module}", import.meta.url)`,
+      { path: 'migrate.module' },
+    );
+  }
   try {
     const url = module instanceof URL ? module.href : import.meta.resolve(module);
     return { module: url, data };

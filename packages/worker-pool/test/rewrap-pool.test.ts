@@ -221,7 +221,7 @@ describe('rewrapPool({ migrate }) migrating legacy values whole for vault.migrat
     }
   });
 
-  it('refuses a module that does not load (every migrate batch) or does not resolve (at once)', async () => {
+  it('refuses a module that does not load (every migrate batch), a relative one or one that does not resolve (at once)', async () => {
     const pool = rewrapPool({ keys: [newKey], size: 1, migrate: { module: new URL('./fixtures/none.mjs', setup) } });
     try {
       await expect(pool.migrate?.('c', [['a', '{}']])).rejects.toMatchObject({
@@ -234,6 +234,16 @@ describe('rewrapPool({ migrate }) migrating legacy values whole for vault.migrat
     expect(() => rewrapPool({ keys: [newKey], migrate: { module: '@credvault/no-such-package' } })).toThrow(
       expect.objectContaining({ code: 'INVALID_ARGUMENT', path: 'migrate.module' }),
     );
+    // A relative path would resolve from the worker-pool package, not the caller's file.
+    for (const module of ['./fixtures/migrate-setup.mjs', '../test/fixtures/migrate-setup.mjs']) {
+      expect(() => rewrapPool({ keys: [newKey], migrate: { module } })).toThrow(
+        expect.objectContaining({
+          code: 'INVALID_ARGUMENT',
+          path: 'migrate.module',
+          message: expect.stringContaining('new URL('),
+        }),
+      );
+    }
     expect(rewrapPool({ keys: [newKey], size: 1 }).migrate).toBeUndefined();
   });
 });
