@@ -38,6 +38,7 @@ export {
   type DefineCredentialSchemaOptions,
   defineCredentialSchema,
   type InputOf,
+  isCredentialSchema,
   type OutputOf,
   type ReadableOf,
   type SecretOf,

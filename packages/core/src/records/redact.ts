@@ -1,7 +1,7 @@
 import { invalidArgument, isRecordLike } from '../errors/index.js';
 import { connectionSchema } from './connection.js';
 import { connectionAuthSchema } from './connection-auth.js';
-import type { AnyCredentialSchema } from './schema.js';
+import { type AnyCredentialSchema, isCredentialSchema } from './schema.js';
 
 /** What a redacted secret field is replaced with. */
 export const REDACTED = '[REDACTED]';
@@ -23,7 +23,7 @@ export type Redacted<T> = { [K in keyof T]: T[K] | typeof REDACTED };
  */
 export function redact<T extends object>(record: T, schema?: AnyCredentialSchema): Redacted<T> {
   if (!isRecordLike(record)) throw invalidArgument('record', 'a record (an object)');
-  if (schema !== undefined && !(isRecordLike(schema) && schema.secret instanceof Set)) {
+  if (schema !== undefined && !isCredentialSchema(schema)) {
     throw invalidArgument('schema', 'a credential schema (or left out)');
   }
   const secret = schema?.secret ?? BUILT_IN_SECRETS;

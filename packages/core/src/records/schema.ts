@@ -147,3 +147,8 @@ export function splitRecord(record: object, secret: ReadonlySet<string>): SplitR
   }
   return { readable, secret: sealed };
 }
+
+/** Whether `value` has the shape of a schema from {@link defineCredentialSchema} (an object with a `secret` set). */
+export function isCredentialSchema(value: unknown): value is AnyCredentialSchema {
+  return isRecordLike(value) && value.secret instanceof Set;
+}

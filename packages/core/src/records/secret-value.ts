@@ -1,5 +1,5 @@
 import { invalidArgument, isRecordLike } from '../errors/index.js';
-import type { AnyCredentialSchema, InputOf, OutputOf, SecretOf } from './schema.js';
+import { type AnyCredentialSchema, type InputOf, isCredentialSchema, type OutputOf, type SecretOf } from './schema.js';
 
 /** What a {@link Secret} shows instead of its value: in strings, JSON and `String()`. */
 export const SECRET_MASK = '[secret]';
@@ -103,7 +103,7 @@ export type MaskedInput<S extends AnyCredentialSchema> = {
 
 /** @throws VaultError `INVALID_ARGUMENT` naming `schema` or `record`. */
 function checkArguments(schema: unknown, record: unknown): void {
-  if (!(isRecordLike(schema) && schema.secret instanceof Set)) {
+  if (!isCredentialSchema(schema)) {
     throw invalidArgument('schema', 'a credential schema (from defineCredentialSchema)');
   }
   if (!isRecordLike(record)) throw invalidArgument('record', 'a record (an object)');

@@ -1,6 +1,6 @@
 import { checkFunction, invalidArgument, isRecordLike, VaultError } from '../errors/index.js';
 import { checkKeyEncryptionKeys, checkUnwrapCacheOptions } from '../keys/index.js';
-import type { AnyCredentialSchema } from '../records/index.js';
+import { type AnyCredentialSchema, isCredentialSchema } from '../records/index.js';
 import { checkNamespace, type VaultStore } from '../store/index.js';
 import type { VaultOptions } from './types.js';
 
@@ -22,7 +22,7 @@ export function checkOptions<S extends AnyCredentialSchema>(options: VaultOption
   checkStore(options.store);
   if (options.keyring === undefined) throw invalidArgument('keyring', 'given: a keyring is required');
   checkKeyEncryptionKeys(options.keyring, 'keyring');
-  if (!isRecordLike(options.schema) || !(options.schema.secret instanceof Set)) {
+  if (!isCredentialSchema(options.schema)) {
     throw new VaultError('INVALID_ARGUMENT', 'schema must come from defineCredentialSchema()', { path: 'schema' });
   }
   const index: unknown = options.index;

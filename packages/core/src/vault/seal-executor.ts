@@ -2,7 +2,6 @@ import { randomBytes, toBase64url } from '../crypto/index.js';
 import {
   checkArray,
   invalidArgument,
-  isRecordLike,
   isVaultError,
   optionsArgument,
   VaultError,
@@ -18,7 +17,7 @@ import {
   sealRecord,
 } from '../format/index.js';
 import { checkKeyEncryptionKeys, type KeyEncryptionKeys } from '../keys/index.js';
-import { type AnyCredentialSchema, encodeRecord } from '../records/index.js';
+import { type AnyCredentialSchema, encodeRecord, isCredentialSchema } from '../records/index.js';
 
 /**
  * One record sealed by a {@link SealExecutor}: its envelope up to its readable text
@@ -83,7 +82,7 @@ export function legacyMigrator<S extends AnyCredentialSchema>(
 ): (namespace: string, values: readonly (readonly [string, string])[]) => Promise<MigrateResult[]> {
   const { keys, schema, legacy } = optionsArgument(options);
   checkKeyEncryptionKeys(keys, 'keys');
-  if (!isRecordLike(schema) || !(schema.secret instanceof Set)) {
+  if (!isCredentialSchema(schema)) {
     throw invalidArgument('schema', 'a credential schema (from defineCredentialSchema)');
   }
   const readers = legacyReaders(legacy);
