@@ -390,7 +390,9 @@ describe('masked reads of random records (property)', () => {
   /** A secret string: a marker no other field holds, then anything. */
   const secretText = fc.tuple(fc.uuid(), text).map(([uuid, tail]) => `SECRET-${uuid}${tail}`);
   const date = fc.date({ min: new Date(0), max: new Date(4e12), noInvalidDate: true });
-  const json = fc.dictionary(text, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3, noNullPrototype: true });
+  /** JSON the vault takes: through JSON.stringify and back, so no -0 (refused: it would come back as 0). */
+  const jsonValue = fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.parse(JSON.stringify(value)) as unknown);
+  const json = fc.dictionary(text, jsonValue, { maxKeys: 3, noNullPrototype: true });
   const shapes = [
     {
       schema: connectionSchema as AnyCredentialSchema,
