@@ -56,7 +56,7 @@ export class BatchPipeline {
     const job = span === undefined ? this.run.prepare(batch) : span.run(() => this.run.prepare(batch));
     job.catch(() => {}); // awaited in order by landOldest; this only keeps a later failure from going unhandled
     const chars = batch.reduce((sum, candidate) => sum + candidate.stored.length, 0);
-    this.rewrapping.push({ job, chars, span });
+    this.rewrapping.push(new InFlightBatch(job, chars, span));
     this.inFlightChars += chars;
     this.batch = [];
     while (this.full()) await this.landOldest();
@@ -110,4 +110,13 @@ function endAfter(span: TelemetrySpan, written: Promise<void>): Promise<void> {
       throw error;
     },
   );
+}
+
+/** An {@link InFlight} made by a constructor, not a literal (why: `tuple` in `write-back`). */
+class InFlightBatch implements InFlight {
+  constructor(
+    readonly job: Promise<Write[]>,
+    readonly chars: number,
+    readonly span: TelemetrySpan | undefined,
+  ) {}
 }

