@@ -3,9 +3,6 @@ import type { RotationRun } from './run.js';
 import type { RotateProgress } from './types.js';
 import type { Candidate, Write } from './write-back.js';
 
-/** A batch at the rewrapper: its writes to come, the length of its stored envelopes, and its span (with telemetry). */
-type InFlight = { job: Promise<Write[]>; chars: number; span: TelemetrySpan | undefined };
-
 /**
  * Envelope text (in UTF-16 units) above which the batches at an executor are landed down to
  * fewer than one per worker. Each record's text lives from its read until its write lands; in a
@@ -56,7 +53,7 @@ export class BatchPipeline {
     const job = span === undefined ? this.run.prepare(batch) : span.run(() => this.run.prepare(batch));
     job.catch(() => {}); // awaited in order by landOldest; this only keeps a later failure from going unhandled
     const chars = batch.reduce((sum, candidate) => sum + candidate.stored.length, 0);
-    this.rewrapping.push(new InFlightBatch(job, chars, span));
+    this.rewrapping.push(new InFlight(job, chars, span));
     this.inFlightChars += chars;
     this.batch = [];
     while (this.full()) await this.landOldest();
@@ -112,8 +109,11 @@ function endAfter(span: TelemetrySpan, written: Promise<void>): Promise<void> {
   );
 }
 
-/** An {@link InFlight} made by a constructor, not a literal (why: `tuple` in `write-back`). */
-class InFlightBatch implements InFlight {
+/**
+ * A batch at the rewrapper: its writes to come, the length of its stored envelopes, and its span
+ * (with telemetry). A class, not a literal (why: `tuple` in `write-back`).
+ */
+class InFlight {
   constructor(
     readonly job: Promise<Write[]>,
     readonly chars: number,
