@@ -18,11 +18,16 @@ import type { KeyEncryptionKeys } from '../keys/index.js';
 import {
   decodeParts,
   type EnvelopeParts,
+  FORMAT_VERSION,
   type EnvelopeTexts,
   joinEnvelope,
   malformed,
   splitEnvelope,
+  withHead,
 } from './envelope-text.js';
+
+/** What every `cv1` envelope text starts with. */
+const PREFIX = `${FORMAT_VERSION}.`;
 
 /** What a record is sealed from and opened to. */
 export interface RecordText {
@@ -195,9 +200,10 @@ export type Reshape = (text: RecordText) => RecordText;
 
 /**
  * Moves a stored envelope to the keyring's primary key. By default only the data key is
- * unwrapped and wrapped again (the sealed part is kept byte for byte); with `reencrypt` the
- * record text, passed through `reshape` if given, is sealed anew under a fresh data key. The
- * old envelope must open, and the new one is opened and compared before it is returned.
+ * unwrapped and wrapped again (the sealed part is kept byte for byte, see {@link rewrapHead});
+ * with `reencrypt` the record text, passed through `reshape` if given, is sealed anew under a
+ * fresh data key. The old envelope must open, and the new one is opened and compared before it
+ * is returned.
  * @throws VaultError `UNKNOWN_KEY`, `DECRYPT_FAILED` when the stored envelope does not open;
  * whatever `reshape` throws.
  */
@@ -210,6 +216,24 @@ export async function rewrapRecord(
   reshape?: Reshape,
 ): Promise<string> {
   if (reencrypt) return resealRecord(keys, namespace, id, stored, reshape);
+  const head = await rewrapHead(keys, namespace, id, stored);
+  return withHead(stored, head, keys.primaryKid) as string; // a head rewrapHead wrote, on an envelope it split
+}
+
+/**
+ * What {@link rewrapRecord} changes in a stored envelope by default: its new head
+ * (`cv1.<kid>.<wrapped DEK>`, under the keyring's primary key), checked as the whole envelope
+ * would be (the old one opens, the new wrap unwraps to the same data key). The rest of the
+ * envelope stays as stored. A rotation writes only this, so the new envelope's full text is
+ * never built (a 1.5 KB copy a record, where a caller then took its head).
+ * @throws VaultError `UNKNOWN_KEY`, `DECRYPT_FAILED` when the stored envelope does not open.
+ */
+export async function rewrapHead(
+  keys: KeyEncryptionKeys,
+  namespace: string,
+  id: string,
+  stored: string,
+): Promise<string> {
   // What openEnvelope does, without its awaits where the keyring answers at once (a local one):
   // a rotation runs this per record, and each await is a turn of the microtask queue.
   const texts = splitEnvelope(stored);
@@ -232,9 +256,9 @@ export async function rewrapRecord(
     const same = sameBytes(check, dek);
     check.fill(0);
     if (!same) throw new VaultError('DECRYPT_FAILED', 'the rewrapped data key does not unwrap to the same key');
-    // The sealed part's text as stored: strict base64url has one text per byte string, so this is
-    // what formatEnvelope would write, without encoding the payload again.
-    return joinEnvelope({ kid, wrappedKey: toBase64url(wrappedKey), sealed: texts.sealed, readable: texts.readable });
+    // The sealed part's text as stored stays: strict base64url has one text per byte string, so
+    // the full envelope is what formatEnvelope would write, without encoding the payload again.
+    return `${PREFIX}${kid}.${toBase64url(wrappedKey)}`;
   } finally {
     dek.fill(0);
   }

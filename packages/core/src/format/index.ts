@@ -1,5 +1,5 @@
 export { canonicalJson, MAX_RECORD_DEPTH, recordJson } from './canonical-json.js';
-export { openRecord, type RecordText, type Reshape, rewrapRecord, sealRecord } from './envelope.js';
+export { openRecord, type RecordText, type Reshape, rewrapHead, rewrapRecord, sealRecord } from './envelope.js';
 export {
   type EnvelopeParts,
   envelopeHead,

@@ -1,6 +1,6 @@
 import { randomBytes, toBase64url } from '../crypto/index.js';
 import { checkArray, invalidArgument, isVaultError, VaultError, type VaultErrorCode } from '../errors/index.js';
-import { envelopeHead, openRecord, rewrapRecord, sealRecord, withHead } from '../format/index.js';
+import { openRecord, rewrapHead, sealRecord, withHead } from '../format/index.js';
 import { checkKeyEncryptionKeys, type KeyEncryptionKeys } from '../keys/index.js';
 
 /**
@@ -51,7 +51,7 @@ export async function rewrapBatch(
   const out: RewrapResult[] = [];
   for (const [id, stored] of records) {
     try {
-      out.push(envelopeHead(await rewrapRecord(keys, namespace, id, stored)) as string); // rewrapRecord writes cv1
+      out.push(await rewrapHead(keys, namespace, id, stored));
     } catch (error) {
       if (!isVaultError(error)) throw error;
       out.push({ code: error.code });

@@ -1,5 +1,5 @@
 import { isVaultError, storeCall, type VaultErrorCode } from '../errors/index.js';
-import { envelopeHead, envelopeKid, type Reshape, resplitRecordText, rewrapRecord, withHead } from '../format/index.js';
+import { envelopeKid, type Reshape, resplitRecordText, rewrapHead, rewrapRecord, withHead } from '../format/index.js';
 import type { KeyEncryptionKeys } from '../keys/index.js';
 import type { AnyCredentialSchema } from '../records/index.js';
 import { isVaultId, type VaultStore } from '../store/index.js';
@@ -66,8 +66,12 @@ export class RotationRun {
     for (const candidate of batch) {
       try {
         const { id, stored, keys } = candidate;
-        const next = await rewrapRecord(keys, namespace, id, stored, reencrypt, this.reshape(id));
-        writes.push(tuple(candidate, next, reencrypt ? undefined : envelopeHead(next))); // a rewrap keeps the rest
+        if (reencrypt) {
+          writes.push(tuple(candidate, await rewrapRecord(keys, namespace, id, stored, true, this.reshape(id)), undefined));
+          continue;
+        }
+        const head = await rewrapHead(keys, namespace, id, stored); // a rewrap keeps the rest
+        writes.push(tuple(candidate, withHead(stored, head, keys.primaryKid) as string, head));
       } catch (error) {
         if (!isVaultError(error)) throw error;
         this.fail(candidate, error.code);
