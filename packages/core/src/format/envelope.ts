@@ -18,8 +18,8 @@ import type { KeyEncryptionKeys } from '../keys/index.js';
 import {
   decodeParts,
   type EnvelopeParts,
-  FORMAT_VERSION,
   type EnvelopeTexts,
+  FORMAT_VERSION,
   joinEnvelope,
   malformed,
   splitEnvelope,

@@ -67,7 +67,9 @@ export class RotationRun {
       try {
         const { id, stored, keys } = candidate;
         if (reencrypt) {
-          writes.push(tuple(candidate, await rewrapRecord(keys, namespace, id, stored, true, this.reshape(id)), undefined));
+          writes.push(
+            tuple(candidate, await rewrapRecord(keys, namespace, id, stored, true, this.reshape(id)), undefined),
+          );
           continue;
         }
         const head = await rewrapHead(keys, namespace, id, stored); // a rewrap keeps the rest
