@@ -171,6 +171,62 @@ describe('vault.rotate', () => {
     expect([...store.map.values()].every((v) => v.startsWith('cv1.new.'))).toBe(true);
   });
 
+  it('counts beside the scan: records move while the count runs, and progress comes only with its total', async () => {
+    const { store, vault } = await seeded(40);
+    const count = store.count.bind(store);
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let movedBeforeCount = 0;
+    store.count = async (prefix) => {
+      await gate;
+      return count(prefix);
+    };
+    const write = store.replacePrefixMany.bind(store);
+    store.replacePrefixMany = async (entries) => {
+      const written = await write(entries);
+      movedBeforeCount += written.filter(Boolean).length;
+      release(); // the count answers once a batch has landed
+      return written;
+    };
+    const seen: RotateProgress[] = [];
+    const report = await vault.rotate({ batchSize: 5, onProgress: (p) => seen.push(p) });
+    expect(movedBeforeCount).toBeGreaterThanOrEqual(5);
+    expect(report).toMatchObject({ total: 40, scanned: 40, rewrapped: 40 });
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    expect(seen.every((p) => p.total === 40)).toBe(true);
+  });
+
+  it('fails when the store fails to count, as a scan that fails does, with nothing left unhandled', async () => {
+    const { store, vault } = await seeded(20);
+    store.count = async () => {
+      throw new Error('count refused');
+    };
+    await expect(vault.rotate({ batchSize: 5 })).rejects.toMatchObject({ name: 'VaultError', code: 'STORE_FAILED' });
+    // the scan fails while the count is still running: the scan's error, and the count's is not left unhandled
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      let fail = () => {};
+      store.count = () =>
+        new Promise((_, reject) => {
+          fail = () => reject(new Error('count refused later'));
+        });
+      store.entries = async function* () {
+        yield* []; // an empty generator that throws at once
+        throw new Error('scan refused');
+      };
+      await expect(vault.rotate({ batchSize: 5 })).rejects.toThrow('scan refused');
+      fail();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
+  });
+
   it.each([
     ['replacePrefixMany', false],
     ['replacePrefixMany', true],

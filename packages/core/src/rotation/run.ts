@@ -19,6 +19,7 @@ export interface RunSetup {
   readonly schema: AnyCredentialSchema | undefined;
   readonly hooks: RotateHooks | undefined;
   readonly route: RotateRoute | undefined;
+  /** The namespace's records when the run started, if known when it starts (see {@link RotationRun.total}). */
   readonly total: number | undefined;
 }
 
@@ -32,13 +33,17 @@ export class RotationRun {
   rewrapped = 0;
   alreadyCurrent = 0;
   changedMeanwhile = 0;
+  /** The namespace's records when the run started: the setup's, or set once a count running beside the scan answers. */
+  total: number | undefined;
 
-  constructor(readonly setup: RunSetup) {}
+  constructor(readonly setup: RunSetup) {
+    this.total = setup.total;
+  }
 
   /** The counts so far. */
   progress(): RotateProgress {
-    const { scanned, rewrapped, alreadyCurrent, changedMeanwhile } = this;
-    return { total: this.setup.total, scanned, rewrapped, alreadyCurrent, changedMeanwhile, failed: [...this.failed] };
+    const { total, scanned, rewrapped, alreadyCurrent, changedMeanwhile } = this;
+    return { total, scanned, rewrapped, alreadyCurrent, changedMeanwhile, failed: [...this.failed] };
   }
 
   /** The candidate to rewrap, or why there is none: current, outside this rotation, or failed (recorded). */
