@@ -191,11 +191,68 @@ describe('vault.rotate', () => {
       return written;
     };
     const seen: RotateProgress[] = [];
+    // a rotation that waited for the count before its first write would never finish: the timeout fails it
     const report = await vault.rotate({ batchSize: 5, onProgress: (p) => seen.push(p) });
     expect(movedBeforeCount).toBeGreaterThanOrEqual(5);
     expect(report).toMatchObject({ total: 40, scanned: 40, rewrapped: 40 });
     expect(seen.length).toBeGreaterThanOrEqual(2);
     expect(seen.every((p) => p.total === 40)).toBe(true);
+  }, 2000);
+
+  it('stops at its next record when the count fails after writes began; a second run finishes the job', async () => {
+    const { store, vault } = await seeded(40);
+    const count = store.count.bind(store);
+    let refuse = () => {};
+    store.count = () =>
+      new Promise((_, reject) => {
+        refuse = () => reject(new Error('count refused'));
+      });
+    const write = store.replacePrefixMany.bind(store);
+    let moved = 0;
+    store.replacePrefixMany = async (entries) => {
+      const written = await write(entries);
+      moved += written.filter(Boolean).length;
+      refuse(); // the count fails once a batch has landed
+      return written;
+    };
+    const seen: RotateProgress[] = [];
+    await expect(vault.rotate({ batchSize: 5, onProgress: (p) => seen.push(p) })).rejects.toMatchObject({
+      name: 'VaultError',
+      code: 'STORE_FAILED',
+    });
+    expect(moved).toBeGreaterThanOrEqual(5);
+    expect(moved).toBeLessThan(40); // it stopped, rather than rotating everything and then throwing
+    expect(seen).toEqual([]); // never a progress without its total
+    store.count = count;
+    store.replacePrefixMany = write;
+    const second = await vault.rotate({ batchSize: 5 });
+    expect(second.rewrapped).toBe(40 - moved);
+    expect([...store.map.values()].every((v) => v.startsWith('cv1.new.'))).toBe(true);
+  });
+
+  it('refuses a new head that is not one under the primary kid, in one thread, and writes nothing for it', async () => {
+    const { store } = await seeded(3);
+    store.replacePrefixMany = undefined as never; // whole envelopes by compare-and-set
+    const keys = createKeyring([newKey, oldKey]);
+    let dek = new Uint8Array(0);
+    const emptyWrap: KeyEncryptionKeys = {
+      primaryKid: 'new',
+      kids: keys.kids,
+      has: (kid) => keys.has(kid),
+      wrap: (kid, key, context) => {
+        if (kid !== 'new') return keys.wrap(kid, key, context);
+        dek = key.slice();
+        return new Uint8Array(0); // a keyring that wraps to nothing, yet unwraps that nothing to the key
+      },
+      unwrap: (kid, wrapped, context) =>
+        kid === 'new' && wrapped.length === 0 ? dek.slice() : keys.unwrap(kid, wrapped, context),
+    };
+    const before = new Map(store.map);
+    const vault = createVault({ store, keyring: emptyWrap, schema: connectionSchema, namespace: 'c' });
+    const report = await vault.rotate({ batchSize: 2 });
+    expect(report.rewrapped).toBe(0);
+    expect(report.failed.map((f) => f.code)).toEqual(['DECRYPT_FAILED', 'DECRYPT_FAILED', 'DECRYPT_FAILED']);
+    expect(store.map).toEqual(before);
   });
 
   it('fails when the store fails to count, as a scan that fails does, with nothing left unhandled', async () => {

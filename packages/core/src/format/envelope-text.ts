@@ -40,7 +40,12 @@ export function formatEnvelope(parts: EnvelopeParts): string {
 
 /** Writes the envelope text from its parts' texts (already encoded): the inverse of {@link splitEnvelope}. */
 export function joinEnvelope(texts: EnvelopeTexts): string {
-  return `${PREFIX}${texts.kid}.${texts.wrappedKey}.${texts.sealed}.${texts.readable}`;
+  return `${joinHead(texts.kid, texts.wrappedKey)}.${texts.sealed}.${texts.readable}`;
+}
+
+/** An envelope's head from its kid and wrapped key's text: `cv1.<kid>.<wrapped DEK>` (see {@link envelopeHead}). */
+export function joinHead(kid: string, wrappedKey: string): string {
+  return `${PREFIX}${kid}.${wrappedKey}`;
 }
 
 /**

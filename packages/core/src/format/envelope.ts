@@ -19,15 +19,12 @@ import {
   decodeParts,
   type EnvelopeParts,
   type EnvelopeTexts,
-  FORMAT_VERSION,
   joinEnvelope,
+  joinHead,
   malformed,
   splitEnvelope,
   withHead,
 } from './envelope-text.js';
-
-/** What every `cv1` envelope text starts with. */
-const PREFIX = `${FORMAT_VERSION}.`;
 
 /** What a record is sealed from and opened to. */
 export interface RecordText {
@@ -216,8 +213,9 @@ export async function rewrapRecord(
   reshape?: Reshape,
 ): Promise<string> {
   if (reencrypt) return resealRecord(keys, namespace, id, stored, reshape);
-  const head = await rewrapHead(keys, namespace, id, stored);
-  return withHead(stored, head, keys.primaryKid) as string; // a head rewrapHead wrote, on an envelope it split
+  const next = withHead(stored, await rewrapHead(keys, namespace, id, stored), keys.primaryKid);
+  if (next === undefined) throw rewrappedHeadUnfit();
+  return next;
 }
 
 /**
@@ -258,10 +256,18 @@ export async function rewrapHead(
     if (!same) throw new VaultError('DECRYPT_FAILED', 'the rewrapped data key does not unwrap to the same key');
     // The sealed part's text as stored stays: strict base64url has one text per byte string, so
     // the full envelope is what formatEnvelope would write, without encoding the payload again.
-    return `${PREFIX}${kid}.${toBase64url(wrappedKey)}`;
+    return joinHead(kid, toBase64url(wrappedKey));
   } finally {
     dek.fill(0);
   }
+}
+
+/**
+ * The error for a new head that does not fit its envelope (see {@link withHead}): the keyring
+ * wrapped to nothing, or its primary kid changed between the rewrap and this read of it.
+ */
+export function rewrappedHeadUnfit(): VaultError {
+  return new VaultError('DECRYPT_FAILED', 'the rewrapped head is not one under the primary kid');
 }
 
 /**

@@ -1,5 +1,13 @@
 export { canonicalJson, MAX_RECORD_DEPTH, recordJson } from './canonical-json.js';
-export { openRecord, type RecordText, type Reshape, rewrapHead, rewrapRecord, sealRecord } from './envelope.js';
+export {
+  openRecord,
+  type RecordText,
+  type Reshape,
+  rewrapHead,
+  rewrappedHeadUnfit,
+  rewrapRecord,
+  sealRecord,
+} from './envelope.js';
 export {
   type EnvelopeParts,
   envelopeHead,

@@ -225,7 +225,7 @@ class JoinWorker {
       failed.push(...counts.failed);
     }
     const scanned = rewrapped + alreadyCurrent + failed.length;
-    return { total: this.run.setup.total, scanned, rewrapped, alreadyCurrent, changedMeanwhile, failed };
+    return { total: this.run.total, scanned, rewrapped, alreadyCurrent, changedMeanwhile, failed };
   }
 
   /** The report of the whole run (every range done, unless aborted). */

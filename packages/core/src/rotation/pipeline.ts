@@ -66,6 +66,11 @@ export class BatchPipeline {
     await this.writing;
   }
 
+  /** After the scan failed: waits for the write in flight, whatever it gives, so that nothing is still writing once rotate throws. */
+  async abandon(): Promise<void> {
+    await this.writing.catch(() => {});
+  }
+
   private full(): boolean {
     const { rewrapping, workers } = this;
     return rewrapping.length >= this.most || (rewrapping.length >= workers && this.inFlightChars > IN_FLIGHT_CHARS);

@@ -71,28 +71,35 @@ async function rotateRun(
     total: undefined,
   });
   // The count is for progress only: it runs beside the scan (on Redis a SCAN of its own, 7% of a
-  // rotation's time when run first). Progress is reported once it answers, each time with its total.
+  // rotation's time when run first). Progress is reported once it answers, each time with its total
+  // (a joined rotation still counts first: its total is part of the run every process shares).
   const counting = countBeside(store, prefix, run);
   const report =
     onProgress &&
     ((progress: RotateProgress) => {
-      if (counting.settled) onProgress(progress);
+      if (counting.counted) onProgress(progress);
     });
   const pipeline = new BatchPipeline(run, report);
   let aborted = false;
-  for await (const [key, stored] of iterate(store)(prefix)) {
-    run.scanned += 1;
-    const kid = kidBucket(envelopeKid(stored));
-    run.kids[kid] = (run.kids[kid] ?? 0) + 1;
-    const candidate = await run.classify(key, idOfKey(namespace, key), stored);
-    if (typeof candidate === 'object') pipeline.add(candidate);
-    else if (candidate === 'current') run.alreadyCurrent += 1;
-    if (pipeline.pending >= batchSize) await pipeline.flush();
-    else if (run.scanned % batchSize === 0) report?.(run.progress());
-    if (signal?.aborted === true) {
-      aborted = true;
-      break;
+  try {
+    for await (const [key, stored] of iterate(store)(prefix)) {
+      counting.check();
+      run.scanned += 1;
+      const kid = kidBucket(envelopeKid(stored));
+      run.kids[kid] = (run.kids[kid] ?? 0) + 1;
+      const candidate = await run.classify(key, idOfKey(namespace, key), stored);
+      if (typeof candidate === 'object') pipeline.add(candidate);
+      else if (candidate === 'current') run.alreadyCurrent += 1;
+      if (pipeline.pending >= batchSize) await pipeline.flush();
+      else if (run.scanned % batchSize === 0) report?.(run.progress());
+      if (signal?.aborted === true) {
+        aborted = true;
+        break;
+      }
     }
+  } catch (error) {
+    await pipeline.abandon(); // the scan, the count or a batch failed
+    throw error;
   }
   await pipeline.drain(); // the batch in hand too, also after an abort
   await counting.finished;
@@ -102,29 +109,36 @@ async function rotateRun(
 
 /** A count running beside a rotation's scan. */
 interface Counting {
-  /** Whether the store has answered (or cannot count): `run.total` is then final. */
-  readonly settled: boolean;
-  /** Settles with the count: awaited before the report, so a store that fails to count fails the rotation. */
+  /** Whether the store has answered with a count (or cannot count): `run.total` is then final. */
+  readonly counted: boolean;
+  /** Throws the store's error once it has failed to count: the rotation checks before each record. */
+  check(): void;
+  /** Settles with the count: awaited before the report. */
   readonly finished: Promise<void>;
 }
 
 /**
  * Counts the records under `prefix` while the rotation scans them, setting `run.total` when the
- * store answers. A count still running when the scan throws is left to settle, its error ignored
- * (the scan's is thrown).
+ * store answers. A store that fails to count fails the rotation at its next record, as it did
+ * when the count came first; a count still running when the scan throws is left to settle, its
+ * error ignored (the scan's is thrown).
  */
 function countBeside(store: VaultStore, prefix: string, run: RotationRun): Counting {
   const { count } = store;
-  if (count === undefined) return { settled: true, finished: Promise.resolve() };
+  if (count === undefined) return { counted: true, check() {}, finished: Promise.resolve() };
+  let failure: { error: unknown } | undefined;
   const counting = {
-    settled: false,
+    counted: false,
+    check() {
+      if (failure !== undefined) throw failure.error;
+    },
     finished: storeCall('count', () => count.call(store, prefix)).then(
       (total) => {
         run.total = total;
-        counting.settled = true;
+        counting.counted = true;
       },
       (error: unknown) => {
-        counting.settled = true;
+        failure = { error };
         throw error;
       },
     ),

@@ -1,5 +1,13 @@
 import { isVaultError, storeCall, type VaultErrorCode } from '../errors/index.js';
-import { envelopeKid, type Reshape, resplitRecordText, rewrapHead, rewrapRecord, withHead } from '../format/index.js';
+import {
+  envelopeKid,
+  type Reshape,
+  resplitRecordText,
+  rewrapHead,
+  rewrappedHeadUnfit,
+  rewrapRecord,
+  withHead,
+} from '../format/index.js';
 import type { KeyEncryptionKeys } from '../keys/index.js';
 import type { AnyCredentialSchema } from '../records/index.js';
 import { isVaultId, type VaultStore } from '../store/index.js';
@@ -19,7 +27,7 @@ export interface RunSetup {
   readonly schema: AnyCredentialSchema | undefined;
   readonly hooks: RotateHooks | undefined;
   readonly route: RotateRoute | undefined;
-  /** The namespace's records when the run started, if known when it starts (see {@link RotationRun.total}). */
+  /** The namespace's records, if counted before the run starts (a joined run); else see {@link RotationRun.total}. */
   readonly total: number | undefined;
 }
 
@@ -33,7 +41,7 @@ export class RotationRun {
   rewrapped = 0;
   alreadyCurrent = 0;
   changedMeanwhile = 0;
-  /** The namespace's records when the run started: the setup's, or set once a count running beside the scan answers. */
+  /** The namespace's records: the setup's, or set once a count running beside the scan answers. */
   total: number | undefined;
 
   constructor(readonly setup: RunSetup) {
@@ -78,7 +86,9 @@ export class RotationRun {
           continue;
         }
         const head = await rewrapHead(keys, namespace, id, stored); // a rewrap keeps the rest
-        writes.push(tuple(candidate, withHead(stored, head, keys.primaryKid) as string, head));
+        const next = withHead(stored, head, keys.primaryKid);
+        if (next === undefined) throw rewrappedHeadUnfit();
+        writes.push(tuple(candidate, next, head));
       } catch (error) {
         if (!isVaultError(error)) throw error;
         this.fail(candidate, error.code);

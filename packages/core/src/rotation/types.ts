@@ -7,7 +7,11 @@ import type { RewrapExecutor } from './rewrap-executor.js';
 export interface RotateOptions {
   /** Records read, rewrapped and written per batch. Default 256. */
   readonly batchSize?: number;
-  /** Called after every batch, and once at the end. */
+  /**
+   * Called after every batch, and once at the end. Where the store can count, the count runs
+   * beside the scan, and batches that land before it answers are not reported: every call
+   * carries the total.
+   */
   readonly onProgress?: (progress: RotateProgress) => void;
   /** Stops after the batch in hand is written; the report says `aborted`. Run again to resume. */
   readonly signal?: AbortSignal;
@@ -70,7 +74,7 @@ export interface RotateFailure {
 
 /** Counts so far; the final one is the report. */
 export interface RotateProgress {
-  /** Records in the namespace when the run started, if the store can count. */
+  /** Records in the namespace, counted as the run starts (beside its scan), if the store can count. */
   readonly total: number | undefined;
   readonly scanned: number;
   /** Moved to the primary kid (or, dry run: would be). */
