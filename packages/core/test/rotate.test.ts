@@ -45,6 +45,39 @@ async function seeded(count: number, onNew = 0) {
   return { store, vault, keyring };
 }
 
+/**
+ * Holds `store`'s count until a batch of heads has landed, then lets `answer` give it (the real
+ * count, or a failure); counts the records written, and those written when the count answered.
+ */
+function countAfterFirstWrite(store: MemoryStore, answer: (count: () => Promise<number>) => Promise<number>) {
+  const count = store.count.bind(store);
+  const write = store.replacePrefixMany.bind(store);
+  let landed = () => {};
+  const firstWrite = new Promise<void>((resolve) => {
+    landed = resolve;
+  });
+  const held = {
+    moved: 0,
+    movedWhenCounted: -1,
+    restore() {
+      store.count = count;
+      store.replacePrefixMany = write;
+    },
+  };
+  store.count = async (prefix) => {
+    await firstWrite;
+    held.movedWhenCounted = held.moved;
+    return answer(() => count(prefix));
+  };
+  store.replacePrefixMany = async (entries) => {
+    const written = await write(entries);
+    held.moved += written.filter(Boolean).length;
+    landed();
+    return written;
+  };
+  return held;
+}
+
 function withoutEntries() {
   const { entries: _, ...rest } = memoryStore();
   return rest;
@@ -173,27 +206,11 @@ describe('vault.rotate', () => {
 
   it('counts beside the scan: records move while the count runs, and progress comes only with its total', async () => {
     const { store, vault } = await seeded(40);
-    const count = store.count.bind(store);
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let movedBeforeCount = 0;
-    store.count = async (prefix) => {
-      await gate;
-      return count(prefix);
-    };
-    const write = store.replacePrefixMany.bind(store);
-    store.replacePrefixMany = async (entries) => {
-      const written = await write(entries);
-      movedBeforeCount += written.filter(Boolean).length;
-      release(); // the count answers once a batch has landed
-      return written;
-    };
+    const held = countAfterFirstWrite(store, (count) => count());
     const seen: RotateProgress[] = [];
     // a rotation that waited for the count before its first write would never finish: the timeout fails it
     const report = await vault.rotate({ batchSize: 5, onProgress: (p) => seen.push(p) });
-    expect(movedBeforeCount).toBeGreaterThanOrEqual(5);
+    expect(held.movedWhenCounted).toBeGreaterThanOrEqual(5);
     expect(report).toMatchObject({ total: 40, scanned: 40, rewrapped: 40 });
     expect(seen.length).toBeGreaterThanOrEqual(2);
     expect(seen.every((p) => p.total === 40)).toBe(true);
@@ -201,30 +218,17 @@ describe('vault.rotate', () => {
 
   it('stops at its next record when the count fails after writes began; a second run finishes the job', async () => {
     const { store, vault } = await seeded(40);
-    const count = store.count.bind(store);
-    let refuse = () => {};
-    store.count = () =>
-      new Promise((_, reject) => {
-        refuse = () => reject(new Error('count refused'));
-      });
-    const write = store.replacePrefixMany.bind(store);
-    let moved = 0;
-    store.replacePrefixMany = async (entries) => {
-      const written = await write(entries);
-      moved += written.filter(Boolean).length;
-      refuse(); // the count fails once a batch has landed
-      return written;
-    };
+    const held = countAfterFirstWrite(store, () => Promise.reject(new Error('count refused')));
     const seen: RotateProgress[] = [];
     await expect(vault.rotate({ batchSize: 5, onProgress: (p) => seen.push(p) })).rejects.toMatchObject({
       name: 'VaultError',
       code: 'STORE_FAILED',
     });
+    const { moved } = held;
     expect(moved).toBeGreaterThanOrEqual(5);
     expect(moved).toBeLessThan(40); // it stopped, rather than rotating everything and then throwing
     expect(seen).toEqual([]); // never a progress without its total
-    store.count = count;
-    store.replacePrefixMany = write;
+    held.restore();
     const second = await vault.rotate({ batchSize: 5 });
     expect(second.rewrapped).toBe(40 - moved);
     expect([...store.map.values()].every((v) => v.startsWith('cv1.new.'))).toBe(true);
