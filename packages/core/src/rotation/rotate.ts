@@ -58,18 +58,7 @@ async function rotateRun(
     return joinRotation({ store, keyring, namespace, options: { ...options, join }, executor, schema, hooks, route });
   }
   const prefix = recordPrefix(namespace);
-  const run = new RotationRun({
-    store,
-    keyring,
-    namespace,
-    reencrypt,
-    dryRun,
-    executor,
-    schema,
-    hooks,
-    route,
-    total: undefined,
-  });
+  const run = new RotationRun({ store, keyring, namespace, reencrypt, dryRun, executor, schema, hooks, route });
   // The count is for progress only: it runs beside the scan (on Redis a SCAN of its own, 7% of a
   // rotation's time when run first). Progress is reported once it answers, each time with its total
   // (a joined rotation still counts first: its total is part of the run every process shares).

@@ -28,7 +28,7 @@ export interface RunSetup {
   readonly hooks: RotateHooks | undefined;
   readonly route: RotateRoute | undefined;
   /** The namespace's records, if counted before the run starts (a joined run); else see {@link RotationRun.total}. */
-  readonly total: number | undefined;
+  readonly total?: number | undefined;
 }
 
 const MAX_RETRIES = 5;
