@@ -60,13 +60,16 @@ async function rotateRun(
   const prefix = recordPrefix(namespace);
   const run = new RotationRun({ store, keyring, namespace, reencrypt, dryRun, executor, schema, hooks, route });
   // The count is for progress only: it runs beside the scan (on Redis a SCAN of its own, 7% of a
-  // rotation's time when run first). Progress is reported once it answers, each time with its total
+  // rotation's time when run first). Progress is held until it answers, then reported with its total
   // (a joined rotation still counts first: its total is part of the run every process shares).
   const counting = countBeside(store, prefix, run);
+  const held: RotateProgress[] = []; // reported, with the total, once the count answers
   const report =
     onProgress &&
     ((progress: RotateProgress) => {
-      if (counting.counted) onProgress(progress);
+      if (!counting.counted) return void held.push(progress);
+      for (const early of held.splice(0)) onProgress({ ...early, total: run.total });
+      onProgress(progress);
     });
   const pipeline = new BatchPipeline(run, report);
   let aborted = false;
@@ -92,7 +95,7 @@ async function rotateRun(
   }
   await pipeline.drain(); // the batch in hand too, also after an abort
   await counting.finished;
-  onProgress?.(run.progress());
+  report?.(run.progress());
   return { ...run.progress(), primaryKid: keyring.primaryKid, kids: run.kids, dryRun, aborted };
 }
 

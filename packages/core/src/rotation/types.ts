@@ -9,8 +9,8 @@ export interface RotateOptions {
   readonly batchSize?: number;
   /**
    * Called after every batch, and once at the end. Where the store can count, the count runs
-   * beside the scan, and batches that land before it answers are not reported: every call
-   * carries the total.
+   * beside the scan, and batches that land before it answers are reported once it has: every
+   * call carries the total.
    */
   readonly onProgress?: (progress: RotateProgress) => void;
   /** Stops after the batch in hand is written; the report says `aborted`. Run again to resume. */
